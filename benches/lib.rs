@@ -1,0 +1,1 @@
+//! Helpers shared by the inos benchmarks (`cargo bench -p inos-benches`).

@@ -1,0 +1,7 @@
+//! Placeholder fuzz target (to be written by the crate that owns it).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = data;
+});
