@@ -114,3 +114,72 @@ pub(crate) unsafe fn fill(dst: *mut u8, len: usize, value: u8) {
         i += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sync::Ordering;
+    use crate::RegionBuf;
+
+    /// Every (offset, length) pair in a small window copies exactly like a plain slice copy, and
+    /// touches nothing outside its range.
+    #[test]
+    fn copies_match_slice_semantics_at_every_alignment() {
+        let n = 40;
+        let buf = RegionBuf::new(n).unwrap();
+        let r = buf.region();
+        let mut model = std::vec![0u8; n];
+        for off in 0..16 {
+            for len in 0..=(n - off).min(24) {
+                let src: std::vec::Vec<u8> =
+                    (0..len).map(|i| (off * 31 + i * 7 + 1) as u8).collect();
+                r.write(off, &src).unwrap();
+                model[off..off + len].copy_from_slice(&src);
+                let mut all = std::vec![0u8; n];
+                r.read(0, &mut all).unwrap();
+                assert_eq!(all, model, "write({off}, {len})");
+                let mut part = std::vec![0u8; len];
+                r.read(off, &mut part).unwrap();
+                assert_eq!(part, src);
+                r.fill(off, len, 0xA5).unwrap();
+                model[off..off + len].fill(0xA5);
+                r.read(0, &mut all).unwrap();
+                assert_eq!(all, model, "fill({off}, {len})");
+            }
+        }
+    }
+
+    #[test]
+    fn out_of_range_accesses_are_errors() {
+        let buf = RegionBuf::new(16).unwrap();
+        let r = buf.region();
+        assert!(r.write(usize::MAX, &[1]).is_err());
+        assert!(r.read(15, &mut [0u8; 2]).is_err());
+        assert!(r.fill(17, 0, 0).is_err());
+        assert!(r.u32_at(usize::MAX - 1).is_err());
+        assert!(r.sub(8, 9).is_err());
+        assert!(r.sub(4, 4).is_err());
+        assert!(r.bytes(16, 0).is_ok());
+    }
+
+    /// A payload copied in with relaxed atomics and published by a Release store is seen whole by
+    /// an Acquire reader on another thread.
+    #[test]
+    fn release_acquire_publishes_payload() {
+        let buf = RegionBuf::new(64).unwrap();
+        let r = buf.region();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                r.write(8, b"hello, shared world").unwrap();
+                // SYNC: Release, pairs with the Acquire load below.
+                r.u32_at(0).unwrap().store(1, Ordering::Release);
+            });
+            s.spawn(|| {
+                // SYNC: Acquire, pairs with the Release store above.
+                while r.u32_at(0).unwrap().load(Ordering::Acquire) == 0 {
+                    crate::sync::spin_loop();
+                }
+                assert!(r.bytes(8, 19).unwrap().eq_slice(b"hello, shared world"));
+            });
+        });
+    }
+}
