@@ -1,0 +1,159 @@
+//! [`Deadline`]: when a wait gives up.
+
+use core::time::Duration;
+
+/// When a wait gives up with [`TimedOut`](crate::TimedOut).
+///
+/// - [`Deadline::never`]: wait until the change happens;
+/// - [`Deadline::at`] / [`Deadline::after`] (`std`): a point on the monotonic clock;
+/// - [`Deadline::after_parks`]: give up after the waiting backend returned `n` times without the
+///   change. This is the clock-free bound for `no_std` builds, whose [`SpinPark`] backend returns
+///   after a bounded backoff; with a backend that blocks until woken it counts wake-ups.
+///
+/// `Instant`, `Option<Instant>` (`None` = never) and `Duration` (from now) convert into it.
+///
+/// [`SpinPark`]: crate::park::SpinPark
+///
+/// ```
+/// use inos_epoch::Deadline;
+/// use std::time::{Duration, Instant};
+/// let a = Deadline::after(Duration::from_millis(5));
+/// let b: Deadline = (Instant::now() + Duration::from_millis(5)).into();
+/// let c: Deadline = None.into();
+/// assert!(!a.is_never() && !b.is_never() && c.is_never());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Never,
+    #[cfg(feature = "std")]
+    At(std::time::Instant),
+    Parks(u32),
+}
+
+/// What the wait loop should do next.
+pub(crate) enum Remaining {
+    /// The deadline has passed.
+    Expired,
+    /// Park for at most this long (`None`: no limit).
+    Park(Option<Duration>),
+}
+
+impl Deadline {
+    /// No deadline: wait until the change happens.
+    ///
+    /// ```
+    /// assert!(inos_epoch::Deadline::never().is_never());
+    /// ```
+    pub const fn never() -> Self {
+        Self { kind: Kind::Never }
+    }
+
+    /// Give up at `instant` on the monotonic clock.
+    ///
+    /// ```
+    /// let d = inos_epoch::Deadline::at(std::time::Instant::now());
+    /// assert!(!d.is_never());
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn at(instant: std::time::Instant) -> Self {
+        Self {
+            kind: Kind::At(instant),
+        }
+    }
+
+    /// Give up `timeout` from now (saturating: a huge timeout means [`never`](Self::never)).
+    ///
+    /// ```
+    /// let d = inos_epoch::Deadline::after(std::time::Duration::from_secs(1));
+    /// assert!(!d.is_never());
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn after(timeout: Duration) -> Self {
+        match std::time::Instant::now().checked_add(timeout) {
+            Some(at) => Self::at(at),
+            None => Self::never(),
+        }
+    }
+
+    /// Give up after the waiting backend returned `parks` times without the awaited change.
+    ///
+    /// A clock-free bound for `no_std` builds. With `0`, the wait only spins, then times out.
+    ///
+    /// ```
+    /// use inos_epoch::{Deadline, Epoch, TimedOut};
+    /// let buf = inos_layout::RegionBuf::new(8).unwrap();
+    /// let epoch = Epoch::new(buf.region(), 0).unwrap();
+    /// let mut w = epoch.watch().with_spins(10);
+    /// assert_eq!(w.wait_changed(Deadline::after_parks(0)), Err(TimedOut));
+    /// ```
+    pub const fn after_parks(parks: u32) -> Self {
+        Self {
+            kind: Kind::Parks(parks),
+        }
+    }
+
+    /// Whether this is [`Deadline::never`].
+    ///
+    /// ```
+    /// assert!(!inos_epoch::Deadline::after_parks(3).is_never());
+    /// ```
+    pub const fn is_never(&self) -> bool {
+        matches!(self.kind, Kind::Never)
+    }
+
+    /// How long the next park may last, given that `parks` parks already returned.
+    pub(crate) fn remaining(&self, parks: u32) -> Remaining {
+        match self.kind {
+            Kind::Never => Remaining::Park(None),
+            #[cfg(feature = "std")]
+            Kind::At(at) => {
+                let now = std::time::Instant::now();
+                if now >= at {
+                    Remaining::Expired
+                } else {
+                    Remaining::Park(Some(at - now))
+                }
+            }
+            Kind::Parks(n) => {
+                if parks >= n {
+                    Remaining::Expired
+                } else {
+                    Remaining::Park(None)
+                }
+            }
+        }
+    }
+}
+
+impl Default for Deadline {
+    /// [`Deadline::never`].
+    fn default() -> Self {
+        Self::never()
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<std::time::Instant> for Deadline {
+    fn from(at: std::time::Instant) -> Self {
+        Self::at(at)
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<Option<std::time::Instant>> for Deadline {
+    fn from(at: Option<std::time::Instant>) -> Self {
+        at.map_or(Self::never(), Self::at)
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<Duration> for Deadline {
+    fn from(timeout: Duration) -> Self {
+        Self::after(timeout)
+    }
+}
