@@ -1,0 +1,102 @@
+//! The wire format: header, account records and hold records, as byte offsets.
+//!
+//! Everything here is specified in `docs/protocol/ledger.md`; a test checks the tables there
+//! against these constants.
+
+/// `b"INLG"` read as a little-endian `u32`: the first word of every ledger region.
+pub const MAGIC: u32 = u32::from_le_bytes(*b"INLG");
+/// The wire-format version this crate reads and writes.
+pub const VERSION: u32 = 1;
+
+/// Size of the ledger header in bytes (two cache lines).
+pub const HEADER_LEN: usize = 128;
+/// Size of one account record: one cache line, so two accounts never share a line.
+pub const ACCOUNT_LEN: usize = 64;
+/// Size of one hold record: one cache line.
+pub const HOLD_LEN: usize = 64;
+
+// Header (offsets from the ledger base).
+pub(crate) const H_MAGIC: usize = 0;
+pub(crate) const H_VERSION: usize = 4;
+pub(crate) const H_ACCOUNTS: usize = 8;
+pub(crate) const H_HOLDS: usize = 12;
+/// First reserved u32 of the header's first line (16..64 are reserved, zero).
+pub(crate) const H_RESERVED0: usize = 16;
+pub(crate) const H_MINTED: usize = 64;
+pub(crate) const H_BURNED: usize = 72;
+pub(crate) const H_AUDITS: usize = 80;
+pub(crate) const H_AUDITS_UNBALANCED: usize = 88;
+/// 96..128 are reserved, zero.
+pub(crate) const H_RESERVED1: usize = 96;
+
+// Account record (offsets from the record start).
+pub(crate) const A_BALANCE: usize = 0;
+pub(crate) const A_HELD: usize = 8;
+pub(crate) const A_PENDING: usize = 16;
+pub(crate) const A_EARNED: usize = 24;
+pub(crate) const A_SPENT: usize = 32;
+pub(crate) const A_STATUS: usize = 40;
+
+// Hold record (offsets from the record start).
+pub(crate) const HO_STATE: usize = 0;
+pub(crate) const HO_AMOUNT: usize = 8;
+pub(crate) const HO_PAYER: usize = 16;
+
+// Account states (low 8 bits of the status word; the upper 24 bits are its generation).
+pub(crate) const ST_FREE: u32 = 0;
+pub(crate) const ST_OPEN: u32 = 1;
+pub(crate) const ST_FROZEN: u32 = 2;
+pub(crate) const ST_CLOSED: u32 = 3;
+
+// Hold states (low 32 bits of the hold state word; the upper 32 bits are its generation).
+pub(crate) const HS_FREE: u64 = 0;
+pub(crate) const HS_RESERVING: u64 = 1;
+pub(crate) const HS_PENDING: u64 = 2;
+pub(crate) const HS_SETTLED: u64 = 3;
+pub(crate) const HS_VOIDED: u64 = 4;
+
+/// Offset of the first account record.
+pub(crate) const fn accounts_off() -> usize {
+    HEADER_LEN
+}
+
+/// Bytes a ledger with these capacities occupies, or `None` if that overflows `usize`.
+///
+/// ```
+/// use inos_ledger::required_len;
+/// assert_eq!(required_len(1024, 256), Some(128 + 64 * (1024 + 256)));
+/// ```
+pub fn required_len(accounts: u32, holds: u32) -> Option<usize> {
+    let records = (accounts as usize).checked_add(holds as usize)?;
+    records.checked_mul(ACCOUNT_LEN)?.checked_add(HEADER_LEN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_naturally_aligned_and_fit() {
+        for off in [H_MINTED, H_BURNED, H_AUDITS, H_AUDITS_UNBALANCED] {
+            assert_eq!(off % 8, 0);
+            assert!(off + 8 <= HEADER_LEN);
+        }
+        for off in [A_BALANCE, A_HELD, A_PENDING, A_EARNED, A_SPENT, HO_STATE, HO_AMOUNT] {
+            assert_eq!(off % 8, 0);
+            assert!(off + 8 <= ACCOUNT_LEN);
+        }
+        assert_eq!(A_STATUS % 4, 0);
+        assert_eq!(HO_PAYER % 4, 0);
+        assert_eq!(ACCOUNT_LEN, HOLD_LEN);
+        assert_eq!(MAGIC.to_le_bytes(), *b"INLG");
+    }
+
+    #[test]
+    fn required_len_checks_overflow() {
+        assert_eq!(required_len(0, 0), Some(HEADER_LEN));
+        #[cfg(target_pointer_width = "64")]
+        assert!(required_len(u32::MAX, u32::MAX).is_some());
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(required_len(u32::MAX, u32::MAX), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Checked read-modify-write loops on shared money words.
+//!
+//! Every money word holds a value in `0..=i64::MAX`. These loops never store a negative or wrapped
+//! value: an add that would pass `i64::MAX` and a subtract that would go below zero are refused
+//! before the CAS, and a negative value found in the word is reported as corruption (another
+//! party broke the format), never used.
+
+use inos_layout::sync::{AtomicI64, Ordering};
+
+use crate::LedgerError;
+
+/// Adds `amount > 0`; `overflow` if the result would pass `i64::MAX`.
+#[inline]
+pub(crate) fn add(
+    word: &AtomicI64,
+    amount: i64,
+    overflow: LedgerError,
+    corrupt: LedgerError,
+) -> Result<(), LedgerError> {
+    let mut cur = word.load(Ordering::Relaxed);
+    loop {
+        if cur < 0 {
+            return Err(corrupt);
+        }
+        let Some(next) = cur.checked_add(amount) else {
+            return Err(overflow);
+        };
+        // SYNC: AcqRel; RMWs on one word are totally ordered, and the Acquire/Release edges order
+        // this step after the caller's earlier steps for anyone who reads this word.
+        match word.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
+            Ok(_) => return Ok(()),
+            Err(now) => cur = now,
+        }
+    }
+}
+
+/// Subtracts `amount > 0`; `short` if the word holds less (no overdraft, ever).
+#[inline]
+pub(crate) fn sub(
+    word: &AtomicI64,
+    amount: i64,
+    short: LedgerError,
+    corrupt: LedgerError,
+) -> Result<(), LedgerError> {
+    let mut cur = word.load(Ordering::Relaxed);
+    loop {
+        if cur < 0 {
+            return Err(corrupt);
+        }
+        if cur < amount {
+            return Err(short);
+        }
+        // SYNC: AcqRel, as in `add`.
+        match word.compare_exchange_weak(cur, cur - amount, Ordering::AcqRel, Ordering::Relaxed) {
+            Ok(_) => return Ok(()),
+            Err(now) => cur = now,
+        }
+    }
+}
+
+/// Takes the whole positive value, leaving 0; `empty` if it is 0.
+#[inline]
+pub(crate) fn take_all(
+    word: &AtomicI64,
+    empty: LedgerError,
+    corrupt: LedgerError,
+) -> Result<i64, LedgerError> {
+    let mut cur = word.load(Ordering::Relaxed);
+    loop {
+        if cur < 0 {
+            return Err(corrupt);
+        }
+        if cur == 0 {
+            return Err(empty);
+        }
+        // SYNC: AcqRel, as in `add`.
+        match word.compare_exchange_weak(cur, 0, Ordering::AcqRel, Ordering::Relaxed) {
+            Ok(_) => return Ok(cur),
+            Err(now) => cur = now,
+        }
+    }
+}
+
+/// Undoes this call's own earlier `add` to a word that only ever grows (minted, burned, earned,
+/// spent): our amount is still in it, so the result cannot go negative.
+#[inline]
+pub(crate) fn undo_add_monotonic(word: &AtomicI64, amount: i64) {
+    // SYNC: AcqRel, as in `add`.
+    word.fetch_sub(amount, Ordering::AcqRel);
+}
+
+/// Undoes this call's own earlier `sub` (puts the amount back). Can only fail in a corrupt
+/// region (a consistent field never exceeds the supply, which fits in `i64`); the caller then
+/// reports `corrupt`.
+#[inline]
+pub(crate) fn undo_sub(
+    word: &AtomicI64,
+    amount: i64,
+    corrupt: LedgerError,
+) -> Result<(), LedgerError> {
+    add(word, amount, corrupt, corrupt)
+}
