@@ -57,7 +57,8 @@ mod error;
 mod flag;
 mod order;
 pub mod park;
-
+mod pingpong;
+mod seqlock;
 mod slot;
 mod value;
 mod watcher;
@@ -68,7 +69,8 @@ pub use error::{ReadError, TimedOut, WriteError};
 pub use flag::Flag;
 pub use order::{distance, is_newer};
 pub use park::{DefaultPark, Park};
-
+pub use pingpong::{Frame, PingPong, PingPongWriter};
+pub use seqlock::{Seqlock, SeqlockWriter, Snapshot};
 pub use slot::SLOT_SIZE;
 pub use value::Value;
 pub use watcher::{Watcher, DEFAULT_SPINS};

@@ -1,0 +1,361 @@
+//! [`PingPong`]: a double-buffered frame; readers never return a torn frame (INOS defect 31).
+//!
+//! Format at an 8-aligned offset: an 8-byte waitable slot (`u32` state at `+0`, waiter count at
+//! `+4`), buffer 0 at `+8`, buffer 1 at `+8 + stride` with `stride = round_up(frame_len, 8)`.
+//!
+//! The state word is `2 * generation + writing`: generation `g` (31 bits, wrapping) is the
+//! published frame, held in buffer `g & 1`; `writing = 1` while the writer fills the other buffer
+//! with frame `g + 1`. Publishing moves the state from `2g + 1` to `2g + 2` (the flip) and wakes
+//! waiters. The writer writes into buffer `g & 1` again only for frame `g + 2`, which it starts by
+//! moving the state to `2g + 3`.
+//!
+//! A reader loads the state `s1` (Acquire), copies buffer `(s1 >> 1) & 1`, issues an Acquire
+//! fence and loads the state again as `s2`. With `d = s2 - (s1 & !1)` (wrapping):
+//! `d <= 2` means the writer has not begun a write into the buffer that was read (the state moved
+//! at most to "writing the other buffer" or "flipped once"), so the copy is the whole frame `g`;
+//! `d >= 3` means the reader was overtaken, and it retries. The writer's Release fence after it
+//! announces a write pairs with the reader's Acquire fence exactly as in the [`Seqlock`]
+//! (crate::Seqlock), so a copy that saw any byte of frame `g + 2` also sees `d >= 3`.
+//!
+//! Compared with a seqlock, readers are disturbed only by the writer's *second* write after the
+//! frame they read, not by the next one, and the writer never writes the buffer readers are on.
+
+use inos_layout::sync::{fence, spin_loop, Ordering};
+use inos_layout::{AccessError, Bytes, Region};
+
+use crate::park::DefaultPark;
+use crate::slot::{Slot, SLOT_SIZE};
+use crate::watcher::DEFAULT_SPINS;
+use crate::{Deadline, ReadError, TimedOut, WriteError};
+
+/// Default number of read attempts before [`PingPong::read`] reports [`ReadError::Contended`].
+const DEFAULT_ATTEMPTS: u32 = 128;
+
+/// A double-buffered frame with one writer at a time and any number of readers.
+///
+/// ```
+/// use inos_epoch::PingPong;
+/// let size = PingPong::size_for(12);
+/// let buf = inos_layout::RegionBuf::new(size).unwrap();
+/// let pp = PingPong::new(buf.region(), 0, 12).unwrap();
+/// assert_eq!(pp.write(b"hello, frame"), Ok(1));
+/// let mut frame = [0u8; 12];
+/// let info = pp.read(&mut frame).unwrap();
+/// assert_eq!((&frame, info.generation), (b"hello, frame", 1));
+/// ```
+#[derive(Clone, Copy)]
+pub struct PingPong<'a> {
+    slot: Slot<'a>,
+    buffers: [Bytes<'a>; 2],
+}
+
+impl core::fmt::Debug for PingPong<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PingPong")
+            .field("state", &self.slot.word.load(Ordering::Relaxed))
+            .field("frame_len", &self.frame_len())
+            .finish()
+    }
+}
+
+/// What a successful [`PingPong::read`] returns besides the bytes.
+///
+/// ```
+/// let f = inos_epoch::Frame { generation: 3, retries: 0 };
+/// assert_eq!(f.generation, 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// The generation of the frame copied (31-bit, wrapping; 0 is the initial all-zero frame).
+    pub generation: u32,
+    /// How many attempts were overtaken by the writer and discarded.
+    pub retries: u32,
+}
+
+const fn stride(frame_len: usize) -> Option<usize> {
+    match frame_len.checked_add(7) {
+        Some(n) => Some(n & !7),
+        None => None,
+    }
+}
+
+impl<'a> PingPong<'a> {
+    /// Bytes needed for a ping-pong pair of `frame_len`-byte frames: `8 + 2 * round_up(len, 8)`.
+    ///
+    /// Saturates at `usize::MAX` (which no region can hold) if the size overflows.
+    ///
+    /// ```
+    /// assert_eq!(inos_epoch::PingPong::size_for(12), 8 + 2 * 16);
+    /// ```
+    pub const fn size_for(frame_len: usize) -> usize {
+        match stride(frame_len) {
+            Some(s) => match s.checked_mul(2) {
+                Some(b) => b.saturating_add(SLOT_SIZE),
+                None => usize::MAX,
+            },
+            None => usize::MAX,
+        }
+    }
+
+    /// The ping-pong pair at `offset` of `region` (8-aligned) for frames of `frame_len` bytes.
+    ///
+    /// # Errors
+    /// [`AccessError::OutOfBounds`] if [`size_for(frame_len)`](PingPong::size_for) bytes do not
+    /// fit; [`AccessError::Misaligned`].
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(40).unwrap();
+    /// assert!(inos_epoch::PingPong::new(buf.region(), 0, 16).is_ok());
+    /// assert!(inos_epoch::PingPong::new(buf.region(), 0, 17).is_err());
+    /// ```
+    pub fn new(region: Region<'a>, offset: usize, frame_len: usize) -> Result<Self, AccessError> {
+        let slot = Slot::new(region, offset)?;
+        let too_big = AccessError::OutOfBounds {
+            offset,
+            len: usize::MAX,
+            region_len: region.len(),
+        };
+        let stride = stride(frame_len).ok_or(too_big)?;
+        let b0 = offset + SLOT_SIZE; // the slot is in bounds, so this cannot overflow
+        let b1 = b0.checked_add(stride).ok_or(too_big)?;
+        Ok(Self {
+            slot,
+            buffers: [region.bytes(b0, frame_len)?, region.bytes(b1, frame_len)?],
+        })
+    }
+
+    /// Length of a frame in bytes.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(40).unwrap();
+    /// assert_eq!(inos_epoch::PingPong::new(buf.region(), 0, 16).unwrap().frame_len(), 16);
+    /// ```
+    pub fn frame_len(&self) -> usize {
+        self.buffers[0].len()
+    }
+
+    /// The generation of the published frame (Acquire).
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// pp.write(&[1; 8]).unwrap();
+    /// assert_eq!(pp.generation(), 1);
+    /// ```
+    pub fn generation(&self) -> u32 {
+        // SYNC: Acquire, pairs with the Release part of the flip in `publish`.
+        self.slot.word.load(Ordering::Acquire) >> 1
+    }
+
+    /// Copies the latest published frame into `dst`, retrying (up to 128 times) if the writer
+    /// overtook the read.
+    ///
+    /// # Errors
+    /// [`ReadError::LengthMismatch`] if `dst.len() != self.frame_len()`;
+    /// [`ReadError::Contended`] if every attempt was overtaken.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// let mut dst = [1u8; 8];
+    /// assert_eq!(pp.read(&mut dst).unwrap().generation, 0);
+    /// assert_eq!(dst, [0; 8]);
+    /// ```
+    pub fn read(&self, dst: &mut [u8]) -> Result<Frame, ReadError> {
+        self.read_with_attempts(dst, DEFAULT_ATTEMPTS)
+    }
+
+    /// [`read`](PingPong::read) with an explicit attempt budget (at least one attempt is made).
+    ///
+    /// # Errors
+    /// As for [`read`](PingPong::read).
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// assert_eq!(pp.read_with_attempts(&mut [0; 8], 1).unwrap().retries, 0);
+    /// ```
+    pub fn read_with_attempts(&self, dst: &mut [u8], attempts: u32) -> Result<Frame, ReadError> {
+        if dst.len() != self.frame_len() {
+            return Err(ReadError::LengthMismatch {
+                expected: self.frame_len(),
+                actual: dst.len(),
+            });
+        }
+        let attempts = attempts.max(1);
+        for attempt in 0..attempts {
+            // SYNC: Acquire, pairs with the Release of the flip that published generation `g`.
+            let s1 = self.slot.word.load(Ordering::Acquire);
+            let g = s1 >> 1;
+            self.buffers[(g & 1) as usize].copy_to_slice(dst);
+            // SYNC: Acquire fence, pairs with the writer's Release fence after it announced a
+            // write: if the copy saw a byte of frame g + 2, `s2` sees state >= 2g + 3.
+            fence(Ordering::Acquire);
+            // SYNC: Relaxed, ordered by the fence above.
+            let s2 = self.slot.word.load(Ordering::Relaxed);
+            if s2.wrapping_sub(s1 & !1) <= 2 {
+                return Ok(Frame {
+                    generation: g,
+                    retries: attempt,
+                });
+            }
+            spin_loop();
+        }
+        Err(ReadError::Contended { attempts })
+    }
+
+    /// Writes `frame` into the back buffer and flips; returns the new generation.
+    ///
+    /// # Errors
+    /// [`WriteError::LengthMismatch`]; [`WriteError::Busy`] if another write is in progress.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// assert_eq!(pp.write(&[1; 8]), Ok(1));
+    /// assert_eq!(pp.write(&[2; 8]), Ok(2));
+    /// ```
+    pub fn write(&self, frame: &[u8]) -> Result<u32, WriteError> {
+        if frame.len() != self.frame_len() {
+            return Err(WriteError::LengthMismatch {
+                expected: self.frame_len(),
+                actual: frame.len(),
+            });
+        }
+        let w = self.begin_write()?;
+        w.bytes().copy_from_slice(frame);
+        Ok(w.publish())
+    }
+
+    /// Starts a write into the back buffer. Readers keep reading the published frame meanwhile.
+    /// [`publish`](PingPongWriter::publish) flips; dropping the guard abandons the frame (the
+    /// published one stays current).
+    ///
+    /// # Errors
+    /// [`WriteError::Busy`] if another write is in progress.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// let w = pp.begin_write().unwrap();
+    /// w.bytes().copy_from_slice(&[3; 8]);
+    /// assert_eq!(w.publish(), 1);
+    /// ```
+    pub fn begin_write(&self) -> Result<PingPongWriter<'a>, WriteError> {
+        // SYNC: Relaxed: only picks the value to CAS from.
+        let s = self.slot.word.load(Ordering::Relaxed);
+        if s & 1 != 0 {
+            return Err(WriteError::Busy);
+        }
+        // SYNC: Acquire on success, pairs with the previous writer's Release flip.
+        if self
+            .slot
+            .word
+            .compare_exchange(s, s | 1, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(WriteError::Busy);
+        }
+        // SYNC: Release fence, pairs with the readers' Acquire fence (see module docs).
+        fence(Ordering::Release);
+        let back = ((s >> 1).wrapping_add(1) & 1) as usize;
+        Ok(PingPongWriter {
+            pp: *self,
+            state: s | 1,
+            back,
+        })
+    }
+
+    /// Blocks until a generation other than `generation` is published, or `deadline`; returns it.
+    ///
+    /// # Errors
+    /// [`TimedOut`].
+    ///
+    /// ```
+    /// use inos_epoch::{Deadline, PingPong};
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = PingPong::new(buf.region(), 0, 8).unwrap();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| pp.write(&[1; 8]).unwrap());
+    ///     assert_eq!(pp.wait_newer(0, Deadline::never()), Ok(1));
+    /// });
+    /// ```
+    pub fn wait_newer(
+        &self,
+        generation: u32,
+        deadline: impl Into<Deadline>,
+    ) -> Result<u32, TimedOut> {
+        self.slot
+            .wait_until(
+                |s| s >> 1 != generation,
+                DEFAULT_SPINS,
+                &DefaultPark,
+                deadline.into(),
+            )
+            .map(|s| s >> 1)
+    }
+}
+
+/// An in-progress [`PingPong`] write into the back buffer.
+///
+/// ```
+/// let buf = inos_layout::RegionBuf::new(24).unwrap();
+/// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+/// drop(pp.begin_write().unwrap()); // abandoned: nothing published
+/// assert_eq!(pp.generation(), 0);
+/// assert!(pp.begin_write().is_ok());
+/// ```
+#[derive(Debug)]
+pub struct PingPongWriter<'a> {
+    pp: PingPong<'a>,
+    state: u32,
+    back: usize,
+}
+
+impl<'a> PingPongWriter<'a> {
+    /// The back buffer, to fill in place.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// assert_eq!(pp.begin_write().unwrap().bytes().len(), 8);
+    /// ```
+    pub fn bytes(&self) -> Bytes<'a> {
+        self.pp.buffers[self.back]
+    }
+
+    /// Flips: the back buffer becomes the published frame; wakes waiters. Returns the new
+    /// generation.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// assert_eq!(pp.begin_write().unwrap().publish(), 1);
+    /// ```
+    pub fn publish(self) -> u32 {
+        // SYNC: SeqCst RMW 2g+1 -> 2g+2: Release publishes the frame to readers' Acquire load of
+        // the state; SeqCst is S1 of the wake handshake for `wait_newer`.
+        let s = self
+            .pp
+            .slot
+            .word
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
+        self.pp.slot.wake_if_waiting(&DefaultPark);
+        core::mem::forget(self);
+        s >> 1
+    }
+}
+
+impl Drop for PingPongWriter<'_> {
+    fn drop(&mut self) {
+        // Abandon: back to the published generation without a flip. Readers never read the back
+        // buffer, so its partial contents are harmless. Relaxed CAS: nothing is published.
+        let _ = self.pp.slot.word.compare_exchange(
+            self.state,
+            self.state & !1,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+}
