@@ -1,5 +1,66 @@
-//! inos-ring (work in progress).
+//! # inos-ring
+//!
+//! Lock-free rings of framed, variable-length messages that live entirely in a shared region (a
+//! `SharedArrayBuffer`, an `mmap`, wasm linear memory), so that a Rust module, a JavaScript host
+//! and a Go kernel can produce and consume on the same bytes. The wire format is specified in
+//! `docs/protocol/ring.md`; [`layout`] holds its constants.
+//!
+//! - **Two kinds, chosen in the type system**: [`Spsc`] (one producer, commit is one store) and
+//!   [`Mpsc`] (producers claim space with a compare-and-swap). Roles are claimed in the header: a
+//!   second consumer (or a second SPSC producer) gets [`Error::RoleTaken`], and dropping a handle
+//!   releases its role (INOS defect 7).
+//! - **Copying and zero-copy APIs**: [`Producer::try_push`], [`Producer::reserve`] →
+//!   [`WriteGrant`] (write in place, `commit`; dropping aborts into padding),
+//!   [`Consumer::try_pop`], [`Consumer::read`] → [`ReadGrant`] (`release`), [`Consumer::drain`]
+//!   (everything available per wake-up, defect 12), [`Producer::push_pod`] /
+//!   [`Consumer::pop_pod`] for `bytemuck::Pod` types, and (with `std`) blocking
+//!   `push_wait` / `pop_wait` that wake the other side through `inos-epoch` only when it sleeps.
+//! - **Faults**: a producer that dies between `reserve` and `commit` does not wedge an MPSC ring:
+//!   [`Consumer::unblock`] (or automatic unblocking after
+//!   `Consumer::set_unblock_after`) turns the stuck record into padding, and a late commit loses
+//!   a compare-and-swap instead of corrupting anything (defect 8).
+//! - **Hostile memory**: every position, state and length read from shared memory is validated;
+//!   bad bytes give [`Error::Corrupt`], never a panic, an out-of-region access or an allocation
+//!   (defect 11). Zero-length messages are legal (defect 1); consumed space is zeroed before it
+//!   is released (defects 2, 3, 5).
+//!
+//! ```
+//! use inos_layout::RegionBuf;
+//! use inos_ring::{layout, Mpsc, Ring};
+//!
+//! let buf = RegionBuf::new(layout::required_len(4096)).unwrap();
+//! let ring = Ring::<Mpsc>::init(buf.region(), 4096).unwrap();
+//! let mut consumer = ring.consumer().unwrap();
+//! std::thread::scope(|s| {
+//!     for id in 0..2u8 {
+//!         s.spawn(move || {
+//!             let mut p = ring.producer().unwrap();
+//!             for i in 0..100u8 {
+//!                 while p.try_push(&[id, i]).is_err() {
+//!                     std::hint::spin_loop();
+//!                 }
+//!             }
+//!         });
+//!     }
+//!     let mut seen = 0;
+//!     while seen < 200 {
+//!         seen += consumer.drain(|msg| assert_eq!(msg.len(), 2)).unwrap();
+//!     }
+//! });
+//! ```
 #![cfg_attr(not(any(feature = "std", loom)), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
+
+mod consumer;
+mod error;
+pub mod layout;
+mod producer;
+mod ring;
+mod wake;
+
+pub use consumer::{Consumer, ReadGrant};
+pub use error::{Corruption, Error, Role};
+pub use producer::{Producer, WriteGrant};
+pub use ring::{Kind, Mpsc, Ring, Spsc, Stats};

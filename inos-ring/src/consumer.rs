@@ -1,0 +1,664 @@
+//! [`Consumer`] and [`ReadGrant`]: reading records in place, releasing space, recovery.
+
+use core::marker::PhantomData;
+
+use inos_layout::sync::{AtomicU32, Ordering};
+use inos_layout::{Bytes, Region};
+
+use crate::error::{Corruption, Error, Role};
+use crate::layout::*;
+use crate::ring::{Kind, Ring};
+
+/// Number of consecutive observations of the same busy record between two clock reads when
+/// automatic unblocking is on (keeps `Instant::now` off the contended path).
+#[cfg(feature = "std")]
+const STALL_CHECK_EVERY: u32 = 1024;
+
+/// The consuming side of a ring (see [`Ring::consumer`]).
+///
+/// It frees space only after a message has been read (defect 5), zeroes every byte it frees so
+/// that stale bytes are never taken for a record (defects 2, 3), takes every available message
+/// per wake-up with [`drain`](Consumer::drain) (defect 12), and validates every length and
+/// position it reads (defect 11).
+///
+/// ```
+/// use inos_ring::{Ring, Mpsc};
+/// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(1024)).unwrap();
+/// let ring = Ring::<Mpsc>::init(buf.region(), 1024).unwrap();
+/// let (mut a, mut b) = (ring.producer().unwrap(), ring.producer().unwrap());
+/// a.try_push(b"from a").unwrap();
+/// b.try_push(b"from b").unwrap();
+/// let mut c = ring.consumer().unwrap();
+/// let mut got = Vec::new();
+/// assert_eq!(c.drain(|m| got.push(m.to_vec())), Ok(2));
+/// assert_eq!(got, [b"from a".to_vec(), b"from b".to_vec()]);
+/// ```
+pub struct Consumer<'a, K: Kind> {
+    pub(crate) ring: Ring<'a, K>,
+    region: Region<'a>,
+    mask: u32,
+    /// This consumer's position (it alone writes `head`).
+    pub(crate) head: u32,
+    /// The producer position last read (never behind `head`).
+    tail_cache: u32,
+    stall_pos: u32,
+    stall_count: u32,
+    #[cfg(feature = "std")]
+    stall_since: Option<std::time::Instant>,
+    #[cfg(feature = "std")]
+    pub(crate) unblock_after: Option<std::time::Duration>,
+    _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<K: Kind> core::fmt::Debug for Consumer<'_, K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("ring", &self.ring)
+            .field("head", &self.head)
+            .finish()
+    }
+}
+
+/// A located committed record.
+#[derive(Clone, Copy)]
+struct Rec {
+    off: u32,
+    len: u32,
+}
+
+impl<'a, K: Kind> Consumer<'a, K> {
+    pub(crate) fn attach(ring: Ring<'a, K>) -> Result<Self, Error> {
+        ring.claim_role(CONSUMER_ROLE, Role::Consumer)?;
+        let mut c = Self {
+            ring,
+            region: ring.region,
+            mask: ring.capacity - 1,
+            head: 0,
+            tail_cache: 0,
+            stall_pos: 0,
+            stall_count: 0,
+            #[cfg(feature = "std")]
+            stall_since: None,
+            #[cfg(feature = "std")]
+            unblock_after: None,
+            _not_sync: PhantomData,
+        };
+        let (head, tail) = ring.positions()?; // on error, Drop releases the role
+        c.head = head;
+        c.tail_cache = tail;
+        Ok(c)
+    }
+
+    /// The ring this consumer reads.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+    /// assert_eq!(ring.consumer().unwrap().ring().capacity(), 64);
+    /// ```
+    pub fn ring(&self) -> Ring<'a, K> {
+        self.ring
+    }
+
+    /// Turns on automatic recovery: a reservation that stays in progress at the head for longer
+    /// than `after` is unblocked ([`unblock`](Consumer::unblock)) by the next read attempt.
+    /// `None` (the default) turns it off. Choose `after` well above the longest time a live
+    /// producer may spend between `reserve` and `commit`.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Mpsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut q) = (ring.producer().unwrap(), ring.producer().unwrap());
+    /// let mut c = ring.consumer().unwrap();
+    /// c.set_unblock_after(Some(std::time::Duration::ZERO));
+    /// let stuck = p.reserve(8).unwrap(); // a producer that stalls before committing
+    /// q.try_push(b"later").unwrap();
+    /// let mut out = [0u8; 8];
+    /// let n = loop {
+    ///     match c.try_pop(&mut out) {
+    ///         Ok(n) => break n,
+    ///         Err(inos_ring::Error::Empty) => continue, // the stall is being timed
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(&out[..n], b"later");
+    /// assert_eq!(stuck.commit(), Err(inos_ring::Error::Unblocked));
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn set_unblock_after(&mut self, after: Option<std::time::Duration>) {
+        self.unblock_after = after;
+        self.stall_since = None;
+    }
+
+    /// A record word at data offset `off + plus`.
+    ///
+    /// # Safety
+    /// `off` is 8-aligned, `off + plus + 4 <= capacity`, `plus` a multiple of 4.
+    #[inline(always)]
+    unsafe fn rec_word(&self, off: u32, plus: usize) -> &'a AtomicU32 {
+        // SAFETY: per the contract the word lies in the data area, which the region covers.
+        unsafe {
+            self.region
+                .u32_at_unchecked(HEADER_LEN + off as usize + plus)
+        }
+    }
+
+    /// Validates a record length found at position `pos` (data offset `off`): the record must
+    /// not cross the end of the data area nor the tail.
+    #[inline(always)]
+    fn check_len(&mut self, pos: u32, off: u32, len: u32) -> Result<u32, Error> {
+        let cap = self.ring.capacity;
+        if len <= cap {
+            let size = record_size(len);
+            if size <= cap - off {
+                if size <= self.tail_cache.wrapping_sub(pos) {
+                    return Ok(size);
+                }
+                // The cached tail may be old; re-read it once.
+                // SYNC: Acquire, pairs with the producers' tail updates (only a bound here).
+                let t = self.ring.word(TAIL).load(Ordering::Acquire);
+                if t % RECORD_ALIGN != 0 || t.wrapping_sub(pos) > cap {
+                    return Err(Error::Corrupt(Corruption::Positions { head: pos, tail: t }));
+                }
+                self.tail_cache = t;
+                if size <= t.wrapping_sub(pos) {
+                    return Ok(size);
+                }
+            }
+        }
+        Err(Error::Corrupt(Corruption::BadLength {
+            position: pos,
+            length: len,
+        }))
+    }
+
+    /// Finds the committed record at the head (skipping and freeing padding), without consuming
+    /// it. `pos` is where scanning starts; padding is freed immediately only if `free_pad`.
+    #[inline(always)]
+    fn locate(&mut self, pos: &mut u32) -> Result<Rec, Error> {
+        loop {
+            let h = *pos;
+            let off = h & self.mask;
+            // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes) and
+            // off + 8 <= cap.
+            let state_word = unsafe { self.rec_word(off, 4) };
+            // SYNC: Acquire, pairs with the Release/SeqCst store or CAS of the state by the
+            // producer (commit, padding) or by `unblock`: the length and payload are visible.
+            let state = state_word.load(Ordering::Acquire);
+            if state == STATE_COMMITTED {
+                // SAFETY: as above.
+                let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
+                self.check_len(h, off, len)?;
+                return Ok(Rec { off, len });
+            }
+            if state == STATE_PADDING {
+                // SAFETY: as above.
+                let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
+                let size = self.check_len(h, off, len)?;
+                *pos = h.wrapping_add(size);
+                continue;
+            }
+            if state == STATE_EMPTY {
+                return Err(Error::Empty);
+            }
+            if state == busy_tag(h) && K::MULTI_PRODUCER {
+                if self.stalled(h) && self.unblock_at(h)? {
+                    continue;
+                }
+                return Err(Error::Empty);
+            }
+            return Err(Error::Corrupt(Corruption::BadState { position: h, state }));
+        }
+    }
+
+    /// Tracks how long the record at `h` has been in progress; true once it is overdue.
+    #[inline]
+    fn stalled(&mut self, h: u32) -> bool {
+        #[cfg(feature = "std")]
+        {
+            let Some(after) = self.unblock_after else {
+                return false;
+            };
+            if self.stall_pos != h {
+                self.stall_pos = h;
+                self.stall_count = 0;
+                self.stall_since = None;
+            }
+            self.stall_count = self.stall_count.wrapping_add(1);
+            if after.is_zero() {
+                return true;
+            }
+            if self.stall_count % STALL_CHECK_EVERY != 0 {
+                return false;
+            }
+            match self.stall_since {
+                None => {
+                    self.stall_since = Some(std::time::Instant::now());
+                    false
+                }
+                Some(since) => since.elapsed() >= after,
+            }
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            let _ = h;
+            let _ = (&mut self.stall_pos, &mut self.stall_count);
+            false
+        }
+    }
+
+    /// Declares the in-progress reservation at the head dead: it becomes padding and is skipped,
+    /// `unblocked` is counted, and its producer's late `commit` fails with
+    /// [`Error::Unblocked`] (the two race on one compare-and-swap; exactly one wins). Returns
+    /// whether a record was unblocked (`false` if the head is committed, padding or free).
+    ///
+    /// Call it only when the producer is believed dead or hung (defect 8). A producer that is
+    /// still *writing* payload bytes after its record was unblocked and consumed may scribble on
+    /// free space; see the spec.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the head record is invalid.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Mpsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+    /// let mut p = ring.producer().unwrap();
+    /// let mut c = ring.consumer().unwrap();
+    /// assert_eq!(c.unblock(), Ok(false));
+    /// let g = p.reserve(3).unwrap();
+    /// core::mem::forget(g); // the producer "dies" holding a reservation
+    /// p.try_push(b"next").unwrap();
+    /// assert_eq!(c.unblock(), Ok(true));
+    /// assert_eq!(c.read().unwrap().to_vec(), b"next");
+    /// ```
+    pub fn unblock(&mut self) -> Result<bool, Error> {
+        // Skip (and free) padding first: the stuck record may sit behind it.
+        let mut pos = self.head;
+        let found = self.locate(&mut pos);
+        self.free_to(pos);
+        match found {
+            Ok(_) | Err(Error::Empty) => self.unblock_at(pos),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn unblock_at(&mut self, h: u32) -> Result<bool, Error> {
+        let off = h & self.mask;
+        // SAFETY: h is 8-aligned and off + 8 <= cap.
+        let state_word = unsafe { self.rec_word(off, 4) };
+        // SYNC: AcqRel, pairs with the Release store of the busy tag (the length is visible)
+        // and races the producer's commit CAS from the same tag: exactly one succeeds.
+        if state_word
+            .compare_exchange(
+                busy_tag(h),
+                STATE_PADDING,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+        {
+            self.ring.word(UNBLOCKED).fetch_add(1, Ordering::Relaxed);
+            self.stall_count = 0;
+            #[cfg(feature = "std")]
+            {
+                self.stall_since = None;
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Zeroes `[from, to)` (positions) and publishes `to` as the new head.
+    #[inline(always)]
+    fn free_to(&mut self, to: u32) {
+        let from = self.head;
+        let n = to.wrapping_sub(from);
+        if n == 0 {
+            return;
+        }
+        let off = from & self.mask;
+        let first = n.min(self.ring.capacity - off);
+        // SAFETY: [from, to) was validated record by record: off + first <= cap, and the rest
+        // (n - first) starts at offset 0 and is < cap. The bytes are ours until head moves.
+        unsafe {
+            self.region
+                .fill_unchecked(HEADER_LEN + off as usize, first as usize, 0);
+            if n > first {
+                self.region
+                    .fill_unchecked(HEADER_LEN, (n - first) as usize, 0);
+            }
+        }
+        self.head = to;
+        // SYNC: SeqCst (a Release that is also ordered before the waiter check in `notify`),
+        // pairs with the producers' Acquire load of head: the zeroed space is visible.
+        self.ring.word(HEAD).store(to, Ordering::SeqCst);
+        crate::wake::notify(&self.ring, SPACE_EPOCH);
+    }
+
+    /// Copies the next message into `buf` and consumes it; returns its length.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] (nothing committed yet), [`Error::BufferTooSmall`] (the message stays),
+    /// [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"abcdef").unwrap();
+    /// assert_eq!(c.try_pop(&mut [0; 2]), Err(inos_ring::Error::BufferTooSmall { needed: 6 }));
+    /// let mut out = [0; 6];
+    /// assert_eq!(c.try_pop(&mut out), Ok(6));
+    /// assert_eq!(&out, b"abcdef");
+    /// ```
+    #[inline]
+    pub fn try_pop(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        let mut pos = self.head;
+        let rec = match self.locate(&mut pos) {
+            Ok(r) => r,
+            Err(e) => {
+                self.free_to(pos);
+                return Err(e);
+            }
+        };
+        let len = rec.len as usize;
+        let Some(dst) = buf.get_mut(..len) else {
+            self.free_to(pos);
+            return Err(Error::BufferTooSmall { needed: len });
+        };
+        // SAFETY: the payload lies inside the validated record (off + 8 + len <= cap).
+        unsafe {
+            self.region
+                .copy_out(HEADER_LEN + rec.off as usize + RECORD_HEADER as usize, dst)
+        };
+        self.free_to(pos.wrapping_add(record_size(rec.len)));
+        Ok(len)
+    }
+
+    /// Reads a message of exactly `size_of::<T>()` bytes as a `T` and consumes it.
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::SizeMismatch`] (the message stays), [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.push_pod(&42u32).unwrap();
+    /// assert!(matches!(c.pop_pod::<u64>(), Err(inos_ring::Error::SizeMismatch { .. })));
+    /// assert_eq!(c.pop_pod::<u32>(), Ok(42));
+    /// ```
+    pub fn pop_pod<T: bytemuck::Pod>(&mut self) -> Result<T, Error> {
+        let g = self.read()?;
+        if g.len() != core::mem::size_of::<T>() {
+            return Err(Error::SizeMismatch {
+                expected: core::mem::size_of::<T>(),
+                found: g.len(),
+            });
+        }
+        let mut v = T::zeroed();
+        g.bytes().copy_to_slice(bytemuck::bytes_of_mut(&mut v));
+        g.release();
+        Ok(v)
+    }
+
+    /// Borrows the next message in place (zero-copy). [`release`](ReadGrant::release) consumes
+    /// it; dropping the grant leaves it in the ring.
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"xyz").unwrap();
+    /// assert_eq!(c.read().unwrap().bytes().get(0), Some(b'x')); // dropped: not consumed
+    /// let g = c.read().unwrap();
+    /// assert!(g.bytes().eq_slice(b"xyz"));
+    /// g.release();
+    /// assert_eq!(c.read().err(), Some(inos_ring::Error::Empty));
+    /// ```
+    pub fn read(&mut self) -> Result<ReadGrant<'_, 'a, K>, Error> {
+        let mut pos = self.head;
+        let rec = match self.locate(&mut pos) {
+            Ok(r) => r,
+            Err(e) => {
+                self.free_to(pos);
+                return Err(e);
+            }
+        };
+        self.free_to(pos);
+        let bytes = self.region.bytes(
+            HEADER_LEN + rec.off as usize + RECORD_HEADER as usize,
+            rec.len as usize,
+        )?;
+        Ok(ReadGrant {
+            end: pos.wrapping_add(record_size(rec.len)),
+            consumer: self,
+            bytes,
+        })
+    }
+
+    /// Discards the next message unread and counts it in `dropped` (for messages the consumer
+    /// cannot take, e.g. after [`Error::BufferTooSmall`]). Returns whether one was discarded.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(&[0; 100]).unwrap();
+    /// assert_eq!(c.skip(), Ok(true));
+    /// assert_eq!(c.skip(), Ok(false));
+    /// assert_eq!(ring.stats().dropped, 1);
+    /// ```
+    pub fn skip(&mut self) -> Result<bool, Error> {
+        match self.read() {
+            Ok(g) => {
+                g.release();
+                self.ring.word(DROPPED).fetch_add(1, Ordering::Relaxed);
+                Ok(true)
+            }
+            Err(Error::Empty) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Hands every message available now to `f`, in order, and consumes them (one wake-up takes
+    /// everything, defect 12). Space is zeroed and released in batches (every quarter ring and
+    /// at the end). Returns the number of messages.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] (messages before the corruption were delivered and released).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// for i in 0..5u32 {
+    ///     p.push_pod(&i).unwrap();
+    /// }
+    /// let mut sum = 0;
+    /// assert_eq!(c.drain(|m| sum += m.read_u32_le(0).unwrap()), Ok(5));
+    /// assert_eq!(sum, 10);
+    /// assert_eq!(c.drain(|_| {}), Ok(0));
+    /// ```
+    pub fn drain<F: FnMut(Bytes<'a>)>(&mut self, mut f: F) -> Result<usize, Error> {
+        let batch = self.ring.capacity / 4;
+        let mut pos = self.head;
+        let mut n = 0;
+        loop {
+            let rec = match self.locate(&mut pos) {
+                Ok(r) => r,
+                Err(Error::Empty) => break,
+                Err(e) => {
+                    self.free_to(pos);
+                    return Err(e);
+                }
+            };
+            // SAFETY-free: `bytes` re-checks bounds; the record was validated by `locate`.
+            let bytes = match self.region.bytes(
+                HEADER_LEN + rec.off as usize + RECORD_HEADER as usize,
+                rec.len as usize,
+            ) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.free_to(pos);
+                    return Err(e.into());
+                }
+            };
+            f(bytes);
+            n += 1;
+            pos = pos.wrapping_add(record_size(rec.len));
+            if pos.wrapping_sub(self.head) >= batch {
+                self.free_to(pos);
+            }
+        }
+        self.free_to(pos);
+        Ok(n)
+    }
+}
+
+impl<K: Kind> Drop for Consumer<'_, K> {
+    fn drop(&mut self) {
+        // SYNC: Release, pairs with the Acquire role claim of the next consumer, which then sees
+        // our head.
+        self.ring.word(CONSUMER_ROLE).store(0, Ordering::Release);
+    }
+}
+
+/// A message borrowed in place (see [`Consumer::read`]).
+///
+/// The payload is an atomic byte view ([`Bytes`]); [`release`](ReadGrant::release) consumes the
+/// message, dropping the grant leaves it for the next read.
+///
+/// ```
+/// # use inos_ring::{Ring, Spsc};
+/// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+/// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+/// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+/// p.try_push(&[1, 2, 3, 4]).unwrap();
+/// let g = c.read().unwrap();
+/// let mut out = [0; 4];
+/// g.copy_to_slice(&mut out);
+/// assert_eq!(out, [1, 2, 3, 4]);
+/// g.release();
+/// ```
+pub struct ReadGrant<'c, 'a, K: Kind> {
+    consumer: &'c mut Consumer<'a, K>,
+    bytes: Bytes<'a>,
+    end: u32,
+}
+
+impl<K: Kind> core::fmt::Debug for ReadGrant<'_, '_, K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ReadGrant")
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
+    /// The payload (atomic view).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"ok").unwrap();
+    /// assert_eq!(c.read().unwrap().bytes().len(), 2);
+    /// ```
+    pub fn bytes(&self) -> Bytes<'a> {
+        self.bytes
+    }
+
+    /// Payload length.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"ok").unwrap();
+    /// assert_eq!(c.read().unwrap().len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the payload is empty.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"").unwrap();
+    /// assert!(c.read().unwrap().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Copies the payload into `dst`.
+    ///
+    /// # Panics
+    /// If `dst.len() != self.len()` (a caller bug).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"ab").unwrap();
+    /// let mut out = [0; 2];
+    /// c.read().unwrap().copy_to_slice(&mut out);
+    /// assert_eq!(&out, b"ab");
+    /// ```
+    #[track_caller]
+    pub fn copy_to_slice(&self, dst: &mut [u8]) {
+        self.bytes.copy_to_slice(dst)
+    }
+
+    /// Copies the payload into a new `Vec`.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"ab").unwrap();
+    /// assert_eq!(c.read().unwrap().to_vec(), b"ab");
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn to_vec(&self) -> std::vec::Vec<u8> {
+        self.bytes.to_vec()
+    }
+
+    /// Consumes the message: its space is zeroed and released to the producers.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"ab").unwrap();
+    /// c.read().unwrap().release();
+    /// assert_eq!(ring.used_bytes(), Ok(0));
+    /// ```
+    pub fn release(self) {
+        self.consumer.free_to(self.end);
+    }
+}

@@ -1,0 +1,195 @@
+//! Typed errors of the ring.
+
+use core::fmt;
+
+use inos_layout::AccessError;
+
+/// Which role a claim was about.
+///
+/// ```
+/// assert_eq!(inos_ring::Role::Consumer.to_string(), "consumer");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// The single consumer of any ring.
+    Consumer,
+    /// The single producer of an SPSC ring.
+    Producer,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Consumer => "consumer",
+            Role::Producer => "producer",
+        })
+    }
+}
+
+/// What was found wrong in shared memory.
+///
+/// ```
+/// let c = inos_ring::Corruption::BadState { position: 8, state: 7 };
+/// assert!(c.to_string().contains("state"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Corruption {
+    /// `tail - head` exceeds the capacity, or a position is not 8-aligned.
+    Positions {
+        /// The head position read or held.
+        head: u32,
+        /// The tail position read.
+        tail: u32,
+    },
+    /// A record state word holds no defined value (or a busy tag for another position).
+    BadState {
+        /// Position of the record.
+        position: u32,
+        /// The state word found.
+        state: u32,
+    },
+    /// A record length would cross the end of the data area or the tail.
+    BadLength {
+        /// Position of the record.
+        position: u32,
+        /// The length word found.
+        length: u32,
+    },
+}
+
+impl fmt::Display for Corruption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Corruption::Positions { head, tail } => {
+                write!(f, "inconsistent positions head {head} tail {tail}")
+            }
+            Corruption::BadState { position, state } => {
+                write!(
+                    f,
+                    "record at position {position} has invalid state {state:#x}"
+                )
+            }
+            Corruption::BadLength { position, length } => {
+                write!(
+                    f,
+                    "record at position {position} has invalid length {length}"
+                )
+            }
+        }
+    }
+}
+
+/// Why a ring operation failed.
+///
+/// `Full` and `Empty` are the everyday outcomes of the non-blocking calls; everything else means a
+/// caller bug, a misbehaving peer or corrupted shared memory, and never a panic.
+///
+/// ```
+/// use inos_ring::{Error, Ring, Spsc};
+/// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+/// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+/// let mut c = ring.consumer().unwrap();
+/// assert_eq!(c.try_pop(&mut [0u8; 8]), Err(Error::Empty));
+/// assert!(matches!(ring.consumer(), Err(Error::RoleTaken(inos_ring::Role::Consumer))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// No room for the record now.
+    Full,
+    /// No committed message now.
+    Empty,
+    /// The payload exceeds [`max_message`](crate::Ring::max_message).
+    TooLarge {
+        /// Requested payload length.
+        len: usize,
+        /// Largest payload this ring accepts.
+        max: usize,
+    },
+    /// The caller's buffer is shorter than the message (the message stays in the ring).
+    BufferTooSmall {
+        /// Length of the message.
+        needed: usize,
+    },
+    /// A `pop_pod` found a message of another size (the message stays in the ring).
+    SizeMismatch {
+        /// `size_of::<T>()`.
+        expected: usize,
+        /// Length of the message.
+        found: usize,
+    },
+    /// The role is held by another party (defect 7: one consumer, one SPSC producer).
+    RoleTaken(Role),
+    /// The consumer declared this reservation dead and turned it into padding; the message was
+    /// not delivered.
+    Unblocked,
+    /// A blocking call reached its deadline.
+    TimedOut,
+    /// The region is too small, misaligned or out of bounds.
+    Access(AccessError),
+    /// The capacity is not a power of two in `64..=2^31` (or does not fit the region).
+    BadCapacity {
+        /// The capacity requested or found.
+        capacity: u32,
+    },
+    /// The region does not start with the ring magic.
+    BadMagic {
+        /// The word found.
+        found: u32,
+    },
+    /// The ring was written by an unsupported wire-format version.
+    BadVersion {
+        /// The version found.
+        found: u32,
+    },
+    /// The ring is of the other kind (SPSC vs MPSC) or a reserved word is not zero.
+    BadKind {
+        /// The kind word found.
+        found: u32,
+    },
+    /// Shared memory holds values no correct party writes; the owner can [`reset`](crate::Ring::reset).
+    Corrupt(Corruption),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::Full => f.write_str("ring is full"),
+            Error::Empty => f.write_str("ring is empty"),
+            Error::TooLarge { len, max } => {
+                write!(f, "message of {len} bytes exceeds the maximum of {max}")
+            }
+            Error::BufferTooSmall { needed } => {
+                write!(f, "buffer too small for a message of {needed} bytes")
+            }
+            Error::SizeMismatch { expected, found } => {
+                write!(f, "message of {found} bytes where {expected} were expected")
+            }
+            Error::RoleTaken(r) => write!(f, "the {r} role is already claimed"),
+            Error::Unblocked => f.write_str("reservation was unblocked by the consumer"),
+            Error::TimedOut => f.write_str("deadline reached"),
+            Error::Access(e) => write!(f, "region access: {e}"),
+            Error::BadCapacity { capacity } => write!(f, "invalid ring capacity {capacity}"),
+            Error::BadMagic { found } => write!(f, "not a ring (magic {found:#x})"),
+            Error::BadVersion { found } => write!(f, "unsupported ring version {found}"),
+            Error::BadKind { found } => write!(f, "wrong ring kind or reserved word {found:#x}"),
+            Error::Corrupt(c) => write!(f, "ring corrupted: {c}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<AccessError> for Error {
+    fn from(e: AccessError) -> Self {
+        Error::Access(e)
+    }
+}
+
+impl From<Corruption> for Error {
+    fn from(c: Corruption) -> Self {
+        Error::Corrupt(c)
+    }
+}

@@ -1,0 +1,121 @@
+//! Byte offsets and constants of the ring wire format (see `docs/protocol/ring.md`).
+//!
+//! Every offset is relative to the start of the ring's region. All words are little-endian
+//! `u32`s, naturally aligned. These constants are the specification in code form; tests check
+//! them against the tables in the spec.
+//!
+//! ```
+//! use inos_ring::layout;
+//! assert_eq!(layout::HEADER_LEN, 512);
+//! assert_eq!(layout::HEAD % 128, 0);
+//! assert_eq!(layout::TAIL % 128, 0);
+//! assert_eq!(layout::required_len(4096), 512 + 4096);
+//! ```
+
+/// `MAGIC` word value: the ASCII bytes `"IRNG"` read as a little-endian `u32`.
+pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
+/// Wire-format version this crate writes and accepts.
+pub const VERSION_VALUE: u32 = 1;
+
+/// Offset of the magic word ([`MAGIC_VALUE`]).
+pub const MAGIC: usize = 0;
+/// Offset of the version word ([`VERSION_VALUE`]).
+pub const VERSION: usize = 4;
+/// Offset of the data capacity in bytes (a power of two, `MIN_CAPACITY..=MAX_CAPACITY`).
+pub const CAPACITY: usize = 8;
+/// Offset of the ring kind ([`KIND_SPSC`] or [`KIND_MPSC`]).
+pub const KIND: usize = 12;
+/// Offset of the consumer role word: 0 free, 1 claimed.
+pub const CONSUMER_ROLE: usize = 16;
+/// Offset of the producer role word: SPSC 0 free / 1 claimed; MPSC the number of attached producers.
+pub const PRODUCER_ROLE: usize = 20;
+/// Offset of the `dropped` counter (messages the consumer skipped unread).
+pub const DROPPED: usize = 24;
+/// Offset of the `aborted` counter (reservations abandoned by their producer).
+pub const ABORTED: usize = 28;
+/// Offset of the `unblocked` counter (stuck reservations the consumer turned into padding).
+pub const UNBLOCKED: usize = 32;
+/// Offset of a reserved word (must be zero).
+pub const RESERVED0: usize = 36;
+/// Offset of the "data" epoch slot (8 bytes: counter `u32`, waiter count `u32`), signalled by
+/// producers after a commit when a consumer sleeps.
+pub const DATA_EPOCH: usize = 40;
+/// Offset of the "space" epoch slot (8 bytes: counter `u32`, waiter count `u32`), signalled by the
+/// consumer after it frees space when a producer sleeps.
+pub const SPACE_EPOCH: usize = 48;
+/// Offset of the consumer position (`head`), alone on its 128-byte line.
+pub const HEAD: usize = 128;
+/// Offset of the producer position (`tail`), alone on its 128-byte line.
+pub const TAIL: usize = 256;
+/// Length of the ring header; the data area starts here.
+pub const HEADER_LEN: usize = 512;
+
+/// `KIND` value of a single-producer ring.
+pub const KIND_SPSC: u32 = 1;
+/// `KIND` value of a multi-producer ring.
+pub const KIND_MPSC: u32 = 2;
+
+/// Smallest data capacity in bytes.
+pub const MIN_CAPACITY: u32 = 64;
+/// Largest data capacity in bytes (`2^31`, so positions compare correctly modulo `2^32`).
+pub const MAX_CAPACITY: u32 = 1 << 31;
+
+/// Size of a record header: `length: u32` then `state: u32`.
+pub const RECORD_HEADER: u32 = 8;
+/// Records start and end on multiples of this.
+pub const RECORD_ALIGN: u32 = 8;
+
+/// Record state: free space (not yet written).
+pub const STATE_EMPTY: u32 = 0;
+/// Record state: committed message, `length` bytes of payload follow the header.
+pub const STATE_COMMITTED: u32 = 1;
+/// Record state: padding (wrap filler, aborted or unblocked reservation); skip it.
+pub const STATE_PADDING: u32 = 2;
+/// Bit set in the state of an in-progress MPSC reservation; the low 29 bits are `position >> 3`.
+pub const STATE_BUSY: u32 = 0x8000_0000;
+
+/// The in-progress state word a producer writes for its record at `position` (MPSC only).
+///
+/// ```
+/// use inos_ring::layout::{busy_tag, STATE_BUSY};
+/// assert_eq!(busy_tag(64), STATE_BUSY | 8);
+/// ```
+#[inline(always)]
+pub const fn busy_tag(position: u32) -> u32 {
+    STATE_BUSY | (position >> 3)
+}
+
+/// Bytes a record with a `len`-byte payload occupies: header plus payload, rounded up to 8.
+///
+/// Only meaningful for `len <= MAX_CAPACITY`.
+///
+/// ```
+/// assert_eq!(inos_ring::layout::record_size(0), 8);
+/// assert_eq!(inos_ring::layout::record_size(1), 16);
+/// assert_eq!(inos_ring::layout::record_size(8), 16);
+/// ```
+#[inline(always)]
+pub const fn record_size(len: u32) -> u32 {
+    (len + RECORD_HEADER + (RECORD_ALIGN - 1)) & !(RECORD_ALIGN - 1)
+}
+
+/// Largest payload a ring of `capacity` data bytes accepts: `capacity / 2 - 8`, so that any
+/// record (at most half the ring) fits once the ring is empty, whatever the wrap position.
+///
+/// ```
+/// assert_eq!(inos_ring::layout::max_message(4096), 2040);
+/// ```
+#[inline(always)]
+pub const fn max_message(capacity: u32) -> u32 {
+    capacity / 2 - RECORD_HEADER
+}
+
+/// Bytes a region must have to hold a ring with `capacity` data bytes.
+///
+/// ```
+/// assert_eq!(inos_ring::layout::required_len(1 << 16), 512 + 65536);
+/// ```
+#[inline]
+pub const fn required_len(capacity: u32) -> usize {
+    HEADER_LEN + capacity as usize
+}

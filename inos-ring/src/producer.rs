@@ -1,0 +1,556 @@
+//! [`Producer`] and [`WriteGrant`]: claiming space, writing records, committing.
+
+use core::marker::PhantomData;
+
+use inos_layout::sync::{AtomicU32, Ordering};
+use inos_layout::{Bytes, Region};
+
+use crate::error::{Corruption, Error, Role};
+use crate::layout::*;
+use crate::ring::{Kind, Ring};
+
+/// The producing side of a ring (see [`Ring::producer`]).
+///
+/// It keeps the consumer position it last saw and reads the shared one only when the ring looks
+/// full, so an uncontended push touches no line the consumer writes.
+///
+/// ```
+/// use inos_ring::{Ring, Spsc};
+/// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+/// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+/// let mut p = ring.producer().unwrap();
+/// p.try_push(&[1; 24]).unwrap();
+/// p.try_push(&[2; 24]).unwrap();
+/// assert_eq!(p.try_push(&[3; 24]), Err(inos_ring::Error::Full));
+/// assert!(matches!(p.try_push(&[0; 25]), Err(inos_ring::Error::TooLarge { .. })));
+/// ```
+pub struct Producer<'a, K: Kind> {
+    pub(crate) ring: Ring<'a, K>,
+    region: Region<'a>,
+    mask: u32,
+    /// SPSC: this producer's position (it alone writes `tail`). MPSC: unused.
+    tail: u32,
+    /// The consumer position last read (never ahead of the real one).
+    head_cache: u32,
+    _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<K: Kind> core::fmt::Debug for Producer<'_, K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Producer")
+            .field("ring", &self.ring)
+            .field("tail", &self.tail)
+            .finish()
+    }
+}
+
+/// A claimed record (position and data offset).
+#[derive(Clone, Copy)]
+pub(crate) struct Claim {
+    pub(crate) pos: u32,
+    pub(crate) off: u32,
+    pub(crate) len: u32,
+}
+
+impl<'a, K: Kind> Producer<'a, K> {
+    pub(crate) fn attach(ring: Ring<'a, K>) -> Result<Self, Error> {
+        if K::MULTI_PRODUCER {
+            // SYNC: Acquire, so that this producer sees what earlier producers published.
+            ring.word(PRODUCER_ROLE).fetch_add(1, Ordering::Acquire);
+        } else {
+            ring.claim_role(PRODUCER_ROLE, Role::Producer)?;
+        }
+        let mut p = Self {
+            ring,
+            region: ring.region,
+            mask: ring.capacity - 1,
+            tail: 0,
+            head_cache: 0,
+            _not_sync: PhantomData,
+        };
+        match ring.positions() {
+            Ok((head, tail)) => {
+                p.head_cache = head;
+                p.tail = tail;
+            }
+            Err(e) => return Err(e), // Drop releases the role.
+        }
+        if !K::MULTI_PRODUCER {
+            // A previous SPSC producer may have died holding an uncommitted grant whose payload
+            // bytes are still in the free space; restore the "free space is zero" invariant.
+            p.zero_free_space();
+        }
+        Ok(p)
+    }
+
+    fn zero_free_space(&self) {
+        let cap = self.ring.capacity;
+        let free = cap - self.tail.wrapping_sub(self.head_cache);
+        let off = self.tail & self.mask;
+        let first = free.min(cap - off);
+        // SAFETY: off + first <= cap and (free - first) <= off, all inside the data area, which
+        // the region covers (checked in init/attach). Free space belongs to the producer.
+        unsafe {
+            self.region
+                .fill_unchecked(HEADER_LEN + off as usize, first as usize, 0);
+            self.region
+                .fill_unchecked(HEADER_LEN, (free - first) as usize, 0);
+        }
+    }
+
+    /// The ring this producer writes to.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+    /// assert_eq!(ring.producer().unwrap().ring().capacity(), 64);
+    /// ```
+    pub fn ring(&self) -> Ring<'a, K> {
+        self.ring
+    }
+
+    /// A record word at data offset `off + plus`.
+    ///
+    /// # Safety
+    /// `off` is 8-aligned, `off + plus + 4 <= capacity`, `plus` a multiple of 4.
+    #[inline(always)]
+    pub(crate) unsafe fn rec_word(&self, off: u32, plus: usize) -> &'a AtomicU32 {
+        // SAFETY: per the contract the word lies in the data area, which the region covers.
+        unsafe {
+            self.region
+                .u32_at_unchecked(HEADER_LEN + off as usize + plus)
+        }
+    }
+
+    /// Refreshes the cached consumer position.
+    #[cold]
+    fn refresh_head(&mut self) -> Result<u32, Error> {
+        // SYNC: Acquire, pairs with the consumer's Release store of head after it zeroed the
+        // records it consumed: the space we are about to write is free and zero.
+        let head = self.ring.word(HEAD).load(Ordering::Acquire);
+        self.head_cache = head;
+        Ok(head)
+    }
+
+    /// Reserves space for a `len`-byte record, writing wrap padding if needed. On return the
+    /// record's length word is written and (MPSC) its state is the busy tag.
+    #[inline(always)]
+    pub(crate) fn claim(&mut self, len: usize) -> Result<Claim, Error> {
+        let cap = self.ring.capacity;
+        let max = max_message(cap);
+        if len > max as usize {
+            return Err(Error::TooLarge {
+                len,
+                max: max as usize,
+            });
+        }
+        let len = len as u32;
+        let size = record_size(len);
+        if K::MULTI_PRODUCER {
+            self.claim_multi(len, size)
+        } else {
+            self.claim_single(len, size)
+        }
+    }
+
+    #[inline(always)]
+    fn claim_single(&mut self, len: u32, size: u32) -> Result<Claim, Error> {
+        let cap = self.ring.capacity;
+        let t = self.tail;
+        let off = t & self.mask;
+        let to_end = cap - off;
+        let need = if size <= to_end { size } else { to_end + size };
+        if need > cap - t.wrapping_sub(self.head_cache) {
+            let h = self.refresh_head()?;
+            let used = t.wrapping_sub(h);
+            if used > cap || h % RECORD_ALIGN != 0 {
+                return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
+            }
+            if need > cap - used {
+                return Err(Error::Full);
+            }
+        }
+        let mut pos = t;
+        if size > to_end {
+            // Wrap: pad to the end of the data area, then start at offset 0.
+            pos = t.wrapping_add(to_end);
+            self.tail = pos;
+            // The tail covers the padding before the padding is published (the consumer checks
+            // records against the tail).
+            self.ring.word(TAIL).store(pos, Ordering::Relaxed);
+            // SAFETY: off is 8-aligned (positions are) and off + 8 <= cap.
+            unsafe { self.write_padding(off, to_end - RECORD_HEADER) };
+        }
+        let off = pos & self.mask;
+        // SAFETY: off is 8-aligned and off + size <= cap (either size <= to_end, or off == 0).
+        unsafe { self.rec_word(off, 0) }.store(len, Ordering::Relaxed);
+        Ok(Claim { pos, off, len })
+    }
+
+    #[inline(always)]
+    fn claim_multi(&mut self, len: u32, size: u32) -> Result<Claim, Error> {
+        let cap = self.ring.capacity;
+        let tail_word = self.ring.word(TAIL);
+        let mut t = tail_word.load(Ordering::Relaxed);
+        let (off, to_end, need) = loop {
+            let mut off = t & self.mask;
+            let mut to_end = cap - off;
+            let mut need = if size <= to_end { size } else { to_end + size };
+            let used = t.wrapping_sub(self.head_cache);
+            if t % RECORD_ALIGN != 0 || used > cap || need > cap - used {
+                let h = self.refresh_head()?;
+                // Re-read the tail after the head: it can only be at or past the head now.
+                t = tail_word.load(Ordering::Relaxed);
+                let used = t.wrapping_sub(h);
+                if used > cap || h % RECORD_ALIGN != 0 || t % RECORD_ALIGN != 0 {
+                    return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
+                }
+                off = t & self.mask;
+                to_end = cap - off;
+                need = if size <= to_end { size } else { to_end + size };
+                if need > cap - used {
+                    return Err(Error::Full);
+                }
+            }
+            // The CAS makes [t, t + need) ours. Relaxed suffices: the space was proven free by
+            // the Acquire load of head, and the record is published by its own state word.
+            match tail_word.compare_exchange_weak(
+                t,
+                t.wrapping_add(need),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break (off, to_end, need),
+                Err(now) => t = now,
+            }
+        };
+        let mut pos = t;
+        if need != size {
+            // SAFETY: off is 8-aligned and off + 8 <= cap.
+            unsafe { self.write_padding(off, to_end - RECORD_HEADER) };
+            pos = t.wrapping_add(to_end);
+        }
+        let off = pos & self.mask;
+        // SAFETY: off is 8-aligned and off + size <= cap.
+        unsafe {
+            self.rec_word(off, 0).store(len, Ordering::Relaxed);
+            // SYNC: Release, pairs with the Acquire load of the state in the consumer (and in
+            // `unblock`): whoever sees the busy tag also sees the length.
+            self.rec_word(off, 4)
+                .store(busy_tag(pos), Ordering::Release);
+        }
+        Ok(Claim { pos, off, len })
+    }
+
+    /// Writes a committed padding record of payload length `len` at `off`.
+    ///
+    /// # Safety
+    /// `off` is 8-aligned and `off + 8 <= capacity`; the space is ours.
+    #[inline]
+    unsafe fn write_padding(&self, off: u32, len: u32) {
+        // SAFETY: per the contract.
+        unsafe {
+            self.rec_word(off, 0).store(len, Ordering::Relaxed);
+            // SYNC: Release, pairs with the consumer's Acquire load of the state (SPSC: the tail
+            // store above is visible with it).
+            self.rec_word(off, 4)
+                .store(STATE_PADDING, Ordering::Release);
+        }
+    }
+
+    /// Publishes a claimed record whose payload is written.
+    #[inline(always)]
+    pub(crate) fn publish(&mut self, c: Claim) -> Result<(), Error> {
+        // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
+        let state = unsafe { self.rec_word(c.off, 4) };
+        if K::MULTI_PRODUCER {
+            // SYNC: SeqCst (a Release that also orders before the waiter check below), pairs
+            // with the consumer's Acquire load of the state. A CAS from our own busy tag: if the
+            // consumer unblocked the record, exactly one of us wins (defect 8).
+            if state
+                .compare_exchange(
+                    busy_tag(c.pos),
+                    STATE_COMMITTED,
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+            {
+                return Err(Error::Unblocked);
+            }
+        } else {
+            let end = c.pos.wrapping_add(record_size(c.len));
+            self.tail = end;
+            self.ring.word(TAIL).store(end, Ordering::Relaxed);
+            // SYNC: SeqCst (Release + ordered before the waiter check), pairs with the
+            // consumer's Acquire load of the state; the payload, length and tail are visible.
+            state.store(STATE_COMMITTED, Ordering::SeqCst);
+        }
+        crate::wake::notify(&self.ring, DATA_EPOCH);
+        Ok(())
+    }
+
+    /// Gives up a claimed record: it becomes padding the consumer skips.
+    pub(crate) fn abandon(&mut self, c: Claim) {
+        // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
+        let state = unsafe { self.rec_word(c.off, 4) };
+        if K::MULTI_PRODUCER {
+            // SYNC: Release, pairs with the consumer's Acquire load of the state. Fails only if
+            // the consumer already unblocked the record (then it is padding anyway).
+            let _ = state.compare_exchange(
+                busy_tag(c.pos),
+                STATE_PADDING,
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            );
+        } else {
+            let end = c.pos.wrapping_add(record_size(c.len));
+            self.tail = end;
+            self.ring.word(TAIL).store(end, Ordering::Relaxed);
+            // SYNC: as in `publish`.
+            state.store(STATE_PADDING, Ordering::SeqCst);
+        }
+        self.ring.word(ABORTED).fetch_add(1, Ordering::Relaxed);
+        crate::wake::notify(&self.ring, DATA_EPOCH);
+    }
+
+    /// Copies `msg` into the ring as one message.
+    ///
+    /// # Errors
+    /// [`Error::Full`] (nothing written; retry later), [`Error::TooLarge`], [`Error::Corrupt`],
+    /// and on MPSC rings [`Error::Unblocked`] if the consumer declared this producer dead before
+    /// the copy finished.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Mpsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+    /// let mut p = ring.producer().unwrap();
+    /// p.try_push(b"").unwrap(); // zero-length messages are legal (defect 1)
+    /// p.try_push(b"job").unwrap();
+    /// let mut c = ring.consumer().unwrap();
+    /// assert_eq!(c.try_pop(&mut []), Ok(0));
+    /// assert_eq!(c.read().unwrap().to_vec(), b"job");
+    /// ```
+    #[inline]
+    pub fn try_push(&mut self, msg: &[u8]) -> Result<(), Error> {
+        let c = self.claim(msg.len())?;
+        // SAFETY: the payload lies at off + 8 .. off + 8 + len, inside the claimed record.
+        unsafe {
+            self.region
+                .copy_in(HEADER_LEN + c.off as usize + RECORD_HEADER as usize, msg)
+        };
+        self.publish(c)
+    }
+
+    /// Pushes a plain-old-data value as a message of `size_of::<T>()` bytes.
+    ///
+    /// # Errors
+    /// As for [`try_push`](Producer::try_push).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// ring.producer().unwrap().push_pod(&[7u64, 8]).unwrap();
+    /// assert_eq!(ring.consumer().unwrap().pop_pod::<[u64; 2]>(), Ok([7, 8]));
+    /// ```
+    #[inline]
+    pub fn push_pod<T: bytemuck::Pod>(&mut self, value: &T) -> Result<(), Error> {
+        self.try_push(bytemuck::bytes_of(value))
+    }
+
+    /// Reserves a `len`-byte record to fill in place (zero-copy), then
+    /// [`commit`](WriteGrant::commit) it. Dropping the grant uncommitted aborts it into padding.
+    ///
+    /// # Errors
+    /// [`Error::Full`], [`Error::TooLarge`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let mut p = ring.producer().unwrap();
+    /// let g = p.reserve(8).unwrap();
+    /// g.bytes().write_u32_le(0, 1).unwrap();
+    /// g.bytes().write_u32_le(4, 2).unwrap();
+    /// g.commit().unwrap();
+    /// let mut c = ring.consumer().unwrap();
+    /// let r = c.read().unwrap();
+    /// assert_eq!(r.bytes().read_u32_le(4), Ok(2));
+    /// r.release();
+    /// ```
+    pub fn reserve(&mut self, len: usize) -> Result<WriteGrant<'_, 'a, K>, Error> {
+        let c = self.claim(len)?;
+        let bytes = self.region.bytes(
+            HEADER_LEN + c.off as usize + RECORD_HEADER as usize,
+            c.len as usize,
+        );
+        match bytes {
+            Ok(bytes) => Ok(WriteGrant {
+                producer: self,
+                claim: c,
+                bytes,
+                done: false,
+            }),
+            Err(e) => {
+                self.abandon(c);
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl<K: Kind> Drop for Producer<'_, K> {
+    fn drop(&mut self) {
+        if K::MULTI_PRODUCER {
+            self.ring
+                .word(PRODUCER_ROLE)
+                .fetch_sub(1, Ordering::Release);
+        } else {
+            // SYNC: Release, pairs with the Acquire role claim of the next producer, which then
+            // sees our tail.
+            self.ring.word(PRODUCER_ROLE).store(0, Ordering::Release);
+        }
+    }
+}
+
+/// A reserved record being written in place (see [`Producer::reserve`]).
+///
+/// The payload is exposed as an atomic byte view ([`Bytes`]), never as `&mut [u8]` over shared
+/// memory. [`commit`](WriteGrant::commit) publishes it; dropping the grant aborts it.
+///
+/// ```
+/// # use inos_ring::{Ring, Spsc};
+/// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+/// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+/// let mut p = ring.producer().unwrap();
+/// let mut g = p.reserve(5).unwrap();
+/// g.copy_from_slice(b"hello");
+/// assert_eq!(g.len(), 5);
+/// g.commit().unwrap();
+/// ```
+pub struct WriteGrant<'p, 'a, K: Kind> {
+    producer: &'p mut Producer<'a, K>,
+    claim: Claim,
+    bytes: Bytes<'a>,
+    done: bool,
+}
+
+impl<K: Kind> core::fmt::Debug for WriteGrant<'_, '_, K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WriteGrant")
+            .field("position", &self.claim.pos)
+            .field("len", &self.claim.len)
+            .finish()
+    }
+}
+
+impl<'a, K: Kind> WriteGrant<'_, 'a, K> {
+    /// The payload bytes (atomic view).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let mut p = ring.producer().unwrap();
+    /// let g = p.reserve(3).unwrap();
+    /// g.bytes().write_at(0, &[1, 2, 3]).unwrap();
+    /// g.commit().unwrap();
+    /// ```
+    pub fn bytes(&self) -> Bytes<'a> {
+        self.bytes
+    }
+
+    /// Payload length.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let mut p = ring.producer().unwrap();
+    /// assert_eq!(p.reserve(0).unwrap().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.claim.len as usize
+    }
+
+    /// Whether the payload is empty.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let mut p = ring.producer().unwrap();
+    /// assert!(p.reserve(0).unwrap().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.claim.len == 0
+    }
+
+    /// Copies `src` over the whole payload.
+    ///
+    /// # Panics
+    /// If `src.len() != self.len()` (a caller bug).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let mut p = ring.producer().unwrap();
+    /// let mut g = p.reserve(2).unwrap();
+    /// g.copy_from_slice(&[9, 9]);
+    /// g.commit().unwrap();
+    /// ```
+    #[track_caller]
+    pub fn copy_from_slice(&mut self, src: &[u8]) {
+        self.bytes.copy_from_slice(src);
+    }
+
+    /// Publishes the record.
+    ///
+    /// # Errors
+    /// [`Error::Unblocked`] (MPSC) if the consumer already turned this reservation into padding
+    /// because it took too long; the message is not delivered and nothing else is affected.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Mpsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+    /// let mut p = ring.producer().unwrap();
+    /// let mut c = ring.consumer().unwrap();
+    /// let g = p.reserve(4).unwrap();
+    /// assert_eq!(c.unblock(), Ok(true)); // the consumer gives up on it
+    /// assert_eq!(g.commit(), Err(inos_ring::Error::Unblocked));
+    /// assert_eq!(ring.stats().unblocked, 1);
+    /// ```
+    pub fn commit(mut self) -> Result<(), Error> {
+        self.done = true;
+        self.producer.publish(self.claim)
+    }
+
+    /// Abandons the record (same as dropping the grant): it becomes padding and `aborted` is
+    /// counted.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let mut p = ring.producer().unwrap();
+    /// p.reserve(10).unwrap().abort();
+    /// assert_eq!(ring.consumer().unwrap().try_pop(&mut [0; 16]), Err(inos_ring::Error::Empty));
+    /// assert_eq!(ring.stats().aborted, 1);
+    /// ```
+    pub fn abort(self) {
+        drop(self)
+    }
+}
+
+impl<K: Kind> Drop for WriteGrant<'_, '_, K> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.producer.abandon(self.claim);
+        }
+    }
+}
