@@ -5,9 +5,9 @@
 use core::ptr::NonNull;
 
 use crate::error::AccessError;
+use crate::region::Region;
 #[cfg(not(loom))]
 use crate::region::CACHE_LINE_PAIR;
-use crate::region::Region;
 
 /// An owned, zero-initialised region aligned to [`CACHE_LINE_PAIR`] bytes.
 ///

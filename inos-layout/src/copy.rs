@@ -115,7 +115,7 @@ pub(crate) unsafe fn fill(dst: *mut u8, len: usize, value: u8) {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use crate::sync::Ordering;
     use crate::RegionBuf;

@@ -37,15 +37,32 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
+mod attach;
 mod buf;
 mod copy;
 mod error;
+#[cfg(feature = "alloc")]
+pub mod export;
+pub mod header;
+mod layout;
 mod loom_mem;
 mod region;
+pub mod standard;
 pub mod sync;
 
+pub use attach::{
+    attach, attach_any, create, create_or_attach, reformat, AttachError, Attachment,
+    DirectoryError, RegionId, Role, WaitPolicy,
+};
 #[cfg(any(feature = "alloc", loom))]
 pub use buf::RegionBuf;
 pub use error::AccessError;
+pub use header::InitState;
+pub use layout::{
+    Layout, LayoutBuilder, LayoutError, RegionEntry, RegionKind, RegionName, RegionSpec, MAX_ALIGN,
+    MAX_NAME_LEN, MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN,
+};
 pub use region::{Bytes, Region, CACHE_LINE_PAIR, REGION_ALIGN};

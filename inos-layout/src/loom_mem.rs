@@ -44,7 +44,10 @@ impl LoomMem {
             words: (0..n4).map(|_| OnceLock::new()).collect::<Vec<_>>().into(),
             wide_u: (0..n8).map(|_| OnceLock::new()).collect::<Vec<_>>().into(),
             wide_i: (0..n8).map(|_| OnceLock::new()).collect::<Vec<_>>().into(),
-            modes: (0..n4).map(|_| StdU8::new(MODE_NONE)).collect::<Vec<_>>().into(),
+            modes: (0..n4)
+                .map(|_| StdU8::new(MODE_NONE))
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 

@@ -30,9 +30,9 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::error::AccessError;
-use crate::sync::{AtomicU32, Ordering};
 #[cfg(any(target_has_atomic = "64", feature = "portable-atomic", loom))]
 use crate::sync::{AtomicI64, AtomicU64};
+use crate::sync::{AtomicU32, Ordering};
 
 /// The alignment every region base must have: the natural alignment of the widest shared word.
 pub const REGION_ALIGN: usize = 8;
@@ -686,7 +686,11 @@ impl<'a> Bytes<'a> {
     /// ```
     #[track_caller]
     pub fn copy_from_slice(&self, src: &[u8]) {
-        assert_eq!(src.len(), self.len, "Bytes::copy_from_slice: length mismatch");
+        assert_eq!(
+            src.len(),
+            self.len,
+            "Bytes::copy_from_slice: length mismatch"
+        );
         // SAFETY: the view is in bounds (checked at creation) and src.len() == len.
         unsafe { self.region.copy_in(self.start, src) };
     }

@@ -1,0 +1,1123 @@
+//! Formatting a region ([`create`], [`create_or_attach`], [`reformat`]) and attaching to one
+//! ([`attach`], [`attach_any`]).
+//!
+//! The init-state protocol (see `docs/PROTOCOL.md` §2.3): the `init_state` word goes
+//! 0 (uninitialised) → 1 (initialising) by one compare-exchange, so exactly one party formats; the
+//! winner writes every header field and the directory with relaxed stores, then stores 2 (ready)
+//! with **Release**, last. Attaching parties **Acquire**-load `init_state` until it reads 2 (or
+//! their [`WaitPolicy`] runs out) and only then read anything else, so they never see a half-written
+//! header.
+//!
+//! ```
+//! use inos_layout::{attach, create_or_attach, standard::STANDARD_32MIB, RegionBuf, Role, WaitPolicy};
+//!
+//! let buf = RegionBuf::new(32 << 20).unwrap();
+//! let (kernel, role) = create_or_attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT).unwrap();
+//! assert_eq!(role, Role::Formatted);
+//!
+//! // Another party (thread, worker, process) attaches and finds the same regions.
+//! let module = attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT).unwrap();
+//! assert_eq!(module.generation(), kernel.generation());
+//! let inbox = module.get("inbox").unwrap();
+//! assert_eq!(inbox.len(), 512 * 1024);
+//! ```
+
+use core::fmt;
+
+use crate::error::AccessError;
+use crate::header::{self, features, off, InitState, DIR_ENTRY_LEN, HEADER_LEN, MAGIC};
+use crate::header::{MAX_HEADER_LEN, PROTOCOL_MAJOR, PROTOCOL_MINOR};
+use crate::layout::{Layout, LayoutError, RegionEntry, RegionKind, RegionName, MAX_REGIONS};
+use crate::region::{Region, REGION_ALIGN};
+use crate::sync::{spin_loop, AtomicU32, Ordering};
+
+/// How long [`attach`] waits for a region that another party is still formatting.
+///
+/// ```
+/// use inos_layout::WaitPolicy;
+/// let quick = WaitPolicy::spins(1_000);
+/// # #[cfg(feature = "std")]
+/// let patient = WaitPolicy::timeout(std::time::Duration::from_secs(1));
+/// assert_eq!(WaitPolicy::NO_WAIT.spin_budget(), 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitPolicy {
+    spins: u32,
+    #[cfg(feature = "std")]
+    timeout: Option<std::time::Duration>,
+}
+
+impl WaitPolicy {
+    /// Check once; fail with [`AttachError::NotReady`] if the region is not ready.
+    pub const NO_WAIT: Self = Self {
+        spins: 0,
+        #[cfg(feature = "std")]
+        timeout: None,
+    };
+
+    /// Re-check up to `spins` times (calling [`spin_loop`] in between) before giving up. The only
+    /// policy without `std`.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::WaitPolicy::spins(10).spin_budget(), 10);
+    /// ```
+    pub const fn spins(spins: u32) -> Self {
+        Self {
+            spins,
+            #[cfg(feature = "std")]
+            timeout: None,
+        }
+    }
+
+    /// Spin briefly, then yield the thread between checks until `timeout` has passed.
+    ///
+    /// (Under `cfg(loom)` the timeout is ignored and only the spin budget applies, so models stay
+    /// deterministic.)
+    ///
+    /// ```
+    /// let p = inos_layout::WaitPolicy::timeout(std::time::Duration::from_millis(5));
+    /// assert_eq!(p.spin_budget(), 100);
+    /// ```
+    #[cfg(feature = "std")]
+    pub const fn timeout(timeout: std::time::Duration) -> Self {
+        Self {
+            spins: 100,
+            timeout: Some(timeout),
+        }
+    }
+
+    /// How many re-checks are made by spinning before the timeout (if any) takes over.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::WaitPolicy::NO_WAIT.spin_budget(), 0);
+    /// ```
+    pub const fn spin_budget(&self) -> u32 {
+        self.spins
+    }
+
+    /// Acquire-loads `state` until it reads [`InitState::Ready`] or the policy runs out.
+    fn wait_ready(&self, state: &AtomicU32) -> Result<(), AttachError> {
+        let mut spins = 0u32;
+        #[cfg(all(feature = "std", not(loom)))]
+        let mut started: Option<std::time::Instant> = None;
+        loop {
+            // SYNC: Acquire, pairs with the Release store of `Ready` in `write_header`: once we
+            // read 2, every header and directory field the formatter wrote is visible.
+            let raw = state.load(Ordering::Acquire);
+            let s = match InitState::from_u32(raw) {
+                Some(InitState::Ready) => return Ok(()),
+                Some(s) => s,
+                None => return Err(AttachError::BadInitState { found: raw }),
+            };
+            if spins < self.spins {
+                spins += 1;
+                spin_loop();
+                continue;
+            }
+            #[cfg(all(feature = "std", not(loom)))]
+            if let Some(timeout) = self.timeout {
+                let t0 = *started.get_or_insert_with(std::time::Instant::now);
+                if t0.elapsed() < timeout {
+                    std::thread::yield_now();
+                    continue;
+                }
+            }
+            return Err(AttachError::NotReady { state: s });
+        }
+    }
+}
+
+impl Default for WaitPolicy {
+    /// One second with `std`; 2^20 spins without.
+    fn default() -> Self {
+        #[cfg(feature = "std")]
+        {
+            Self::timeout(std::time::Duration::from_secs(1))
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            Self::spins(1 << 20)
+        }
+    }
+}
+
+/// Why a region directory was refused (inside [`AttachError::BadDirectory`]).
+///
+/// ```
+/// use inos_layout::{AttachError, DirectoryError};
+/// let e = AttachError::BadDirectory(DirectoryError::Count { found: 0 });
+/// assert_eq!(e.to_string(), "corrupt region directory: region_count 0 is 0 or above 32");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// `directory_entry_len` is not [`DIR_ENTRY_LEN`].
+    EntryLen {
+        /// The value found.
+        found: u32,
+    },
+    /// `region_count` is 0 or above [`MAX_REGIONS`].
+    Count {
+        /// The value found.
+        found: u32,
+    },
+    /// `directory_offset` is not 8-aligned or lies inside the header.
+    Offset {
+        /// The value found.
+        found: u32,
+    },
+    /// The directory does not fit inside the header region (or the total size).
+    OutOfBounds,
+    /// An entry's name is not a valid [`RegionName`].
+    BadName {
+        /// Position of the entry.
+        index: usize,
+    },
+    /// The entries do not form a valid [`Layout`] (overlap, misalignment, out of bounds, ...).
+    Layout(LayoutError),
+}
+
+impl fmt::Display for DirectoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::EntryLen { found } => {
+                write!(f, "directory_entry_len {found} is not {DIR_ENTRY_LEN}")
+            }
+            Self::Count { found } => {
+                write!(f, "region_count {found} is 0 or above {MAX_REGIONS}")
+            }
+            Self::Offset { found } => write!(
+                f,
+                "directory_offset {found} is unaligned or inside the header"
+            ),
+            Self::OutOfBounds => f.write_str("the directory lies outside the header region"),
+            Self::BadName { index } => write!(f, "entry #{index} has an invalid name"),
+            Self::Layout(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Why [`attach`], [`create`] or [`create_or_attach`] refused a region.
+///
+/// `attach` checks, in this order: size for the header, base alignment, `init_state` (waiting
+/// per the [`WaitPolicy`]), magic, major version, `header_len`, `total_size`, reserved words,
+/// feature bits, the directory, the directory's fingerprint, and (for [`attach`]) the expected
+/// layout. Nothing is read before it is checked to be inside the region, nothing is allocated,
+/// and nothing panics.
+///
+/// ```
+/// use inos_layout::{attach, standard::STANDARD_32MIB, AttachError, RegionBuf, WaitPolicy};
+/// let buf = RegionBuf::new(4096).unwrap();
+/// let err = attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT).unwrap_err();
+/// assert!(matches!(err, AttachError::NotReady { .. }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttachError {
+    /// The region is too small to hold a header (or the layout to be created).
+    TooSmall {
+        /// Length of the region.
+        len: usize,
+        /// Bytes needed.
+        needed: u64,
+    },
+    /// The region base address is not a multiple of [`REGION_ALIGN`].
+    MisalignedBase {
+        /// Required alignment.
+        align: usize,
+    },
+    /// `init_state` did not become ready within the [`WaitPolicy`].
+    NotReady {
+        /// The last state read.
+        state: InitState,
+    },
+    /// `init_state` holds a value that is not an [`InitState`].
+    BadInitState {
+        /// The value found.
+        found: u32,
+    },
+    /// `magic` is not [`MAGIC`]: this is not an inos region.
+    BadMagic {
+        /// The value found.
+        found: u32,
+    },
+    /// The protocol major version differs from [`PROTOCOL_MAJOR`].
+    IncompatibleVersion {
+        /// Major version found.
+        major: u32,
+        /// Minor version found.
+        minor: u32,
+    },
+    /// `header_len` is below [`HEADER_LEN`], above [`MAX_HEADER_LEN`], not 8-aligned, or past
+    /// `total_size`.
+    BadHeaderLen {
+        /// The value found.
+        found: u32,
+    },
+    /// `total_size` is larger than the region we were given.
+    RegionTooSmall {
+        /// `total_size` from the header.
+        total_size: u64,
+        /// Length of the region.
+        len: usize,
+    },
+    /// A reserved header word is not zero.
+    NonZeroReserved {
+        /// Offset of the word.
+        offset: usize,
+    },
+    /// `features` sets incompatible bits this version does not know.
+    UnsupportedFeatures {
+        /// The unknown incompatible bits.
+        bits: u64,
+    },
+    /// The region directory is corrupt.
+    BadDirectory(DirectoryError),
+    /// The header's fingerprint does not match the directory it describes (corruption).
+    DirectoryFingerprint {
+        /// Fingerprint stored in the header.
+        header: u64,
+        /// Fingerprint computed from the directory.
+        directory: u64,
+    },
+    /// The region holds a different layout from the one expected.
+    FingerprintMismatch {
+        /// Fingerprint of the expected layout.
+        expected: u64,
+        /// Fingerprint found in the header.
+        found: u64,
+    },
+    /// The fingerprints agree but the directory differs from the expected layout (a hash
+    /// collision, or a forged header).
+    LayoutMismatch,
+    /// [`create`] found the region already claimed.
+    AlreadyInitialised {
+        /// The `init_state` found.
+        state: u32,
+    },
+    /// An access-layer error (cannot happen after the checks above; kept for completeness).
+    Access(AccessError),
+}
+
+impl From<AccessError> for AttachError {
+    fn from(e: AccessError) -> Self {
+        Self::Access(e)
+    }
+}
+
+impl fmt::Display for AttachError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::TooSmall { len, needed } => {
+                write!(
+                    f,
+                    "region of {len} bytes is smaller than the {needed} needed"
+                )
+            }
+            Self::MisalignedBase { align } => {
+                write!(f, "region base is not aligned to {align} bytes")
+            }
+            Self::NotReady { state } => write!(f, "region not ready in time (state {state:?})"),
+            Self::BadInitState { found } => write!(f, "invalid init_state {found}"),
+            Self::BadMagic { found } => write!(f, "bad magic {found:#010x}: not an inos region"),
+            Self::IncompatibleVersion { major, minor } => write!(
+                f,
+                "protocol version {major}.{minor} is incompatible with major {PROTOCOL_MAJOR}"
+            ),
+            Self::BadHeaderLen { found } => write!(f, "invalid header_len {found}"),
+            Self::RegionTooSmall { total_size, len } => write!(
+                f,
+                "header says the region has {total_size} bytes but only {len} are mapped"
+            ),
+            Self::NonZeroReserved { offset } => {
+                write!(f, "reserved header word at offset {offset:#x} is not zero")
+            }
+            Self::UnsupportedFeatures { bits } => {
+                write!(f, "unsupported incompatible feature bits {bits:#018x}")
+            }
+            Self::BadDirectory(e) => write!(f, "corrupt region directory: {e}"),
+            Self::DirectoryFingerprint { header, directory } => write!(
+                f,
+                "header fingerprint {header:#018x} does not match its directory ({directory:#018x})"
+            ),
+            Self::FingerprintMismatch { expected, found } => write!(
+                f,
+                "layout fingerprint {found:#018x} differs from the expected {expected:#018x}"
+            ),
+            Self::LayoutMismatch => f.write_str("directory differs from the expected layout"),
+            Self::AlreadyInitialised { state } => {
+                write!(f, "region already claimed (init_state {state})")
+            }
+            Self::Access(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl core::error::Error for AttachError {}
+
+/// Which part a party played in [`create_or_attach`].
+///
+/// ```
+/// assert_ne!(inos_layout::Role::Formatted, inos_layout::Role::Attached);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// This party won the race and formatted the region.
+    Formatted,
+    /// Another party formatted it; this one attached.
+    Attached,
+}
+
+/// Something that names a region of an [`Attachment`] or a [`Layout`]: its position (`usize`),
+/// its name (`&str`), or a typed id such as [`StandardRegion`](crate::standard::StandardRegion).
+///
+/// ```
+/// use inos_layout::{standard::{StandardRegion, STANDARD_64MIB}, RegionId};
+/// assert_eq!("inbox".position(&STANDARD_64MIB), StandardRegion::Inbox.position(&STANDARD_64MIB));
+/// assert_eq!(0usize.position(&STANDARD_64MIB), Some(0));
+/// ```
+pub trait RegionId {
+    /// Position of the region in `layout`, if it has one.
+    fn position(&self, layout: &Layout) -> Option<usize>;
+}
+
+impl RegionId for usize {
+    fn position(&self, layout: &Layout) -> Option<usize> {
+        (*self < layout.len()).then_some(*self)
+    }
+}
+
+impl RegionId for &str {
+    fn position(&self, layout: &Layout) -> Option<usize> {
+        layout.find(self).map(|(i, _)| i)
+    }
+}
+
+impl RegionId for RegionName {
+    fn position(&self, layout: &Layout) -> Option<usize> {
+        layout.find(self.as_str()).map(|(i, _)| i)
+    }
+}
+
+/// A validated view of a formatted region: the whole region plus its checked [`Layout`].
+///
+/// ```
+/// use inos_layout::{create, standard::{StandardRegion, STANDARD_32MIB}, RegionBuf};
+/// let buf = RegionBuf::new(32 << 20).unwrap();
+/// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+/// assert_eq!(a.layout().fingerprint(), STANDARD_32MIB.fingerprint());
+/// assert_eq!(a.get(StandardRegion::Ledger).unwrap().len(), 64 * 1024);
+/// assert!(a.is_current());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Attachment<'a> {
+    region: Region<'a>,
+    layout: Layout,
+    generation: u32,
+    minor: u32,
+    features: u64,
+}
+
+impl<'a> Attachment<'a> {
+    /// The whole shared region (`total_size` bytes).
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+    /// assert_eq!(a.region().len(), 32 << 20);
+    /// ```
+    pub fn region(&self) -> Region<'a> {
+        self.region
+    }
+
+    /// The layout read from (and checked against) the directory.
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+    /// assert!(a.layout().same_as(&STANDARD_32MIB));
+    /// ```
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The boot generation this party attached to.
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// assert_eq!(create(buf.region(), &STANDARD_32MIB).unwrap().generation(), 1);
+    /// ```
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// The protocol minor version of the party that formatted the region.
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// assert_eq!(create(buf.region(), &STANDARD_32MIB).unwrap().minor(), inos_layout::header::PROTOCOL_MINOR);
+    /// ```
+    pub fn minor(&self) -> u32 {
+        self.minor
+    }
+
+    /// The feature bits of the region.
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// assert_eq!(create(buf.region(), &STANDARD_32MIB).unwrap().features(), 0);
+    /// ```
+    pub fn features(&self) -> u64 {
+        self.features
+    }
+
+    /// The directory entry of region `id`.
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+    /// assert_eq!(a.entry("inbox").unwrap().offset, 0x5_0000);
+    /// ```
+    pub fn entry(&self, id: impl RegionId) -> Option<&RegionEntry> {
+        self.layout.get(id.position(&self.layout)?)
+    }
+
+    /// The sub-region `id` (by position, name or typed id).
+    ///
+    /// ```
+    /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+    /// assert!(a.get("outbox_host").is_some());
+    /// assert!(a.get("nonexistent").is_none());
+    /// ```
+    pub fn get(&self, id: impl RegionId) -> Option<Region<'a>> {
+        let e = self.entry(id)?;
+        // Every entry was checked to lie inside `total_size` == `self.region.len()` and to be
+        // 8-aligned, so this cannot fail; `ok()` keeps it panic-free regardless.
+        self.region.sub(e.offset as usize, e.size as usize).ok()
+    }
+
+    /// Whether the region is still ready and still at the generation this party attached to
+    /// (`false` after someone [re-formatted](reformat) it).
+    ///
+    /// ```
+    /// # use inos_layout::{create, reformat, standard::STANDARD_32MIB, RegionBuf};
+    /// # let buf = RegionBuf::new(32 << 20).unwrap();
+    /// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+    /// let b = reformat(buf.region(), &STANDARD_32MIB).unwrap();
+    /// assert!(!a.is_current());
+    /// assert!(b.is_current());
+    /// ```
+    pub fn is_current(&self) -> bool {
+        let (Ok(state), Ok(gen)) = (
+            self.region.u32_at(off::INIT_STATE),
+            self.region.u32_at(off::BOOT_GENERATION),
+        ) else {
+            return false;
+        };
+        // SYNC: Acquire, pairs with the Release store of `Ready` in `write_header`.
+        state.load(Ordering::Acquire) == InitState::Ready as u32
+            && gen.load(Ordering::Relaxed) == self.generation
+    }
+}
+
+fn load(r: &Region<'_>, offset: usize) -> Result<u32, AttachError> {
+    // Header fields are immutable once `Ready` was acquired: Relaxed suffices.
+    Ok(r.u32_at(offset)?.load(Ordering::Relaxed))
+}
+
+fn load64(r: &Region<'_>, offset: usize) -> Result<u64, AttachError> {
+    Ok(u64::from(load(r, offset)?) | (u64::from(load(r, offset + 4)?) << 32))
+}
+
+fn store(r: &Region<'_>, offset: usize, v: u32) -> Result<(), AttachError> {
+    r.u32_at(offset)?.store(v, Ordering::Relaxed);
+    Ok(())
+}
+
+fn store64(r: &Region<'_>, offset: usize, v: u64) -> Result<(), AttachError> {
+    store(r, offset, v as u32)?;
+    store(r, offset + 4, (v >> 32) as u32)
+}
+
+/// Checks that `region` is large enough for `needed` bytes and suitably aligned.
+fn check_region(region: &Region<'_>, needed: u64) -> Result<(), AttachError> {
+    if (region.len() as u64) < needed {
+        return Err(AttachError::TooSmall {
+            len: region.len(),
+            needed,
+        });
+    }
+    #[cfg(not(loom))]
+    {
+        let addr = core::ptr::from_ref(region.u32_at(0)?) as usize;
+        if addr % REGION_ALIGN != 0 {
+            return Err(AttachError::MisalignedBase {
+                align: REGION_ALIGN,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes every header field except `init_state`, and the directory, with relaxed stores.
+fn write_fields(r: &Region<'_>, layout: &Layout, generation: u32) -> Result<(), AttachError> {
+    let dir_end = layout.directory_end() as usize;
+    let header_region_end = layout.entries()[0].size as usize;
+    store(r, off::MAGIC, MAGIC)?;
+    store(r, off::VERSION_MAJOR, PROTOCOL_MAJOR)?;
+    store(r, off::VERSION_MINOR, PROTOCOL_MINOR)?;
+    store(r, off::HEADER_LEN, HEADER_LEN as u32)?;
+    store64(r, off::TOTAL_SIZE, layout.total_size())?;
+    store64(r, off::FEATURES, 0)?;
+    store64(r, off::FINGERPRINT, layout.fingerprint())?;
+    store(r, off::BOOT_GENERATION, generation)?;
+    store(r, off::REGION_COUNT, layout.len() as u32)?;
+    store(r, off::DIRECTORY_OFFSET, HEADER_LEN as u32)?;
+    store(r, off::DIRECTORY_ENTRY_LEN, DIR_ENTRY_LEN as u32)?;
+    let mut o = off::RESERVED;
+    while o < HEADER_LEN {
+        store(r, o, 0)?;
+        o += 4;
+    }
+    for (i, e) in layout.entries().iter().enumerate() {
+        let b = e.encode();
+        let base = HEADER_LEN + i * DIR_ENTRY_LEN;
+        for (w, chunk) in b.chunks_exact(4).enumerate() {
+            let v = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+            store(r, base + 4 * w, v)?;
+        }
+    }
+    // The rest of the header region is unused; leave it zeroed.
+    r.fill(dir_end, header_region_end - dir_end, 0)?;
+    Ok(())
+}
+
+/// Writes the header and directory, then publishes them by storing `Ready` with Release.
+///
+/// The caller must have moved `init_state` to `Initialising` itself.
+fn write_header(r: &Region<'_>, layout: &Layout, generation: u32) -> Result<(), AttachError> {
+    write_fields(r, layout, generation)?;
+    // SYNC: Release, pairs with the Acquire load in `WaitPolicy::wait_ready` (and
+    // `Attachment::is_current`): publishes every field and directory entry written above.
+    r.u32_at(off::INIT_STATE)?
+        .store(InitState::Ready as u32, Ordering::Release);
+    Ok(())
+}
+
+fn next_generation(r: &Region<'_>) -> Result<u32, AttachError> {
+    let g = load(r, off::BOOT_GENERATION)?.wrapping_add(1);
+    Ok(if g == 0 { 1 } else { g })
+}
+
+fn attachment<'a>(
+    region: Region<'a>,
+    layout: &Layout,
+    generation: u32,
+) -> Result<Attachment<'a>, AttachError> {
+    Ok(Attachment {
+        region: region.sub(0, layout.total_size() as usize)?,
+        layout: *layout,
+        generation,
+        minor: PROTOCOL_MINOR,
+        features: 0,
+    })
+}
+
+/// Formats an uninitialised region with `layout`: claims `init_state` 0 → 1, writes the header
+/// and directory, stores `Ready` with Release.
+///
+/// The bytes outside the header region are left as they are (fresh `SharedArrayBuffer`s, wasm
+/// memories, `mmap`s of new files and [`RegionBuf`](crate::RegionBuf)s are zeroed); use
+/// [`reformat`] to re-use memory.
+///
+/// # Errors
+/// [`AttachError::TooSmall`] if the region is shorter than `layout.total_size()`,
+/// [`AttachError::MisalignedBase`], or [`AttachError::AlreadyInitialised`] if another party
+/// claimed it first.
+///
+/// ```
+/// use inos_layout::{create, standard::STANDARD_32MIB, AttachError, RegionBuf};
+/// let buf = RegionBuf::new(32 << 20).unwrap();
+/// assert!(create(buf.region(), &STANDARD_32MIB).is_ok());
+/// assert!(matches!(create(buf.region(), &STANDARD_32MIB), Err(AttachError::AlreadyInitialised { .. })));
+/// ```
+pub fn create<'a>(region: Region<'a>, layout: &Layout) -> Result<Attachment<'a>, AttachError> {
+    check_region(&region, layout.total_size())?;
+    let state = region.u32_at(off::INIT_STATE)?;
+    // Claim the region. Only the winner of this CAS ever writes the header (until `reformat`).
+    if let Err(found) = state.compare_exchange(
+        InitState::Uninitialised as u32,
+        InitState::Initialising as u32,
+        Ordering::Acquire,
+        Ordering::Relaxed,
+    ) {
+        return Err(AttachError::AlreadyInitialised { state: found });
+    }
+    let generation = next_generation(&region)?;
+    write_header(&region, layout, generation)?;
+    attachment(region, layout, generation)
+}
+
+/// Formats the region if nobody has yet, otherwise attaches to it: of any number of parties racing
+/// here, exactly one formats ([`Role::Formatted`]) and the others wait (per `wait`) for it to
+/// finish and [`attach`].
+///
+/// # Errors
+/// Those of [`create`] (except `AlreadyInitialised`) and [`attach`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use inos_layout::{create_or_attach, standard::STANDARD_32MIB, RegionBuf, Role, WaitPolicy};
+///
+/// let buf = Arc::new(RegionBuf::new(32 << 20).unwrap());
+/// let threads: Vec<_> = (0..2).map(|_| {
+///     let buf = Arc::clone(&buf);
+///     std::thread::spawn(move || {
+///         let wait = WaitPolicy::timeout(std::time::Duration::from_secs(10));
+///         create_or_attach(buf.region(), &STANDARD_32MIB, wait).unwrap().1
+///     })
+/// }).collect();
+/// let roles: Vec<Role> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+/// assert_eq!(roles.iter().filter(|r| **r == Role::Formatted).count(), 1);
+/// ```
+pub fn create_or_attach<'a>(
+    region: Region<'a>,
+    layout: &Layout,
+    wait: WaitPolicy,
+) -> Result<(Attachment<'a>, Role), AttachError> {
+    match create(region, layout) {
+        Ok(a) => Ok((a, Role::Formatted)),
+        Err(AttachError::AlreadyInitialised { .. }) => {
+            attach(region, layout, wait).map(|a| (a, Role::Attached))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Re-formats a region that was used before: zeroes every region but the header, writes a fresh
+/// header and directory with the next boot generation, and publishes it.
+///
+/// Parties still attached to the old generation see [`Attachment::is_current`] turn `false`.
+/// Call it only when no other party is writing the region (for example after its previous
+/// owner crashed, which may have left `init_state` at `Initialising` forever).
+///
+/// # Errors
+/// [`AttachError::TooSmall`] or [`AttachError::MisalignedBase`].
+///
+/// ```
+/// use inos_layout::{create, reformat, standard::STANDARD_32MIB, RegionBuf};
+/// let buf = RegionBuf::new(32 << 20).unwrap();
+/// let first = create(buf.region(), &STANDARD_32MIB).unwrap();
+/// first.get("ledger").unwrap().write(0, b"old").unwrap();
+/// let second = reformat(buf.region(), &STANDARD_32MIB).unwrap();
+/// assert_eq!(second.generation(), first.generation() + 1);
+/// assert!(second.get("ledger").unwrap().bytes(0, 3).unwrap().eq_slice(&[0, 0, 0]));
+/// ```
+pub fn reformat<'a>(region: Region<'a>, layout: &Layout) -> Result<Attachment<'a>, AttachError> {
+    check_region(&region, layout.total_size())?;
+    region
+        .u32_at(off::INIT_STATE)?
+        .swap(InitState::Initialising as u32, Ordering::Acquire);
+    let generation = next_generation(&region)?;
+    let header_end = layout.entries()[0].end() as usize;
+    region.fill(header_end, layout.total_size() as usize - header_end, 0)?;
+    write_header(&region, layout, generation)?;
+    attachment(region, layout, generation)
+}
+
+/// Attaches to a region formatted with exactly `expected`.
+///
+/// Runs every check of [`attach_any`], then compares the fingerprint and the directory with
+/// `expected`.
+///
+/// # Errors
+/// Any [`AttachError`] from [`attach_any`], [`AttachError::FingerprintMismatch`] or
+/// [`AttachError::LayoutMismatch`].
+///
+/// ```
+/// use inos_layout::{attach, create, standard::{STANDARD_32MIB, STANDARD_64MIB}, AttachError, RegionBuf, WaitPolicy};
+/// let buf = RegionBuf::new(64 << 20).unwrap();
+/// create(buf.region(), &STANDARD_64MIB).unwrap();
+/// assert!(attach(buf.region(), &STANDARD_64MIB, WaitPolicy::NO_WAIT).is_ok());
+/// let err = attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT).unwrap_err();
+/// assert!(matches!(err, AttachError::FingerprintMismatch { .. }));
+/// ```
+pub fn attach<'a>(
+    region: Region<'a>,
+    expected: &Layout,
+    wait: WaitPolicy,
+) -> Result<Attachment<'a>, AttachError> {
+    let a = attach_any(region, wait)?;
+    let found = a.layout.fingerprint();
+    if found != expected.fingerprint() {
+        return Err(AttachError::FingerprintMismatch {
+            expected: expected.fingerprint(),
+            found,
+        });
+    }
+    if !a.layout.same_as(expected) {
+        return Err(AttachError::LayoutMismatch);
+    }
+    Ok(a)
+}
+
+/// Attaches to any valid inos region, discovering its layout from the directory (what a
+/// monitoring tool or a generic JS/Go party does).
+///
+/// # Errors
+/// Every [`AttachError`] but the two that compare with an expected layout; see its docs for the
+/// order of the checks.
+///
+/// ```
+/// use inos_layout::{attach_any, create, standard::STANDARD_64MIB, RegionBuf, WaitPolicy};
+/// let buf = RegionBuf::new(64 << 20).unwrap();
+/// create(buf.region(), &STANDARD_64MIB).unwrap();
+/// let a = attach_any(buf.region(), WaitPolicy::NO_WAIT).unwrap();
+/// assert_eq!(a.layout().fingerprint(), STANDARD_64MIB.fingerprint());
+/// ```
+pub fn attach_any(region: Region<'_>, wait: WaitPolicy) -> Result<Attachment<'_>, AttachError> {
+    let r = &region;
+    check_region(r, HEADER_LEN as u64)?;
+    wait.wait_ready(r.u32_at(off::INIT_STATE)?)?;
+
+    let magic = load(r, off::MAGIC)?;
+    if magic != MAGIC {
+        return Err(AttachError::BadMagic { found: magic });
+    }
+    let major = load(r, off::VERSION_MAJOR)?;
+    let minor = load(r, off::VERSION_MINOR)?;
+    if major != PROTOCOL_MAJOR {
+        return Err(AttachError::IncompatibleVersion { major, minor });
+    }
+    let header_len = load(r, off::HEADER_LEN)?;
+    let total_size = load64(r, off::TOTAL_SIZE)?;
+    if (header_len as usize) < HEADER_LEN
+        || header_len as usize > MAX_HEADER_LEN
+        || header_len % 8 != 0
+        || u64::from(header_len) > total_size
+    {
+        return Err(AttachError::BadHeaderLen { found: header_len });
+    }
+    if total_size > r.len() as u64 {
+        return Err(AttachError::RegionTooSmall {
+            total_size,
+            len: r.len(),
+        });
+    }
+    // Words reserved in the minor we speak must be zero; a newer minor may define them.
+    #[allow(clippy::absurd_extreme_comparisons)] // PROTOCOL_MINOR is 0 today; not forever.
+    if minor <= PROTOCOL_MINOR {
+        let mut o = off::RESERVED;
+        while o < HEADER_LEN {
+            if load(r, o)? != 0 {
+                return Err(AttachError::NonZeroReserved { offset: o });
+            }
+            o += 4;
+        }
+    }
+    let feature_bits = load64(r, off::FEATURES)?;
+    let unknown = feature_bits & features::INCOMPAT_MASK & !features::SUPPORTED;
+    if unknown != 0 {
+        return Err(AttachError::UnsupportedFeatures { bits: unknown });
+    }
+
+    let layout = read_directory(r, header_len, total_size)?;
+    let stored = load64(r, off::FINGERPRINT)?;
+    let computed = layout.fingerprint();
+    if stored != computed {
+        return Err(AttachError::DirectoryFingerprint {
+            header: stored,
+            directory: computed,
+        });
+    }
+    Ok(Attachment {
+        region: region.sub(0, total_size as usize)?,
+        layout,
+        generation: load(r, off::BOOT_GENERATION)?,
+        minor,
+        features: feature_bits,
+    })
+}
+
+/// Reads and checks the directory. `total_size <= r.len()` and `header_len` are already checked.
+fn read_directory(r: &Region<'_>, header_len: u32, total_size: u64) -> Result<Layout, AttachError> {
+    let bad = |e| Err(AttachError::BadDirectory(e));
+    let entry_len = load(r, off::DIRECTORY_ENTRY_LEN)?;
+    if entry_len as usize != DIR_ENTRY_LEN {
+        return bad(DirectoryError::EntryLen { found: entry_len });
+    }
+    let count = load(r, off::REGION_COUNT)?;
+    if count == 0 || count as usize > MAX_REGIONS {
+        return bad(DirectoryError::Count { found: count });
+    }
+    let dir_off = load(r, off::DIRECTORY_OFFSET)?;
+    if dir_off % 8 != 0 || dir_off < header_len {
+        return bad(DirectoryError::Offset { found: dir_off });
+    }
+    // Cannot overflow: dir_off < 2^32 and count * 32 <= 1024.
+    let dir_end = u64::from(dir_off) + u64::from(count) * DIR_ENTRY_LEN as u64;
+    if dir_end > total_size {
+        return bad(DirectoryError::OutOfBounds);
+    }
+    let mut entries = Layout::empty_entries();
+    for (i, slot) in entries.iter_mut().take(count as usize).enumerate() {
+        let base = dir_off as usize + i * DIR_ENTRY_LEN;
+        let mut name = [0u8; 16];
+        for (w, chunk) in name.chunks_exact_mut(4).enumerate() {
+            chunk.copy_from_slice(&load(r, base + 4 * w)?.to_le_bytes());
+        }
+        let Ok(name) = RegionName::from_bytes(name) else {
+            return bad(DirectoryError::BadName { index: i });
+        };
+        *slot = RegionEntry {
+            name,
+            offset: load(r, base + header::dir::OFFSET)?,
+            size: load(r, base + header::dir::SIZE)?,
+            align: load(r, base + header::dir::ALIGN)?,
+            kind: RegionKind(load(r, base + header::dir::KIND)?),
+        };
+    }
+    let layout = match Layout::from_directory(total_size, entries, count as usize) {
+        Ok(l) => l,
+        Err(e) => return bad(DirectoryError::Layout(e)),
+    };
+    // The directory must lie inside the header region (entry 0, at offset 0).
+    if dir_end > layout.entries()[0].end() {
+        return bad(DirectoryError::OutOfBounds);
+    }
+    Ok(layout)
+}
+
+#[cfg(all(test, feature = "alloc", not(loom)))]
+mod tests {
+    use super::*;
+    use crate::layout::LayoutBuilder;
+    use crate::RegionBuf;
+
+    const SMALL: Layout = LayoutBuilder::new(4096)
+        .region("flags", 64, 8, RegionKind::EPOCHS)
+        .rest("arena", 512, RegionKind::ARENA)
+        .build_checked();
+
+    fn formatted() -> RegionBuf {
+        let buf = RegionBuf::new(4096).unwrap();
+        create(buf.region(), &SMALL).unwrap();
+        buf
+    }
+
+    fn poke(buf: &RegionBuf, offset: usize, v: u32) {
+        buf.region()
+            .u32_at(offset)
+            .unwrap()
+            .store(v, Ordering::Relaxed);
+    }
+
+    fn attach_err(buf: &RegionBuf) -> AttachError {
+        attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT).unwrap_err()
+    }
+
+    #[test]
+    fn round_trip() {
+        let buf = formatted();
+        let a = attach(buf.region(), &SMALL, WaitPolicy::spins(3)).unwrap();
+        assert_eq!(a.generation(), 1);
+        assert_eq!(a.get("flags").unwrap().len(), 64);
+        assert_eq!(a.get(2).unwrap().len(), 4096 - 512);
+        assert!(a.get(3).is_none());
+        assert_eq!(load(&buf.region(), off::MAGIC).unwrap(), MAGIC);
+    }
+
+    #[test]
+    fn every_header_failure_is_typed() {
+        type Case = (usize, u32, fn(AttachError) -> bool);
+        let cases: [Case; 12] = [
+            (off::INIT_STATE, 0, |e| {
+                matches!(
+                    e,
+                    AttachError::NotReady {
+                        state: InitState::Uninitialised
+                    }
+                )
+            }),
+            (off::INIT_STATE, 1, |e| {
+                matches!(
+                    e,
+                    AttachError::NotReady {
+                        state: InitState::Initialising
+                    }
+                )
+            }),
+            (off::INIT_STATE, 9, |e| {
+                e == AttachError::BadInitState { found: 9 }
+            }),
+            (off::MAGIC, 1, |e| e == AttachError::BadMagic { found: 1 }),
+            (off::VERSION_MAJOR, 2, |e| {
+                e == AttachError::IncompatibleVersion { major: 2, minor: 0 }
+            }),
+            (off::HEADER_LEN, 64, |e| {
+                e == AttachError::BadHeaderLen { found: 64 }
+            }),
+            (off::TOTAL_SIZE, 8192, |e| {
+                matches!(
+                    e,
+                    AttachError::RegionTooSmall {
+                        total_size: 8192,
+                        ..
+                    }
+                )
+            }),
+            (off::RESERVED + 8, 1, |e| {
+                e == AttachError::NonZeroReserved {
+                    offset: off::RESERVED + 8,
+                }
+            }),
+            (off::FEATURES + 4, 1, |e| {
+                e == AttachError::UnsupportedFeatures { bits: 1 << 32 }
+            }),
+            (off::REGION_COUNT, 33, |e| {
+                e == AttachError::BadDirectory(DirectoryError::Count { found: 33 })
+            }),
+            (off::FINGERPRINT, 5, |e| {
+                matches!(e, AttachError::DirectoryFingerprint { .. })
+            }),
+            (
+                HEADER_LEN + DIR_ENTRY_LEN + header::dir::SIZE,
+                1 << 20,
+                |e| matches!(e, AttachError::BadDirectory(DirectoryError::Layout(_))),
+            ),
+        ];
+        for (offset, value, ok) in cases {
+            let buf = formatted();
+            poke(&buf, offset, value);
+            let e = attach_err(&buf);
+            assert!(ok(e), "poke {value} at {offset:#x}: {e:?}");
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn directory_failures_are_typed() {
+        let buf = formatted();
+        poke(&buf, off::DIRECTORY_ENTRY_LEN, 16);
+        assert_eq!(
+            attach_err(&buf),
+            AttachError::BadDirectory(DirectoryError::EntryLen { found: 16 })
+        );
+        let buf = formatted();
+        poke(&buf, off::DIRECTORY_OFFSET, 4);
+        assert_eq!(
+            attach_err(&buf),
+            AttachError::BadDirectory(DirectoryError::Offset { found: 4 })
+        );
+        let buf = formatted();
+        poke(&buf, off::DIRECTORY_OFFSET, 4088);
+        assert_eq!(
+            attach_err(&buf),
+            AttachError::BadDirectory(DirectoryError::OutOfBounds)
+        );
+        let buf = formatted();
+        poke(&buf, HEADER_LEN, u32::from_le_bytes(*b"HEAD"));
+        assert_eq!(
+            attach_err(&buf),
+            AttachError::BadDirectory(DirectoryError::BadName { index: 0 })
+        );
+    }
+
+    #[test]
+    fn layout_expectations_are_checked() {
+        let buf = formatted();
+        let other = LayoutBuilder::new(4096)
+            .region("flags", 128, 8, RegionKind::EPOCHS)
+            .rest("arena", 512, RegionKind::ARENA)
+            .build()
+            .unwrap();
+        assert!(matches!(
+            attach(buf.region(), &other, WaitPolicy::NO_WAIT),
+            Err(AttachError::FingerprintMismatch { .. })
+        ));
+        assert!(attach_any(buf.region(), WaitPolicy::NO_WAIT).is_ok());
+    }
+
+    #[test]
+    fn size_and_create_errors() {
+        let small = RegionBuf::new(64).unwrap();
+        assert_eq!(
+            attach_any(small.region(), WaitPolicy::NO_WAIT).unwrap_err(),
+            AttachError::TooSmall {
+                len: 64,
+                needed: 128
+            }
+        );
+        assert_eq!(
+            create(small.region(), &SMALL).unwrap_err(),
+            AttachError::TooSmall {
+                len: 64,
+                needed: 4096
+            }
+        );
+        let buf = formatted();
+        assert_eq!(
+            create(buf.region(), &SMALL).unwrap_err(),
+            AttachError::AlreadyInitialised { state: 2 }
+        );
+        let (_, role) = create_or_attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT).unwrap();
+        assert_eq!(role, Role::Attached);
+    }
+
+    #[test]
+    fn misaligned_base_is_refused() {
+        #[repr(C, align(8))]
+        struct A([u8; 4104]);
+        let mut mem = A([0; 4104]);
+        // SAFETY: `mem` outlives the region and is only accessed through it. The region starts 4
+        // bytes in, so it is misaligned on purpose; from_raw_parts refuses that itself.
+        let r = unsafe { Region::from_raw_parts(mem.0.as_mut_ptr().add(4), 4096) };
+        assert!(r.is_err());
+        // A region built over an aligned base passes the check.
+        let r = Region::new(&mut mem.0[..4096]).unwrap();
+        assert!(check_region(&r, 4096).is_ok());
+    }
+
+    #[test]
+    fn newer_minor_may_use_reserved_words_and_compat_features() {
+        let buf = formatted();
+        poke(&buf, off::VERSION_MINOR, PROTOCOL_MINOR + 1);
+        poke(&buf, off::RESERVED, 7);
+        poke(&buf, off::FEATURES, 1);
+        let a = attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT).unwrap();
+        assert_eq!((a.minor(), a.features()), (PROTOCOL_MINOR + 1, 1));
+    }
+
+    #[test]
+    fn reformat_bumps_generation_and_wipes() {
+        let buf = formatted();
+        buf.region().write(1024, b"stale").unwrap();
+        poke(&buf, off::INIT_STATE, 1); // a crashed formatter
+        let a = reformat(buf.region(), &SMALL).unwrap();
+        assert_eq!(a.generation(), 2);
+        assert!(buf.region().bytes(1024, 5).unwrap().eq_slice(&[0; 5]));
+        assert!(attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT).is_ok());
+        poke(&buf, off::BOOT_GENERATION, u32::MAX);
+        assert_eq!(reformat(buf.region(), &SMALL).unwrap().generation(), 1);
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn timeout_policy_gives_up() {
+        let buf = RegionBuf::new(4096).unwrap();
+        let p = WaitPolicy::timeout(std::time::Duration::from_millis(1));
+        assert!(matches!(
+            attach(buf.region(), &SMALL, p),
+            Err(AttachError::NotReady { .. })
+        ));
+        assert_eq!(WaitPolicy::default().spin_budget(), 100);
+    }
+}
