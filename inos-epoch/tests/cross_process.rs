@@ -47,7 +47,11 @@ fn until_parked(epoch: &Epoch<'_>) {
 }
 
 fn wait(w: &mut Watcher<'_>, expect: u32) {
-    assert_eq!(w.wait_changed(WAIT), Ok(expect), "cross-process wake-up lost");
+    assert_eq!(
+        w.wait_changed(WAIT),
+        Ok(expect),
+        "cross-process wake-up lost"
+    );
 }
 
 fn child(region: Region<'_>) {

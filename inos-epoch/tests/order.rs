@@ -12,7 +12,11 @@ fn reference(base: u64, delta: i64) -> (u32, u32) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 4096 }))]
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 8 } else { 4096 },
+        failure_persistence: None, // no file access (Miri isolation)
+        ..ProptestConfig::default()
+    })]
 
     /// Over the whole u32 range: `is_newer` and `distance` agree with the unbounded reference.
     #[test]

@@ -23,11 +23,10 @@ fn uniform(r: &[u8]) -> Option<u32> {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn seqlock_stress_never_torn() {
     let buf = RegionBuf::new(Seqlock::size_for(WORDS * 4)).unwrap();
     let lock = Seqlock::new(buf.region(), 0, WORDS * 4).unwrap();
-    let writes = 50_000u32;
+    let writes = if cfg!(miri) { 30 } else { 50_000u32 };
     let (mut ok, mut contended) = (0u64, 0u64);
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -56,11 +55,10 @@ fn seqlock_stress_never_torn() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn pingpong_stress_never_torn() {
     let buf = RegionBuf::new(PingPong::size_for(WORDS * 4)).unwrap();
     let pp = PingPong::new(buf.region(), 0, WORDS * 4).unwrap();
-    let writes = 50_000u32;
+    let writes = if cfg!(miri) { 30 } else { 50_000u32 };
     let mut reads = 0u64;
     let mut retries = 0u64;
     std::thread::scope(|s| {

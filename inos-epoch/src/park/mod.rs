@@ -109,8 +109,8 @@ impl<P: Park + ?Sized> Park for &P {
 }
 
 /// The platform's backend: [`FutexPark`] on Linux with `std`, [`WasmPark`] on wasm32 with
-/// atomics, [`TablePark`] on other `std` targets, [`SpinPark`] otherwise (and a loom model of a
-/// futex under `cfg(loom)`). See the [module docs](self) for the matrix.
+/// atomics, [`TablePark`] on other `std` targets (and under Miri), [`SpinPark`] otherwise (and a
+/// loom model of a futex under `cfg(loom)`). See the [module docs](self) for the matrix.
 ///
 /// ```
 /// use inos_epoch::{park::Park, DefaultPark};
@@ -128,13 +128,16 @@ type Platform = WasmPark;
     not(loom),
     not(all(target_arch = "wasm32", target_feature = "atomics")),
     target_os = "linux",
-    feature = "std"
+    feature = "std",
+    not(miri)
 ))]
 type Platform = FutexPark;
+// Off Linux, and under Miri (whose strict-provenance mode rejects rustix's futex syscall
+// wrapper; a Miri run is one process anyway), the process-local table.
 #[cfg(all(
     not(loom),
     not(all(target_arch = "wasm32", target_feature = "atomics")),
-    not(target_os = "linux"),
+    any(not(target_os = "linux"), miri),
     feature = "std"
 ))]
 type Platform = TablePark;
