@@ -1,0 +1,2 @@
+//! inos-wasm (work in progress).
+#![no_std]
