@@ -1,8 +1,8 @@
-#![cfg(loom)]
 //! loom models of the header protocol and of the loom twin of `Region`.
 //!
 //! Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p inos-layout
 //! --test loom`.
+#![cfg(loom)]
 
 use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::{
