@@ -28,7 +28,7 @@ use crate::error::AccessError;
 use crate::header::{self, features, off, InitState, DIR_ENTRY_LEN, HEADER_LEN, MAGIC};
 use crate::header::{MAX_HEADER_LEN, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::layout::{Layout, LayoutError, RegionEntry, RegionKind, RegionName, MAX_REGIONS};
-use crate::region::{Region, REGION_ALIGN};
+use crate::region::Region;
 use crate::sync::{spin_loop, AtomicU32, Ordering};
 
 /// How long [`attach`] waits for a region that another party is still formatting.
@@ -221,7 +221,7 @@ pub enum AttachError {
         /// Bytes needed.
         needed: u64,
     },
-    /// The region base address is not a multiple of [`REGION_ALIGN`].
+    /// The region base address is not a multiple of [`REGION_ALIGN`](crate::REGION_ALIGN).
     MisalignedBase {
         /// Required alignment.
         align: usize,
@@ -558,9 +558,9 @@ fn check_region(region: &Region<'_>, needed: u64) -> Result<(), AttachError> {
     #[cfg(not(loom))]
     {
         let addr = core::ptr::from_ref(region.u32_at(0)?) as usize;
-        if addr % REGION_ALIGN != 0 {
+        if addr % crate::REGION_ALIGN != 0 {
             return Err(AttachError::MisalignedBase {
-                align: REGION_ALIGN,
+                align: crate::REGION_ALIGN,
             });
         }
     }

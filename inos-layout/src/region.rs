@@ -37,14 +37,14 @@ use crate::sync::{AtomicU32, Ordering};
 /// The alignment every region base must have: the natural alignment of the widest shared word.
 pub const REGION_ALIGN: usize = 8;
 
-/// The alignment of [`RegionBuf`] allocations: two 64-byte cache lines, so that hot words placed
+/// The alignment of [`RegionBuf`](crate::RegionBuf) allocations: two 64-byte cache lines, so that hot words placed
 /// on 128-byte boundaries never share an (adjacent-line-prefetched) pair of lines.
 pub const CACHE_LINE_PAIR: usize = 128;
 
 /// A bounds-checked handle to a shared byte region.
 ///
 /// `Region` is `Copy`, `Send` and `Sync`: hand copies to as many threads as you like for `'a`.
-/// See the [module documentation](self) for the access rules.
+/// Every access is atomic: typed words or atomic byte copies (see [`Bytes`]).
 #[derive(Clone, Copy)]
 pub struct Region<'a> {
     #[cfg(not(loom))]
