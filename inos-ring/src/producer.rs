@@ -554,3 +554,102 @@ impl<K: Kind> Drop for WriteGrant<'_, '_, K> {
         }
     }
 }
+
+impl<'a> Producer<'a, crate::Spsc> {
+    /// Pushes as many of `values` as fit now, each as its own message of `size_of::<T>()` bytes,
+    /// and publishes them together with one release (the batched counterpart of
+    /// [`push_pod`](Producer::push_pod)). Returns how many were pushed (0 if the ring is full).
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`] if `T` exceeds the largest message, [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// let values: Vec<u64> = (0..20).collect();
+    /// assert_eq!(p.push_pods(&values), Ok(16)); // 16-byte records in a 256-byte ring
+    /// let mut got = Vec::new();
+    /// c.drain(|m| got.push(m.read_u64_le(0).unwrap())).unwrap();
+    /// assert_eq!(got, (0..16).collect::<Vec<u64>>());
+    /// ```
+    pub fn push_pods<T: bytemuck::Pod>(&mut self, values: &[T]) -> Result<usize, Error> {
+        let cap = self.ring.capacity;
+        let len = core::mem::size_of::<T>();
+        if len > max_message(cap) as usize {
+            return Err(Error::TooLarge {
+                len,
+                max: max_message(cap) as usize,
+            });
+        }
+        let len = len as u32;
+        let size = record_size(len);
+        let start = self.tail;
+        let mut t = start;
+        let mut refreshed = false;
+        // The first record's state is stored last, so the consumer sees the batch at once.
+        let mut first: Option<(u32, u32)> = None;
+        let mut n = 0;
+        for v in values {
+            let off = t & self.mask;
+            let to_end = cap - off;
+            let need = if size <= to_end { size } else { to_end + size };
+            let used = t.wrapping_sub(self.head_cache);
+            if need > cap - used {
+                if refreshed {
+                    break;
+                }
+                refreshed = true;
+                let h = self.refresh_head()?;
+                let used = t.wrapping_sub(h);
+                if used > cap || h % RECORD_ALIGN != 0 {
+                    return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
+                }
+                if need > cap - used {
+                    break;
+                }
+            }
+            let mut rec = off;
+            if size > to_end {
+                // SAFETY: off is 8-aligned and off + 8 <= cap; the space is ours.
+                unsafe { self.rec_word(off, 0) }.store(to_end - RECORD_HEADER, Ordering::Relaxed);
+                if first.is_none() {
+                    first = Some((off, STATE_PADDING));
+                } else {
+                    // SAFETY: as above.
+                    // SYNC: Release, pairs with the consumer's Acquire load of the state.
+                    unsafe { self.rec_word(off, 4) }.store(STATE_PADDING, Ordering::Release);
+                }
+                rec = 0;
+            }
+            // SAFETY: rec is 8-aligned and rec + size <= cap; the space is ours.
+            unsafe {
+                self.rec_word(rec, 0).store(len, Ordering::Relaxed);
+                self.region.copy_in(
+                    HEADER_LEN + rec as usize + RECORD_HEADER as usize,
+                    bytemuck::bytes_of(v),
+                );
+            }
+            if first.is_none() {
+                first = Some((rec, STATE_COMMITTED));
+            } else {
+                // SAFETY: as above.
+                // SYNC: Release, pairs with the consumer's Acquire load of the state.
+                unsafe { self.rec_word(rec, 4) }.store(STATE_COMMITTED, Ordering::Release);
+            }
+            t = t.wrapping_add(need);
+            n += 1;
+        }
+        if let Some((off, state)) = first {
+            self.tail = t;
+            self.ring.word(TAIL).store(t, Ordering::Relaxed);
+            // SAFETY: off is a record offset computed above.
+            // SYNC: SeqCst (Release + ordered before the waiter check), pairs with the
+            // consumer's Acquire load of the state: the whole batch and the tail are visible.
+            unsafe { self.rec_word(off, 4) }.store(state, Ordering::SeqCst);
+            crate::wake::notify(&self.ring, DATA_EPOCH);
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,254 @@
+//! Model-based property tests: every operation sequence on a ring behaves like a `VecDeque` of
+//! messages, including when the monotonic `u32` positions wrap (start near `u32::MAX`).
+#![allow(missing_docs)]
+
+use std::collections::VecDeque;
+
+use inos_layout::RegionBuf;
+use inos_ring::{layout, Error, Kind, Mpsc, Producer, Ring, Spsc};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Push(usize),
+    Reserve { len: usize, commit: bool },
+    Pop { buf: usize },
+    Read { release: bool },
+    Drain,
+    Skip,
+    PushPods(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => prop_oneof![0..=16usize, 0..=600usize].prop_map(Op::Push),
+        2 => (0..=300usize, any::<bool>()).prop_map(|(len, commit)| Op::Reserve { len, commit }),
+        4 => (0..=600usize).prop_map(|buf| Op::Pop { buf }),
+        2 => any::<bool>().prop_map(|release| Op::Read { release }),
+        1 => Just(Op::Drain),
+        1 => Just(Op::Skip),
+        1 => (0..=40usize).prop_map(Op::PushPods),
+    ]
+}
+
+fn payload(seq: u32, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (seq as usize).wrapping_mul(31).wrapping_add(i) as u8)
+        .collect()
+}
+
+/// Free bytes the model predicts for a push of `len` at tail offset `off` (wrap padding included).
+fn fits(cap: u32, used: u32, tail: u32, len: usize) -> bool {
+    let size = layout::record_size(len as u32);
+    let off = tail & (cap - 1);
+    let to_end = cap - off;
+    let need = if size <= to_end { size } else { to_end + size };
+    need <= cap - used
+}
+
+fn run<K: TestKind>(cap: u32, start: u32, ops: &[Op]) -> Result<(), TestCaseError> {
+    let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
+    let ring = Ring::<K>::init_at(buf.region(), cap, start).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    let max = ring.max_message();
+    // Entries: Some(message) or None (padding: wrap filler or aborted), with their footprint.
+    let mut model: VecDeque<(Option<Vec<u8>>, u32)> = VecDeque::new();
+    let mut seq = 0u32;
+    // The model tracks positions too, to predict Full exactly.
+    let (mut head, mut tail) = (start, start);
+    let mut aborted = 0;
+    let mut dropped = 0;
+    let push_model = |msg: Option<Vec<u8>>,
+                      len: usize,
+                      tail: &mut u32,
+                      model: &mut VecDeque<(Option<Vec<u8>>, u32)>| {
+        let size = layout::record_size(len as u32);
+        let off = *tail & (cap - 1);
+        let to_end = cap - off;
+        if size > to_end {
+            model.push_back((None, to_end));
+            *tail = tail.wrapping_add(to_end);
+        }
+        *tail = tail.wrapping_add(size);
+        model.push_back((msg, size));
+    };
+    for op in ops {
+        let used = tail.wrapping_sub(head);
+        match *op {
+            Op::Push(len) => {
+                seq += 1;
+                let msg = payload(seq, len);
+                let r = p.try_push(&msg);
+                if len > max {
+                    prop_assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+                } else if fits(cap, used, tail, len) {
+                    prop_assert_eq!(r, Ok(()));
+                    push_model(Some(msg), len, &mut tail, &mut model);
+                } else {
+                    prop_assert_eq!(r, Err(Error::Full));
+                }
+            }
+            Op::Reserve { len, commit } => {
+                seq += 1;
+                let msg = payload(seq, len);
+                match p.reserve(len) {
+                    Ok(mut g) => {
+                        prop_assert!(len <= max && fits(cap, used, tail, len));
+                        g.copy_from_slice(&msg);
+                        if commit {
+                            prop_assert_eq!(g.commit(), Ok(()));
+                            push_model(Some(msg), len, &mut tail, &mut model);
+                        } else {
+                            drop(g);
+                            aborted += 1;
+                            // An aborted record is padding the consumer skips.
+                            push_model(None, len, &mut tail, &mut model);
+                        }
+                    }
+                    Err(Error::TooLarge { .. }) => prop_assert!(len > max),
+                    Err(Error::Full) => prop_assert!(len <= max && !fits(cap, used, tail, len)),
+                    Err(e) => return Err(TestCaseError::fail(format!("reserve: {e}"))),
+                }
+            }
+            Op::Pop { buf } => {
+                skip_padding(&mut model, &mut head);
+                let mut out = vec![0u8; buf];
+                let r = c.try_pop(&mut out);
+                match model.front() {
+                    None => prop_assert_eq!(r, Err(Error::Empty)),
+                    Some((Some(m), _)) if m.len() > buf => {
+                        prop_assert_eq!(r, Err(Error::BufferTooSmall { needed: m.len() }))
+                    }
+                    Some((m, size)) => {
+                        let m = m.as_ref().unwrap();
+                        prop_assert_eq!(r, Ok(m.len()));
+                        prop_assert_eq!(&out[..m.len()], &m[..]);
+                        head = head.wrapping_add(*size);
+                        model.pop_front();
+                    }
+                }
+            }
+            Op::Read { release } => {
+                skip_padding(&mut model, &mut head);
+                match (c.read(), model.front()) {
+                    (Err(e), None) => prop_assert_eq!(e, Error::Empty),
+                    (Ok(g), Some((Some(m), size))) => {
+                        prop_assert!(g.bytes().eq_slice(m));
+                        if release {
+                            g.release();
+                            head = head.wrapping_add(*size);
+                            model.pop_front();
+                        }
+                    }
+                    (r, m) => {
+                        return Err(TestCaseError::fail(format!(
+                            "read {:?} vs model {m:?}",
+                            r.map(|g| g.to_vec())
+                        )))
+                    }
+                }
+            }
+            Op::Drain => {
+                let mut got = Vec::new();
+                let n = c.drain(|b| got.push(b.to_vec())).unwrap();
+                prop_assert_eq!(n, got.len());
+                let want: Vec<Vec<u8>> = model.drain(..).filter_map(|(m, _)| m).collect();
+                prop_assert_eq!(got, want);
+                head = tail;
+            }
+            Op::Skip => {
+                skip_padding(&mut model, &mut head);
+                let r = c.skip().unwrap();
+                prop_assert_eq!(r, !model.is_empty());
+                if r {
+                    dropped += 1;
+                    head = head.wrapping_add(model.pop_front().unwrap().1);
+                }
+            }
+            Op::PushPods(n) => {
+                let vals: Vec<u64> = (0..n as u64).map(|i| (seq as u64) << 32 | i).collect();
+                seq += 1;
+                let mut pushed = 0;
+                for v in &vals {
+                    if !fits(cap, tail.wrapping_sub(head), tail, 8) {
+                        break;
+                    }
+                    pushed += 1;
+                    push_model(Some(v.to_le_bytes().to_vec()), 8, &mut tail, &mut model);
+                }
+                let got = K::push_pods(&mut p, &vals);
+                prop_assert_eq!(got, pushed);
+            }
+        }
+        // Positions in shared memory agree with the model after every step.
+        let stats = ring.stats();
+        prop_assert_eq!(stats.aborted, aborted);
+        prop_assert_eq!(stats.dropped, dropped);
+        prop_assert_eq!(ring.used_bytes(), Ok(tail.wrapping_sub(head)));
+    }
+    Ok(())
+}
+
+/// The consumer skips (and frees) padding in front of the next message on every operation.
+fn skip_padding(model: &mut VecDeque<(Option<Vec<u8>>, u32)>, head: &mut u32) {
+    while let Some((None, size)) = model.front() {
+        *head = head.wrapping_add(*size);
+        model.pop_front();
+    }
+}
+
+trait TestKind: Kind + Sized {
+    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize;
+}
+
+impl TestKind for Spsc {
+    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize {
+        p.push_pods(vals).unwrap()
+    }
+}
+
+impl TestKind for Mpsc {
+    // MPSC has no batched push: one by one.
+    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize {
+        let mut n = 0;
+        for v in vals {
+            match p.push_pod(v) {
+                Ok(()) => n += 1,
+                Err(Error::Full) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        n
+    }
+}
+
+fn cases() -> u32 {
+    if cfg!(miri) {
+        4
+    } else {
+        256
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn spsc_matches_vecdeque(
+        cap_log in 6u32..=11,
+        start in prop_oneof![Just(0u32), (0u32..64).prop_map(|k| u32::MAX - 7 - 8 * k), any::<u32>().prop_map(|s| s & !7)],
+        ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 20 } else { 200 }),
+    ) {
+        run::<Spsc>(1 << cap_log, start, &ops)?;
+    }
+
+    #[test]
+    fn mpsc_matches_vecdeque(
+        cap_log in 6u32..=11,
+        start in prop_oneof![Just(0u32), (0u32..64).prop_map(|k| u32::MAX - 7 - 8 * k), any::<u32>().prop_map(|s| s & !7)],
+        ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 20 } else { 200 }),
+    ) {
+        run::<Mpsc>(1 << cap_log, start, &ops)?;
+    }
+}
