@@ -7,9 +7,9 @@
 //!
 //! | backend | where | reach of a wake-up |
 //! |---|---|---|
-//! | [`FutexPark`] | Linux with `std` (the default there) | every process mapping the memory (non-private futex) |
+//! | `FutexPark` | Linux with `std` (the default there) | every process mapping the memory (non-private futex) |
 //! | [`TablePark`] | any `std` target (the default off Linux) | this process, the same mapping |
-//! | [`WasmPark`] | wasm32 with `atomics` (the default there) | every worker sharing the memory (`Atomics.wait`/`notify` imported from JS) |
+//! | `WasmPark` | wasm32 with `atomics` (the default there) | every worker sharing the memory (`Atomics.wait`/`notify` imported from JS) |
 //! | [`SpinPark`] | everywhere (the default without `std`) | anyone: it never sleeps, it polls with backoff |
 //!
 //! [`DefaultPark`] picks the row for the target; under `cfg(loom)` it is a model of a futex built
@@ -108,7 +108,7 @@ impl<P: Park + ?Sized> Park for &P {
     }
 }
 
-/// The platform's backend: [`FutexPark`] on Linux with `std`, [`WasmPark`] on wasm32 with
+/// The platform's backend: `FutexPark` on Linux with `std`, `WasmPark` on wasm32 with
 /// atomics, [`TablePark`] on other `std` targets (and under Miri), [`SpinPark`] otherwise (and a
 /// loom model of a futex under `cfg(loom)`). See the [module docs](self) for the matrix.
 ///
