@@ -19,7 +19,7 @@ use std::sync::{Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use inos_epoch::{Deadline, Epoch};
+use inos_epoch::{park::Park, DefaultPark, Deadline, Epoch};
 use inos_layout::RegionBuf;
 
 fn signal_no_waiter(c: &mut Criterion) {
@@ -111,28 +111,51 @@ fn pingpong_spin(c: &mut Criterion) {
     g.finish();
 }
 
-/// Both directions wait with the given spin budget.
+/// Both directions wait with the given spin budget and deadline (via `DefaultPark`).
 fn spin_budget_round_trips(iters: u64, spins: u32) -> Duration {
+    epoch_round_trips(iters, spins, &DefaultPark, || Deadline::after(LONG))
+}
+
+/// inos epochs: `a` carries pings, `b` pongs; both sides wait with `spins` then park on `park`.
+fn epoch_round_trips<P: Park + Sync>(
+    iters: u64,
+    spins: u32,
+    park: &P,
+    deadline: impl Fn() -> Deadline + Sync,
+) -> Duration {
     let buf = RegionBuf::new(64).unwrap();
     let a = Epoch::new(buf.region(), 0).unwrap();
     let b = Epoch::new(buf.region(), 8).unwrap();
     round_trips(
         iters,
         |i| {
-            a.signal();
+            a.signal_with(park);
             b.watch_from(i - 1)
                 .with_spins(spins)
-                .wait_changed(Deadline::after(LONG))
+                .wait_changed_with(park, deadline())
                 .expect("peer stalled");
         },
         |i| {
             a.watch_from(i - 1)
                 .with_spins(spins)
-                .wait_changed(Deadline::after(LONG))
+                .wait_changed_with(park, deadline())
                 .expect("peer stalled");
-            b.signal();
+            b.signal_with(park);
         },
     )
+}
+
+/// Diagnostic only: the inos handshake over a *private* futex (atomic-wait), to separate the
+/// cost of the handshake from the cost of a shared (cross-process) futex.
+struct PrivateFutex;
+
+impl Park for PrivateFutex {
+    fn park(&self, word: &AtomicU32, expected: u32, _timeout: Option<Duration>) {
+        atomic_wait::wait(word, expected);
+    }
+    fn unpark_all(&self, word: &AtomicU32) {
+        atomic_wait::wake_all(word);
+    }
 }
 
 fn pingpong_parked(c: &mut Criterion) {
@@ -142,7 +165,13 @@ fn pingpong_parked(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(5));
 
     g.bench_function("inos_epoch_parked", |b| {
+        b.iter_custom(|iters| epoch_round_trips(iters, 0, &DefaultPark, Deadline::never))
+    });
+    g.bench_function("inos_epoch_parked_with_deadline", |b| {
         b.iter_custom(|iters| spin_budget_round_trips(iters, 0))
+    });
+    g.bench_function("inos_epoch_parked_private_futex", |b| {
+        b.iter_custom(|iters| epoch_round_trips(iters, 0, &PrivateFutex, Deadline::never))
     });
 
     g.bench_function("atomic_wait_futex", |b| {

@@ -91,6 +91,12 @@ fn one_signal_wakes_all_waiters() {
                 })
                 .collect();
             start.wait();
+            // Signal only once every waiter is registered, so the wake path is what is tested.
+            let end = std::time::Instant::now() + LONG;
+            while e.waiters() < N as u32 {
+                assert!(std::time::Instant::now() < end, "waiters never registered");
+                std::thread::yield_now();
+            }
             e.signal();
             for h in hs {
                 assert_eq!(h.join().unwrap(), Ok(round + 1));
