@@ -53,7 +53,7 @@ mod loom_model;
 mod spin;
 #[cfg(all(feature = "std", not(loom)))]
 mod table;
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics", not(loom)))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_atomics, not(loom)))]
 mod wasm;
 
 #[cfg(all(target_os = "linux", feature = "std", not(loom)))]
@@ -61,7 +61,7 @@ pub use futex::FutexPark;
 pub use spin::SpinPark;
 #[cfg(all(feature = "std", not(loom)))]
 pub use table::TablePark;
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics", not(loom)))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_atomics, not(loom)))]
 pub use wasm::WasmPark;
 
 /// How a party sleeps on a shared word and how sleepers are woken (futex semantics).
@@ -122,11 +122,11 @@ pub struct DefaultPark;
 
 #[cfg(loom)]
 type Platform = loom_model::LoomPark;
-#[cfg(all(not(loom), target_arch = "wasm32", target_feature = "atomics"))]
+#[cfg(all(not(loom), target_arch = "wasm32", inos_wasm_atomics))]
 type Platform = WasmPark;
 #[cfg(all(
     not(loom),
-    not(all(target_arch = "wasm32", target_feature = "atomics")),
+    not(all(target_arch = "wasm32", inos_wasm_atomics)),
     target_os = "linux",
     feature = "std",
     not(miri)
@@ -136,14 +136,14 @@ type Platform = FutexPark;
 // wrapper; a Miri run is one process anyway), the process-local table.
 #[cfg(all(
     not(loom),
-    not(all(target_arch = "wasm32", target_feature = "atomics")),
+    not(all(target_arch = "wasm32", inos_wasm_atomics)),
     any(not(target_os = "linux"), miri),
     feature = "std"
 ))]
 type Platform = TablePark;
 #[cfg(all(
     not(loom),
-    not(all(target_arch = "wasm32", target_feature = "atomics")),
+    not(all(target_arch = "wasm32", inos_wasm_atomics)),
     not(feature = "std")
 ))]
 type Platform = SpinPark;
