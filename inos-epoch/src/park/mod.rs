@@ -12,6 +12,10 @@
 //! | `WasmPark` | wasm32 with `atomics` (the default there) | every worker sharing the memory (`Atomics.wait`/`notify` imported from JS) |
 //! | [`SpinPark`] | everywhere (the default without `std`) | anyone: it never sleeps, it polls with backoff |
 //!
+//! "wasm32 with `atomics`" is detected by the build script, because stable rustc withholds
+//! `cfg(target_feature = "atomics")`: any `wasm32-*-threads` target (e.g.
+//! `wasm32-wasip1-threads`), or `-C target-feature=+atomics` in `RUSTFLAGS`.
+//!
 //! [`DefaultPark`] picks the row for the target; under `cfg(loom)` it is a model of a futex built
 //! on loom's `Mutex` and `Condvar`, so loom explores lost wake-ups in the shipped wait loop.
 //!
