@@ -169,3 +169,23 @@ fn pingpong_never_yields_a_torn_frame() {
         writer.join().unwrap();
     });
 }
+
+/// A reader parked in `PingPong::wait_newer` is woken by the flip and then reads the new frame.
+#[test]
+fn pingpong_flip_wakes_waiting_reader() {
+    loom::model(|| {
+        let buf = region_buf(PingPong::size_for(4));
+        let b2 = buf.clone();
+        let reader = thread::spawn(move || {
+            let pp = PingPong::new(b2.region(), 0, 4).unwrap();
+            let g = pp.wait_newer(0, Deadline::never()).unwrap();
+            let mut f = [0u8; 4];
+            let frame = pp.read(&mut f).unwrap();
+            assert!(frame.generation >= g);
+            assert_eq!(u32::from_le_bytes(f), frame.generation);
+        });
+        let pp = PingPong::new(buf.region(), 0, 4).unwrap();
+        assert_eq!(pp.write(&1u32.to_le_bytes()), Ok(1));
+        reader.join().unwrap();
+    });
+}
