@@ -10,7 +10,9 @@
 //!   atomic-wait's futex wait/wake and std `Mutex` + `Condvar`. Target ratio <= 1.1.
 //!
 //! Round-trip benches time `iters` round trips per sample with a peer thread spawned before the
-//! clock starts.
+//! clock starts. A full run (no filter) ends with a paired summary that measures the contenders
+//! of each comparison in alternation and prints median ratios, which is more robust to the load
+//! drifts of a shared machine than comparing criterion groups run one after the other.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -18,8 +20,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use inos_epoch::{park::Park, DefaultPark, Deadline, Epoch};
+use criterion::{criterion_group, Criterion};
+use inos_epoch::{park::Park, Deadline, DefaultPark, Epoch};
 use inos_layout::RegionBuf;
 
 fn signal_no_waiter(c: &mut Criterion) {
@@ -30,7 +32,9 @@ fn signal_no_waiter(c: &mut Criterion) {
 
     let buf = RegionBuf::new(64).unwrap();
     let epoch = Epoch::new(buf.region(), 0).unwrap();
-    g.bench_function("inos_epoch_signal", |b| b.iter(|| black_box(epoch.signal())));
+    g.bench_function("inos_epoch_signal", |b| {
+        b.iter(|| black_box(epoch.signal()))
+    });
 
     let word = AtomicU32::new(0);
     g.bench_function("atomic_wait_wake_all_unconditional", |b| {
@@ -50,11 +54,7 @@ fn signal_no_waiter(c: &mut Criterion) {
 
 /// Runs `iters` round trips: `ping` on this thread, `pong` on a peer spawned (and parked at a
 /// barrier) before the clock starts.
-fn round_trips(
-    iters: u64,
-    ping: impl Fn(u32) + Sync,
-    pong: impl Fn(u32) + Sync,
-) -> Duration {
+fn round_trips(iters: u64, ping: impl Fn(u32) + Sync, pong: impl Fn(u32) + Sync) -> Duration {
     let n = u32::try_from(iters).expect("iters fits u32");
     let start = Barrier::new(2);
     std::thread::scope(|s| {
@@ -175,58 +175,155 @@ fn pingpong_parked(c: &mut Criterion) {
     });
 
     g.bench_function("atomic_wait_futex", |b| {
-        b.iter_custom(|iters| {
-            let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
-            let wait_for = |w: &AtomicU32, i: u32| loop {
-                let v = w.load(Ordering::Acquire);
-                if v == i {
-                    break;
-                }
-                atomic_wait::wait(w, v);
-            };
-            round_trips(
-                iters,
-                |i| {
-                    ping.store(i, Ordering::Release);
-                    atomic_wait::wake_one(&ping);
-                    wait_for(&pong, i);
-                },
-                |i| {
-                    wait_for(&ping, i);
-                    pong.store(i, Ordering::Release);
-                    atomic_wait::wake_one(&pong);
-                },
-            )
-        })
+        b.iter_custom(atomic_wait_round_trips)
     });
-
-    g.bench_function("std_mutex_condvar", |b| {
-        b.iter_custom(|iters| {
-            let state = Mutex::new(0u32);
-            let cv = Condvar::new();
-            round_trips(
-                iters,
-                |i| {
-                    let mut s = state.lock().unwrap();
-                    *s = 2 * i - 1;
-                    cv.notify_all();
-                    while *s != 2 * i {
-                        s = cv.wait(s).unwrap();
-                    }
-                },
-                |i| {
-                    let mut s = state.lock().unwrap();
-                    while *s != 2 * i - 1 {
-                        s = cv.wait(s).unwrap();
-                    }
-                    *s = 2 * i;
-                    cv.notify_all();
-                },
-            )
-        })
-    });
+    g.bench_function("std_mutex_condvar", |b| b.iter_custom(condvar_round_trips));
     g.finish();
 }
 
+/// Peer: atomic-wait's futex wait / wake (wake on every send), as in peer-baselines.md §3 (a).
+fn atomic_wait_round_trips(iters: u64) -> Duration {
+    let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
+    let wait_for = |w: &AtomicU32, i: u32| loop {
+        let v = w.load(Ordering::Acquire);
+        if v == i {
+            break;
+        }
+        atomic_wait::wait(w, v);
+    };
+    round_trips(
+        iters,
+        |i| {
+            ping.store(i, Ordering::Release);
+            atomic_wait::wake_one(&ping);
+            wait_for(&pong, i);
+        },
+        |i| {
+            wait_for(&ping, i);
+            pong.store(i, Ordering::Release);
+            atomic_wait::wake_one(&pong);
+        },
+    )
+}
+
+/// Peer: std `Mutex` + `Condvar`, as in peer-baselines.md §3 (b).
+fn condvar_round_trips(iters: u64) -> Duration {
+    let state = Mutex::new(0u32);
+    let cv = Condvar::new();
+    round_trips(
+        iters,
+        |i| {
+            let mut s = state.lock().unwrap();
+            *s = 2 * i - 1;
+            cv.notify_all();
+            while *s != 2 * i {
+                s = cv.wait(s).unwrap();
+            }
+        },
+        |i| {
+            let mut s = state.lock().unwrap();
+            while *s != 2 * i - 1 {
+                s = cv.wait(s).unwrap();
+            }
+            *s = 2 * i;
+            cv.notify_all();
+        },
+    )
+}
+
+/// Paired summary: the contenders of each comparison measured in alternation (11 rounds), so
+/// that slow drifts in machine load hit all of them alike; prints per-contender medians and the
+/// ratios against the targets. Runs after the criterion groups (skipped when a filter is given).
+fn paired_summary() {
+    fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    }
+    fn per_op(d: Duration, n: u64) -> f64 {
+        d.as_secs_f64() * 1e9 / n as f64
+    }
+    const ROUNDS: usize = 11;
+
+    let buf = RegionBuf::new(64).unwrap();
+    let epoch = Epoch::new(buf.region(), 0).unwrap();
+    let word = AtomicU32::new(0);
+    let (mut sig, mut wake) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let n = 200_000u64;
+        let t = Instant::now();
+        for _ in 0..n {
+            black_box(epoch.signal());
+        }
+        sig.push(per_op(t.elapsed(), n));
+        let n = 20_000u64;
+        let t = Instant::now();
+        for _ in 0..n {
+            atomic_wait::wake_all(black_box(&word));
+        }
+        wake.push(per_op(t.elapsed(), n));
+    }
+    let (sig, wake) = (median(sig), median(wake));
+    println!(
+        "paired: signal (no waiter) {sig:.2} ns vs unconditional futex wake {wake:.1} ns: \
+         {:.0}x cheaper (target >= 50x)",
+        wake / sig
+    );
+
+    let (mut ours, mut spin) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let n = 5_000;
+        ours.push(per_op(spin_budget_round_trips(n, 1 << 20), n));
+        let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
+        let d = round_trips(
+            n,
+            |i| {
+                ping.store(i, Ordering::Release);
+                while pong.load(Ordering::Acquire) != i {
+                    std::hint::spin_loop();
+                }
+            },
+            |i| {
+                while ping.load(Ordering::Acquire) != i {
+                    std::hint::spin_loop();
+                }
+                pong.store(i, Ordering::Release);
+            },
+        );
+        spin.push(per_op(d, n));
+    }
+    let (ours, spin) = (median(ours), median(spin));
+    println!(
+        "paired: spin-phase round trip {ours:.0} ns vs pure spin {spin:.0} ns: ratio {:.2} \
+         (target <= 1.3)",
+        ours / spin
+    );
+
+    let (mut ours, mut aw, mut cv) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let n = 1_000;
+        ours.push(per_op(
+            epoch_round_trips(n, 0, &DefaultPark, Deadline::never),
+            n,
+        ));
+        aw.push(per_op(atomic_wait_round_trips(n), n));
+        cv.push(per_op(condvar_round_trips(n), n));
+    }
+    let (ours, aw, cv) = (median(ours), median(aw), median(cv));
+    println!(
+        "paired: parked round trip {ours:.0} ns vs atomic-wait {aw:.0} ns (ratio {:.2}) and \
+         std Mutex+Condvar {cv:.0} ns (ratio {:.2}) (target <= 1.1)",
+        ours / aw,
+        ours / cv
+    );
+}
+
 criterion_group!(benches, signal_no_waiter, pingpong_spin, pingpong_parked);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    // Only on a full run (`cargo bench --bench epoch`), not when criterion is given a filter.
+    if !std::env::args().skip(1).any(|a| !a.starts_with('-')) {
+        paired_summary();
+    }
+    Criterion::default().configure_from_args().final_summary();
+}
