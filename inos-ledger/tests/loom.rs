@@ -1,0 +1,168 @@
+//! loom models of the ledger's lock-free algorithms, run on the code that ships (the region is
+//! backed by loom's atomics under `cfg(loom)`).
+//!
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p inos-ledger --test loom`
+#![cfg(loom)]
+
+use loom::sync::Arc;
+use loom::thread;
+
+use inos_layout::RegionBuf;
+use inos_ledger::{required_len, AccountId, HoldId, Ledger, LedgerError};
+
+const A: AccountId = AccountId::from_index(0);
+const B: AccountId = AccountId::from_index(1);
+
+/// A ledger with two open accounts, `a_funds` minted into A.
+fn setup(holds: u32, a_funds: i64) -> Arc<RegionBuf> {
+    let buf = Arc::new(RegionBuf::new(required_len(2, holds).unwrap()).unwrap());
+    let l = Ledger::init(buf.region(), 2, holds).unwrap();
+    assert_eq!(l.open().unwrap(), A);
+    assert_eq!(l.open().unwrap(), B);
+    if a_funds > 0 {
+        l.mint(A, a_funds).unwrap();
+    }
+    buf
+}
+
+fn ledger(buf: &RegionBuf) -> Ledger<'_> {
+    Ledger::attach(buf.region()).unwrap()
+}
+
+/// Every field of both accounts is readable and not negative (`account` refuses negatives).
+fn no_negative(l: &Ledger<'_>) {
+    for id in [A, B] {
+        let i = l.account(id).expect("no money field is ever negative");
+        assert!(i.balance >= 0 && i.held >= 0 && i.pending >= 0);
+    }
+}
+
+/// Two threads mix a transfer, a hold and a settle on the same accounts: each observes no
+/// negative field at any point it looks, and at the end the books balance.
+#[test]
+fn transfers_holds_and_settles_conserve_money() {
+    loom::model(|| {
+        let buf = setup(1, 10);
+        let b2 = buf.clone();
+        let t = thread::spawn(move || {
+            let l = ledger(&b2);
+            let r = l.transfer(A, B, 6);
+            no_negative(&l);
+            r
+        });
+        let l = ledger(&buf);
+        let held = match l.hold(A, 7) {
+            Ok(h) => {
+                no_negative(&l);
+                l.settle(h, B, 3).unwrap();
+                true
+            }
+            Err(LedgerError::InsufficientFunds) => false,
+            Err(e) => panic!("{e}"),
+        };
+        let moved = t.join().unwrap();
+        // The hold can only be refused because the transfer came first.
+        assert!(held || moved.is_ok());
+        let (a, b) = (l.account(A).unwrap(), l.account(B).unwrap());
+        let expect_b = if moved.is_ok() { 6 } else { 0 } + if held { 3 } else { 0 };
+        assert_eq!(b.balance, expect_b);
+        assert_eq!(a.balance + b.balance, 10);
+        assert_eq!(a.held + b.held, 0);
+        let r = l.audit().unwrap();
+        assert!(r.is_balanced(), "{r:?}");
+    });
+}
+
+/// settle and void race for one hold: exactly one wins, and the money lands where it sent it.
+#[test]
+fn settle_void_race_resolves_exactly_once() {
+    loom::model(|| {
+        let buf = setup(1, 10);
+        let h = ledger(&buf).hold(A, 10).unwrap();
+        let b2 = buf.clone();
+        let t = thread::spawn(move || ledger(&b2).void(h));
+        let l = ledger(&buf);
+        let s = l.settle(h, B, 4);
+        let v = t.join().unwrap();
+        let (a, b) = (l.account(A).unwrap(), l.account(B).unwrap());
+        match (s, v) {
+            (Ok(()), Err(LedgerError::HoldNotPending)) => assert_eq!((a.balance, b.balance), (6, 4)),
+            (Err(LedgerError::HoldNotPending), Ok(())) => assert_eq!((a.balance, b.balance), (10, 0)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(a.held, 0);
+        assert!(l.audit().unwrap().is_balanced());
+    });
+}
+
+/// A stale id races the recycling of its slot: it may resolve its own hold (if it gets there
+/// first) but never the new one.
+#[test]
+fn stale_hold_id_never_acts_on_a_recycled_slot() {
+    loom::model(|| {
+        let buf = setup(1, 10);
+        let old = ledger(&buf).hold(A, 5).unwrap();
+        let b2 = buf.clone();
+        let t = thread::spawn(move || {
+            let l = ledger(&b2);
+            // Resolve the old hold (unless the other thread did) and reuse the slot.
+            let _ = l.void(old);
+            l.hold(A, 2)
+        });
+        let l = ledger(&buf);
+        let s = l.settle(old, B, 5);
+        let new: Result<HoldId, _> = t.join().unwrap();
+        assert!(matches!(
+            s,
+            Ok(()) | Err(LedgerError::HoldNotPending | LedgerError::HoldStale)
+        ));
+        if let Ok(new) = new {
+            assert_ne!(new, old);
+            // The new hold is intact: exactly its amount is held.
+            assert_eq!(l.pending_hold(new).unwrap(), (A, 2));
+            assert_eq!(l.account(A).unwrap().held, 2);
+            l.void(new).unwrap();
+        }
+        let b = l.account(B).unwrap().balance;
+        assert!(b == 0 || (b == 5 && s.is_ok()));
+        assert!(l.audit().unwrap().is_balanced());
+    });
+}
+
+/// Two parties open accounts at once in a table with one free slot: one gets it, the other gets
+/// a capacity error, and nobody writes past the table (defect 24).
+#[test]
+fn concurrent_open_never_overflows_the_table() {
+    loom::model(|| {
+        let buf = Arc::new(RegionBuf::new(required_len(1, 0).unwrap()).unwrap());
+        Ledger::init(buf.region(), 1, 0).unwrap();
+        let b2 = buf.clone();
+        let t = thread::spawn(move || ledger(&b2).open());
+        let mine = ledger(&buf).open();
+        let theirs = t.join().unwrap();
+        match (mine, theirs) {
+            (Ok(a), Err(LedgerError::AccountCapacityExhausted))
+            | (Err(LedgerError::AccountCapacityExhausted), Ok(a)) => assert_eq!(a.index(), 0),
+            other => panic!("{other:?}"),
+        }
+    });
+}
+
+/// accrue and claim race: the claimed amount plus what is still pending is all that accrued.
+#[test]
+fn accrue_and_claim_lose_nothing() {
+    loom::model(|| {
+        let buf = setup(0, 0);
+        ledger(&buf).accrue(A, 3).unwrap();
+        let b2 = buf.clone();
+        let t = thread::spawn(move || ledger(&b2).accrue(A, 4));
+        let l = ledger(&buf);
+        let claimed = l.claim(A).unwrap();
+        t.join().unwrap().unwrap();
+        let a = l.account(A).unwrap();
+        assert!(claimed == 3 || claimed == 7);
+        assert_eq!(a.balance, claimed);
+        assert_eq!(a.balance + a.pending, 7);
+        assert!(l.audit().unwrap().is_balanced());
+    });
+}
