@@ -5,31 +5,57 @@
 //! a TypeScript host share state without copying.
 //!
 //! This crate provides:
-//! - [`Region`]: a `Send + Sync`, bounds- and alignment-checked handle to shared bytes. Every access
-//!   is atomic (typed words or atomic byte copies through [`Bytes`]); no `&[u8]` is ever formed over
-//!   bytes another party may write. Under `cfg(loom)` the same API is backed by loom's atomics, so
-//!   the protocol crates (`inos-ring`, `inos-epoch`, `inos-ledger`) are model-checked as shipped.
-//! - [`RegionBuf`]: an owned, zeroed, 128-byte-aligned region (`alloc` feature).
-//! - [`sync`]: the atomic types protocol code must use (swapped for loom's under `cfg(loom)`).
+//! - **The access layer.** [`Region`]: a `Send + Sync`, bounds- and alignment-checked handle to
+//!   shared bytes. Every access is atomic (typed words or atomic byte copies through [`Bytes`]); no
+//!   `&[u8]` is ever formed over bytes another party may write. Under `cfg(loom)` the same API is
+//!   backed by loom's atomics, so the protocol crates (`inos-ring`, `inos-epoch`, `inos-ledger`)
+//!   are model-checked as shipped. [`RegionBuf`] is an owned, zeroed, 128-byte-aligned region
+//!   (`alloc`); [`sync`] holds the atomic types protocol code must use.
+//! - **Region tables.** [`Layout`]: named regions (offset, size, alignment, [`RegionKind`]) checked
+//!   for overlap, alignment and bounds, at compile time for `const` tables ([`Layout::checked`],
+//!   [`LayoutBuilder::build_checked`]) or at run time with a typed [`LayoutError`]; a
+//!   [fingerprint](Layout::fingerprint) of the table.
+//! - **The header.** A self-describing [`header`] at offset 0 (magic, version, sizes, feature bits,
+//!   fingerprint, init state, boot generation) and a region directory after it.
+//!   [`create`] / [`create_or_attach`] format a region (exactly one party wins), [`attach`] /
+//!   [`attach_any`] validate one and return an [`Attachment`] that hands out typed sub-regions,
+//!   or a typed [`AttachError`]; they never panic, read out of bounds or allocate, whatever the
+//!   bytes.
+//! - **The standard INOS layout** ([`standard`]): the seed's memory map for the 32, 64 (default),
+//!   128 and 256 MiB tiers, made consistent, and the typed table of epoch slots.
+//! - **Exports** ([`export`], `alloc`): JSON, TypeScript and Go constants and the spec's tables,
+//!   generated from these definitions (`cargo run -p inos-layout --example export`).
 //!
 //! ```
-//! use inos_layout::{RegionBuf, sync::Ordering};
+//! use inos_layout::standard::{epochs, StandardRegion, DEFAULT};
+//! use inos_layout::{attach, create_or_attach, sync::Ordering, RegionBuf, Role, WaitPolicy};
 //!
-//! let buf = RegionBuf::new(4096).unwrap();
-//! let region = buf.region();
-//! let counter = region.u32_at(64).unwrap();
-//! counter.fetch_add(1, Ordering::AcqRel);
-//! region.write(128, b"payload").unwrap();
-//! assert_eq!(counter.load(Ordering::Acquire), 1);
-//! assert!(region.bytes(128, 7).unwrap().eq_slice(b"payload"));
+//! // The kernel creates (or, if someone beat it to it, attaches to) the shared region.
+//! let buf = RegionBuf::new(DEFAULT.total_size() as usize).unwrap();
+//! let (kernel, role) = create_or_attach(buf.region(), &DEFAULT, WaitPolicy::default()).unwrap();
+//! assert_eq!(role, Role::Formatted);
+//!
+//! // A module attaches: the header, version and layout fingerprint are checked first.
+//! let module = attach(buf.region(), &DEFAULT, WaitPolicy::default()).unwrap();
+//! let inbox = module.get(StandardRegion::Inbox).unwrap();
+//! inbox.write(0, b"job").unwrap();
+//!
+//! // Epoch slots are plain words at fixed offsets (inos-epoch adds wait/notify on top).
+//! let word = kernel.region().u32_at(epochs::INBOX.offset()).unwrap();
+//! word.fetch_add(1, Ordering::Release);
+//! assert_eq!(module.region().u32_at(epochs::INBOX.offset()).unwrap().load(Ordering::Acquire), 1);
 //! ```
 //!
 //! ## Features
-//! - `std` (default): implies `alloc`; `std::error::Error` impls and time-based waits.
-//! - `alloc`: [`RegionBuf`].
+//! - `std` (default): implies `alloc`; `std::error::Error` impls and time-based waits
+//!   ([`WaitPolicy::timeout`]).
+//! - `alloc`: [`RegionBuf`] and [`export`].
 //! - `portable-atomic`: 64-bit atomics from portable-atomic (lock-free only) where `core` lacks them.
 //!
-//! The wire format is specified in `docs/PROTOCOL.md` at the repository root.
+//! Without features the crate is `no_std` and allocation-free; the header protocol uses only
+//! 32-bit atomics, so it works on targets such as `thumbv7em-none-eabihf`.
+//!
+//! MSRV: Rust 1.81. The wire format is specified in `docs/PROTOCOL.md` at the repository root.
 #![cfg_attr(not(any(feature = "std", loom)), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -66,3 +92,8 @@ pub use layout::{
     MAX_NAME_LEN, MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN,
 };
 pub use region::{Bytes, Region, CACHE_LINE_PAIR, REGION_ALIGN};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

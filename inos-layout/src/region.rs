@@ -186,15 +186,13 @@ impl<'a> Region<'a> {
     /// ```
     #[inline]
     pub fn check(&self, offset: usize, size: usize, align: usize) -> Result<(), AccessError> {
-        match offset.checked_add(size) {
-            Some(end) if end <= self.len => {}
-            _ => {
-                return Err(AccessError::OutOfBounds {
-                    offset,
-                    len: size,
-                    region_len: self.len,
-                })
-            }
+        // `offset <= len && size <= len - offset` is `offset + size <= len` without overflow.
+        if offset > self.len || size > self.len - offset {
+            return Err(AccessError::OutOfBounds {
+                offset,
+                len: size,
+                region_len: self.len,
+            });
         }
         if align > 1 && offset % align != 0 {
             return Err(AccessError::Misaligned { offset, align });
