@@ -27,10 +27,7 @@ const OFF: usize = 128;
 /// and hands the caller a plain value, as a caller that handles the error would.
 #[inline(always)]
 fn checked(f: impl FnOnce() -> Result<u32, AccessError>) -> u32 {
-    match f() {
-        Ok(v) => v,
-        Err(_) => u32::MAX,
-    }
+    f().unwrap_or(u32::MAX)
 }
 
 fn word(c: &mut Criterion) {
@@ -67,8 +64,8 @@ fn word(c: &mut Criterion) {
         })
     });
     g.bench_function("store/unchecked", |b| {
-        // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
         b.iter(|| {
+            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
             unsafe { region.u32_at_unchecked(black_box(OFF)) }
                 .store(black_box(7), Ordering::Release)
         })
