@@ -41,9 +41,10 @@ fn attach_rejects_bad_headers() {
     assert!(matches!(Ledger::attach(r), Err(E::RegionTooSmall { .. })));
     r.u32_at(8).unwrap().store(2, Ordering::Relaxed);
 
-    r.write(20, &[1]).unwrap(); // reserved byte
+    // A reserved word (written whole: Miri cannot model mixed-width atomic stores).
+    r.write(16, &[0, 0, 0, 0, 1, 0, 0, 0]).unwrap();
     assert_eq!(Ledger::attach(r).unwrap_err(), E::CorruptHeader);
-    r.write(20, &[0]).unwrap();
+    r.write(16, &[0; 8]).unwrap();
 
     r.i64_at(64).unwrap().store(-1, Ordering::Relaxed); // minted < 0
     assert_eq!(Ledger::attach(r).unwrap_err(), E::CorruptHeader);
@@ -156,7 +157,12 @@ proptest! {
     })]
 
     /// Scribble over a live ledger, then run operations: errors, never panics.
+    ///
+    /// Skipped under Miri: byte stores over 8-byte words are mixed-width atomics, which Miri's
+    /// weak-memory model cannot represent (it aborts); the `ledger_bytes` fuzz target covers this
+    /// natively.
     #[test]
+    #[cfg_attr(miri, ignore)]
     fn scribbled_ledger_never_panics(
         patches in proptest::collection::vec((0usize..required_len(3, 3).unwrap(), any::<u8>()), 0..16),
         ops in proptest::collection::vec((any::<u8>(), 0u8..4, 0u8..4, -2i64..40), 0..24),
@@ -174,8 +180,9 @@ proptest! {
         }
     }
 
-    /// Raw bytes as a region.
+    /// Raw bytes as a region (skipped under Miri for the same reason as above).
     #[test]
+    #[cfg_attr(miri, ignore)]
     fn raw_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let buf = RegionBuf::new(bytes.len()).unwrap();
         let r: Region<'_> = buf.region();
