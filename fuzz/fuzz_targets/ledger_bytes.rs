@@ -25,10 +25,19 @@ fn run(l: &Ledger<'_>, script: &[u8], holds: &[HoldId]) {
         assert!(r.balance >= 0 && r.held >= 0 && r.pending >= 0);
     }
     for c in script.chunks(4) {
-        let [op, x, y, z] = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0), *c.get(3).unwrap_or(&1)];
+        let [op, x, y, z] = [
+            c[0],
+            *c.get(1).unwrap_or(&0),
+            *c.get(2).unwrap_or(&0),
+            *c.get(3).unwrap_or(&1),
+        ];
         let a = AccountId::from_index(x as u32 % 6);
         let b = AccountId::from_index(y as u32 % 6);
-        let amount = if z & 0x80 != 0 { i64::MAX - z as i64 } else { z as i64 - 8 };
+        let amount = if z & 0x80 != 0 {
+            i64::MAX - z as i64
+        } else {
+            z as i64 - 8
+        };
         let h = holds
             .get(y as usize % holds.len().max(1))
             .copied()
@@ -57,9 +66,13 @@ fn run(l: &Ledger<'_>, script: &[u8], holds: &[HoldId]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     if mode == 0 {
-        let Ok(buf) = RegionBuf::new(rest.len().min(4096)) else { return };
+        let Ok(buf) = RegionBuf::new(rest.len().min(4096)) else {
+            return;
+        };
         let region = buf.region();
         region.write(0, &rest[..region.len()]).unwrap();
         if let Ok(l) = Ledger::attach(region) {
@@ -70,7 +83,9 @@ fuzz_target!(|data: &[u8]| {
     let len = required_len(4, 4).unwrap();
     let buf = RegionBuf::new(len).unwrap();
     let holds = populate(&Ledger::init(buf.region(), 4, 4).unwrap());
-    let Some((&at, rest)) = rest.split_first() else { return };
+    let Some((&at, rest)) = rest.split_first() else {
+        return;
+    };
     let (patch, script) = rest.split_at(rest.len().min(64));
     let start = (at as usize * 8) % len;
     for (i, p) in patch.iter().enumerate() {

@@ -94,7 +94,12 @@ impl<'a> Ledger<'a> {
             // SYNC: Release, pairs with the Acquire loads of the slot scan in later `hold`s.
             h.state.store(word(generation, HS_FREE), Ordering::Release);
         };
-        if let Err(e) = sub(p.balance, amount, LedgerError::InsufficientFunds, p.corrupt()) {
+        if let Err(e) = sub(
+            p.balance,
+            amount,
+            LedgerError::InsufficientFunds,
+            p.corrupt(),
+        ) {
             release();
             return Err(e);
         }
@@ -122,7 +127,11 @@ impl<'a> Ledger<'a> {
         }
         let start = ((payer.0 as u64).wrapping_mul(0x9E37_79B9) % n as u64) as u32;
         for k in 0..n {
-            let index = if start >= n - k { start - (n - k) } else { start + k };
+            let index = if start >= n - k {
+                start - (n - k)
+            } else {
+                start + k
+            };
             let state = self.hold_words(index).state;
             // SYNC: Acquire, pairs with the Release store that freed the slot.
             let mut s = state.load(Ordering::Acquire);
@@ -321,7 +330,12 @@ impl<'a> Ledger<'a> {
         let p = &h.payer;
         let steps = (|| {
             sub(p.held, h.total, p.corrupt(), p.corrupt())?;
-            if let Err(e) = add(p.balance, h.total, LedgerError::BalanceOverflow, p.corrupt()) {
+            if let Err(e) = add(
+                p.balance,
+                h.total,
+                LedgerError::BalanceOverflow,
+                p.corrupt(),
+            ) {
                 undo_sub(p.held, h.total, p.corrupt())?;
                 return Err(e);
             }

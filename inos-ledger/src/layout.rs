@@ -81,7 +81,9 @@ mod tests {
             assert_eq!(off % 8, 0);
             assert!(off + 8 <= HEADER_LEN);
         }
-        for off in [A_BALANCE, A_HELD, A_PENDING, A_EARNED, A_SPENT, HO_STATE, HO_AMOUNT] {
+        for off in [
+            A_BALANCE, A_HELD, A_PENDING, A_EARNED, A_SPENT, HO_STATE, HO_AMOUNT,
+        ] {
             assert_eq!(off % 8, 0);
             assert!(off + 8 <= ACCOUNT_LEN);
         }

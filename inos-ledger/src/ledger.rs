@@ -113,7 +113,9 @@ impl<'a> Ledger<'a> {
                 w.store(0, Ordering::Relaxed);
             }
             a.status.store(0, Ordering::Relaxed);
-            region.u32_at(me.account_off(i) + A_STATUS + 4)?.store(0, Ordering::Relaxed);
+            region
+                .u32_at(me.account_off(i) + A_STATUS + 4)?
+                .store(0, Ordering::Relaxed);
             region.fill(me.account_off(i) + 48, 16, 0)?;
         }
         for i in 0..holds {
@@ -131,7 +133,9 @@ impl<'a> Ledger<'a> {
         for off in [H_AUDITS, H_AUDITS_UNBALANCED] {
             region.u64_at(off)?.store(0, Ordering::Relaxed);
         }
-        region.u32_at(H_ACCOUNTS)?.store(accounts, Ordering::Relaxed);
+        region
+            .u32_at(H_ACCOUNTS)?
+            .store(accounts, Ordering::Relaxed);
         region.u32_at(H_HOLDS)?.store(holds, Ordering::Relaxed);
         region.u32_at(H_VERSION)?.store(VERSION, Ordering::Relaxed);
         // SYNC: Release, pairs with the Acquire load of the magic in `attach`: a party that sees
@@ -542,7 +546,12 @@ impl<'a> Ledger<'a> {
         check_amount(amount)?;
         let a = self.acct(id)?;
         Self::gate_out(&a)?;
-        sub(a.balance, amount, LedgerError::InsufficientFunds, a.corrupt())?;
+        sub(
+            a.balance,
+            amount,
+            LedgerError::InsufficientFunds,
+            a.corrupt(),
+        )?;
         if let Err(e) = add(a.spent, amount, LedgerError::SpentOverflow, a.corrupt()) {
             undo_sub(a.balance, amount, a.corrupt())?;
             return Err(e);
@@ -587,7 +596,12 @@ impl<'a> Ledger<'a> {
         let t = self.acct(to)?;
         Self::gate_out(&f)?;
         Self::gate_in(&t)?;
-        sub(f.balance, amount, LedgerError::InsufficientFunds, f.corrupt())?;
+        sub(
+            f.balance,
+            amount,
+            LedgerError::InsufficientFunds,
+            f.corrupt(),
+        )?;
         if let Err(e) = add(f.spent, amount, LedgerError::SpentOverflow, f.corrupt()) {
             undo_sub(f.balance, amount, f.corrupt())?;
             return Err(e);

@@ -90,7 +90,10 @@ fn settle_and_void_race_resolves_exactly_once() {
     }
     assert_eq!(settled + voided, rounds);
     assert_eq!(ledger.account(payee).unwrap().balance, 7 * settled);
-    assert_eq!(ledger.account(payer).unwrap().balance, 10 * rounds - 7 * settled);
+    assert_eq!(
+        ledger.account(payer).unwrap().balance,
+        10 * rounds - 7 * settled
+    );
     assert_eq!(ledger.account(payer).unwrap().held, 0);
     assert!(ledger.audit().unwrap().is_balanced());
 }
@@ -156,83 +159,99 @@ fn stress_random_ops_keep_the_books() {
                     assert!(info.balance >= 0 && info.held >= 0 && info.pending >= 0);
                     reads += 1;
                 }
-                let r = ledger.audit().expect("a concurrent audit never sees corruption");
+                let r = ledger
+                    .audit()
+                    .expect("a concurrent audit never sees corruption");
                 assert!(r.balance >= 0 && r.held >= 0 && r.pending >= 0);
             }
             reads
         });
-        let workers: Vec<_> = (0..WORKERS)
-            .map(|w| {
-                let (ids, pool, minted, burned, issued) = (&ids, &pool, &minted, &burned, &issued);
-                let start = &start;
-                sc.spawn(move || {
-                    start.wait();
-                    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (w + 1));
-                    let mut wins: HashMap<u64, u32> = HashMap::new();
-                    for _ in 0..ops {
-                        let a = ids[rng.below(ACCOUNTS as u64) as usize];
-                        let b = ids[rng.below(ACCOUNTS as u64) as usize];
-                        let x = 1 + rng.below(60) as i64;
-                        match rng.below(100) {
-                            0..=44 => match ledger.transfer(a, b, x) {
-                                Ok(()) | Err(LedgerError::InsufficientFunds | LedgerError::SameAccount) => {}
-                                Err(e) => panic!("transfer: {e}"),
-                            },
-                            45..=59 => match ledger.hold(a, x) {
-                                Ok(h) => {
-                                    issued.fetch_add(1, StdOrdering::Relaxed);
-                                    pool.lock().unwrap().push(h);
-                                }
-                                Err(LedgerError::InsufficientFunds | LedgerError::HoldCapacityExhausted) => {}
-                                Err(e) => panic!("hold: {e}"),
-                            },
-                            60..=79 => {
-                                // Pick any pooled hold (possibly one the other worker is also
-                                // resolving right now) without removing it.
-                                let h = {
-                                    let p = pool.lock().unwrap();
-                                    if p.is_empty() { continue; }
-                                    p[rng.below(p.len() as u64) as usize]
-                                };
-                                let r = if rng.below(2) == 0 {
-                                    ledger.settle(h, b, 1 + rng.below(x as u64) as i64)
-                                } else {
-                                    ledger.void(h)
-                                };
-                                match r {
-                                    Ok(()) => {
-                                        *wins.entry(h.to_u64()).or_default() += 1;
-                                        pool.lock().unwrap().retain(|&p| p != h);
+        let workers: Vec<_> =
+            (0..WORKERS)
+                .map(|w| {
+                    let (ids, pool, minted, burned, issued) =
+                        (&ids, &pool, &minted, &burned, &issued);
+                    let start = &start;
+                    sc.spawn(move || {
+                        start.wait();
+                        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (w + 1));
+                        let mut wins: HashMap<u64, u32> = HashMap::new();
+                        for _ in 0..ops {
+                            let a = ids[rng.below(ACCOUNTS as u64) as usize];
+                            let b = ids[rng.below(ACCOUNTS as u64) as usize];
+                            let x = 1 + rng.below(60) as i64;
+                            match rng.below(100) {
+                                0..=44 => match ledger.transfer(a, b, x) {
+                                    Ok(())
+                                    | Err(
+                                        LedgerError::InsufficientFunds | LedgerError::SameAccount,
+                                    ) => {}
+                                    Err(e) => panic!("transfer: {e}"),
+                                },
+                                45..=59 => match ledger.hold(a, x) {
+                                    Ok(h) => {
+                                        issued.fetch_add(1, StdOrdering::Relaxed);
+                                        pool.lock().unwrap().push(h);
                                     }
-                                    Err(LedgerError::HoldNotPending | LedgerError::HoldStale | LedgerError::SettleExceedsHold) => {}
-                                    Err(e) => panic!("resolve: {e}"),
+                                    Err(
+                                        LedgerError::InsufficientFunds
+                                        | LedgerError::HoldCapacityExhausted,
+                                    ) => {}
+                                    Err(e) => panic!("hold: {e}"),
+                                },
+                                60..=79 => {
+                                    // Pick any pooled hold (possibly one the other worker is also
+                                    // resolving right now) without removing it.
+                                    let h = {
+                                        let p = pool.lock().unwrap();
+                                        if p.is_empty() {
+                                            continue;
+                                        }
+                                        p[rng.below(p.len() as u64) as usize]
+                                    };
+                                    let r = if rng.below(2) == 0 {
+                                        ledger.settle(h, b, 1 + rng.below(x as u64) as i64)
+                                    } else {
+                                        ledger.void(h)
+                                    };
+                                    match r {
+                                        Ok(()) => {
+                                            *wins.entry(h.to_u64()).or_default() += 1;
+                                            pool.lock().unwrap().retain(|&p| p != h);
+                                        }
+                                        Err(
+                                            LedgerError::HoldNotPending
+                                            | LedgerError::HoldStale
+                                            | LedgerError::SettleExceedsHold,
+                                        ) => {}
+                                        Err(e) => panic!("resolve: {e}"),
+                                    }
                                 }
-                            }
-                            80..=87 => {
-                                ledger.accrue(a, x).unwrap();
-                                minted.fetch_add(x as u64, StdOrdering::Relaxed);
-                            }
-                            88..=93 => match ledger.claim(a) {
-                                Ok(_) | Err(LedgerError::NothingToClaim) => {}
-                                Err(e) => panic!("claim: {e}"),
-                            },
-                            94..=96 => {
-                                ledger.mint(a, x).unwrap();
-                                minted.fetch_add(x as u64, StdOrdering::Relaxed);
-                            }
-                            _ => match ledger.burn(a, x) {
-                                Ok(()) => {
-                                    burned.fetch_add(x as u64, StdOrdering::Relaxed);
+                                80..=87 => {
+                                    ledger.accrue(a, x).unwrap();
+                                    minted.fetch_add(x as u64, StdOrdering::Relaxed);
                                 }
-                                Err(LedgerError::InsufficientFunds) => {}
-                                Err(e) => panic!("burn: {e}"),
-                            },
+                                88..=93 => match ledger.claim(a) {
+                                    Ok(_) | Err(LedgerError::NothingToClaim) => {}
+                                    Err(e) => panic!("claim: {e}"),
+                                },
+                                94..=96 => {
+                                    ledger.mint(a, x).unwrap();
+                                    minted.fetch_add(x as u64, StdOrdering::Relaxed);
+                                }
+                                _ => match ledger.burn(a, x) {
+                                    Ok(()) => {
+                                        burned.fetch_add(x as u64, StdOrdering::Relaxed);
+                                    }
+                                    Err(LedgerError::InsufficientFunds) => {}
+                                    Err(e) => panic!("burn: {e}"),
+                                },
+                            }
                         }
-                    }
-                    wins
+                        wins
+                    })
                 })
-            })
-            .collect();
+                .collect();
         let wins = workers.into_iter().map(|w| w.join().unwrap()).collect();
         done.store(true, StdOrdering::Release);
         assert!(observer.join().unwrap() > 0);

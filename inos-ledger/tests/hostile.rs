@@ -29,9 +29,15 @@ fn attach_rejects_bad_headers() {
     let buf = fresh(2, 2);
     let r = buf.region();
     let short = r.sub(0, 64).unwrap();
-    assert!(matches!(Ledger::attach(short), Err(E::RegionTooSmall { .. })));
+    assert!(matches!(
+        Ledger::attach(short),
+        Err(E::RegionTooSmall { .. })
+    ));
     let trunc = r.sub(0, required_len(2, 2).unwrap() - 8).unwrap();
-    assert!(matches!(Ledger::attach(trunc), Err(E::RegionTooSmall { .. })));
+    assert!(matches!(
+        Ledger::attach(trunc),
+        Err(E::RegionTooSmall { .. })
+    ));
 
     r.u32_at(4).unwrap().store(2, Ordering::Relaxed);
     assert_eq!(Ledger::attach(r).unwrap_err(), E::UnsupportedVersion(2));
@@ -70,12 +76,16 @@ fn corrupt_account_fields_are_reported_not_used() {
     assert_eq!(l.audit(), Err(c));
     // An unknown state.
     r.i64_at(acct_off(0)).unwrap().store(10, Ordering::Relaxed);
-    r.u32_at(acct_off(0) + 40).unwrap().store(0x1_07, Ordering::Relaxed);
+    r.u32_at(acct_off(0) + 40)
+        .unwrap()
+        .store(0x1_07, Ordering::Relaxed);
     assert_eq!(l.transfer(A, B, 1), Err(c));
     assert_eq!(l.freeze(A), Err(c));
     assert_eq!(l.audit(), Err(c));
     // A free slot holding money.
-    r.u32_at(acct_off(0) + 40).unwrap().store(0, Ordering::Relaxed);
+    r.u32_at(acct_off(0) + 40)
+        .unwrap()
+        .store(0, Ordering::Relaxed);
     assert_eq!(l.audit(), Err(c));
     assert_eq!(l.open(), Err(c));
 }
@@ -121,13 +131,19 @@ fn init_refuses_small_regions() {
     let buf = RegionBuf::new(100).unwrap();
     assert!(matches!(
         Ledger::init(buf.region(), 1, 0),
-        Err(E::RegionTooSmall { needed: 192, len: 100 })
+        Err(E::RegionTooSmall {
+            needed: 192,
+            len: 100
+        })
     ));
 }
 
 fn script(l: &Ledger<'_>, ops: &[(u8, u8, u8, i64)]) {
     for &(op, x, y, amount) in ops {
-        let (a, b) = (AccountId::from_index(x as u32), AccountId::from_index(y as u32));
+        let (a, b) = (
+            AccountId::from_index(x as u32),
+            AccountId::from_index(y as u32),
+        );
         let h = HoldId::from_u64(((y as u64) << 32) | x as u64);
         let _ = match op % 12 {
             0 => l.open().map(|_| ()),

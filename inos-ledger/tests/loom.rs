@@ -86,8 +86,12 @@ fn settle_void_race_resolves_exactly_once() {
         let v = t.join().unwrap();
         let (a, b) = (l.account(A).unwrap(), l.account(B).unwrap());
         match (s, v) {
-            (Ok(()), Err(LedgerError::HoldNotPending)) => assert_eq!((a.balance, b.balance), (6, 4)),
-            (Err(LedgerError::HoldNotPending), Ok(())) => assert_eq!((a.balance, b.balance), (10, 0)),
+            (Ok(()), Err(LedgerError::HoldNotPending)) => {
+                assert_eq!((a.balance, b.balance), (6, 4))
+            }
+            (Err(LedgerError::HoldNotPending), Ok(())) => {
+                assert_eq!((a.balance, b.balance), (10, 0))
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(a.held, 0);

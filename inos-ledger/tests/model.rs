@@ -197,10 +197,7 @@ impl Model {
     }
 
     fn pending(&self, id: HoldId) -> Result<(u32, i64), E> {
-        let slot = self
-            .slots
-            .get(id.index() as usize)
-            .ok_or(E::NoSuchHold)?;
+        let slot = self.slots.get(id.index() as usize).ok_or(E::NoSuchHold)?;
         if slot.generation != id.generation() {
             return Err(E::HoldStale);
         }
@@ -294,7 +291,11 @@ fn op(cap: u32) -> impl Strategy<Value = Op> {
 fn scenario() -> impl Strategy<Value = (u32, u32, Vec<Op>)> {
     (1u32..5, 0u32..4).prop_flat_map(|(cap, holds)| {
         let len = if cfg!(miri) { 1..12 } else { 1..80 };
-        (Just(cap), Just(holds), proptest::collection::vec(op(cap), len))
+        (
+            Just(cap),
+            Just(holds),
+            proptest::collection::vec(op(cap), len),
+        )
     })
 }
 
