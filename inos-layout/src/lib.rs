@@ -67,7 +67,9 @@ extern crate alloc;
 extern crate std;
 
 mod attach;
+mod attach_error;
 mod buf;
+mod builder;
 mod copy;
 mod error;
 #[cfg(feature = "alloc")]
@@ -78,20 +80,23 @@ mod loom_mem;
 mod region;
 pub mod standard;
 pub mod sync;
+mod wait;
 
 pub use attach::{
-    attach, attach_any, create, create_or_attach, reformat, AttachError, Attachment,
-    DirectoryError, RegionId, Role, WaitPolicy,
+    attach, attach_any, create, create_or_attach, reformat, Attachment, RegionId, Role,
 };
+pub use attach_error::{AttachError, DirectoryError};
 #[cfg(any(feature = "alloc", loom))]
 pub use buf::RegionBuf;
+pub use builder::LayoutBuilder;
 pub use error::AccessError;
 pub use header::InitState;
 pub use layout::{
-    Layout, LayoutBuilder, LayoutError, RegionEntry, RegionKind, RegionName, RegionSpec, MAX_ALIGN,
-    MAX_NAME_LEN, MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN,
+    Layout, LayoutError, RegionEntry, RegionKind, RegionName, RegionSpec, MAX_ALIGN, MAX_NAME_LEN,
+    MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN,
 };
 pub use region::{Bytes, Region, CACHE_LINE_PAIR, REGION_ALIGN};
+pub use wait::WaitPolicy;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
