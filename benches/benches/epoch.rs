@@ -321,8 +321,13 @@ criterion_group!(benches, signal_no_waiter, pingpong_spin, pingpong_parked);
 
 fn main() {
     benches();
-    // Only on a full run (`cargo bench --bench epoch`), not when criterion is given a filter.
-    if !std::env::args().skip(1).any(|a| !a.starts_with('-')) {
+    // On a full run (`cargo bench --bench epoch`) or with the filter `paired` (which matches no
+    // criterion benchmark), not when criterion is given another filter.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if filters.is_empty() || filters.iter().any(|f| f == "paired") {
         paired_summary();
     }
     Criterion::default().configure_from_args().final_summary();
