@@ -11,7 +11,8 @@
 //!
 //! Each word access passes exactly one value through `black_box` per iteration: the `&AtomicU32`
 //! for the peer, the offset for inos (so the bounds and alignment check runs on every iteration
-//! and cannot be hoisted out of the loop).
+//! and cannot be hoisted out of the loop). Both the `&AtomicU32` and the `Region` are held by
+//! value in the closure, as a protocol struct holds them.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -40,21 +41,21 @@ fn word(c: &mut Criterion) {
         .sample_size(60);
 
     g.bench_function("load/raw", |b| {
-        b.iter(|| black_box(raw).load(Ordering::Relaxed))
+        b.iter(move || black_box(raw).load(Ordering::Relaxed))
     });
     g.bench_function("load/checked", |b| {
-        b.iter(|| checked(|| Ok(region.u32_at(black_box(OFF))?.load(Ordering::Relaxed))))
+        b.iter(move || checked(|| Ok(region.u32_at(black_box(OFF))?.load(Ordering::Relaxed))))
     });
     g.bench_function("load/unchecked", |b| {
         // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-        b.iter(|| unsafe { region.u32_at_unchecked(black_box(OFF)) }.load(Ordering::Relaxed))
+        b.iter(move || unsafe { region.u32_at_unchecked(black_box(OFF)) }.load(Ordering::Relaxed))
     });
 
     g.bench_function("store/raw", |b| {
-        b.iter(|| black_box(raw).store(black_box(7), Ordering::Release))
+        b.iter(move || black_box(raw).store(black_box(7), Ordering::Release))
     });
     g.bench_function("store/checked", |b| {
-        b.iter(|| {
+        b.iter(move || {
             checked(|| {
                 region
                     .u32_at(black_box(OFF))?
@@ -64,7 +65,7 @@ fn word(c: &mut Criterion) {
         })
     });
     g.bench_function("store/unchecked", |b| {
-        b.iter(|| {
+        b.iter(move || {
             // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
             unsafe { region.u32_at_unchecked(black_box(OFF)) }
                 .store(black_box(7), Ordering::Release)
@@ -72,10 +73,10 @@ fn word(c: &mut Criterion) {
     });
 
     g.bench_function("fetch_add/raw", |b| {
-        b.iter(|| black_box(raw).fetch_add(1, Ordering::AcqRel))
+        b.iter(move || black_box(raw).fetch_add(1, Ordering::AcqRel))
     });
     g.bench_function("fetch_add/checked", |b| {
-        b.iter(|| {
+        b.iter(move || {
             checked(|| {
                 Ok(region
                     .u32_at(black_box(OFF))?
@@ -84,8 +85,10 @@ fn word(c: &mut Criterion) {
         })
     });
     g.bench_function("fetch_add/unchecked", |b| {
-        // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-        b.iter(|| unsafe { region.u32_at_unchecked(black_box(OFF)) }.fetch_add(1, Ordering::AcqRel))
+        b.iter(move || {
+            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
+            unsafe { region.u32_at_unchecked(black_box(OFF)) }.fetch_add(1, Ordering::AcqRel)
+        })
     });
     g.finish();
 }
