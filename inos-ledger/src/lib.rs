@@ -59,16 +59,28 @@ compile_error!(
     "inos-ledger needs lock-free 64-bit atomics (money is i64); this target does not have them"
 );
 
+#[cfg(any(target_has_atomic = "64", loom))]
 mod audit;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod error;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod holds;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod ids;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod layout;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod ledger;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod words;
-
+#[cfg(any(target_has_atomic = "64", loom))]
+#[cfg(any(target_has_atomic = "64", loom))]
 pub use audit::AuditReport;
+#[cfg(any(target_has_atomic = "64", loom))]
 pub use error::LedgerError;
+#[cfg(any(target_has_atomic = "64", loom))]
 pub use ids::{AccountId, AccountInfo, AccountState, HoldId};
+#[cfg(any(target_has_atomic = "64", loom))]
 pub use layout::{required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, MAGIC, VERSION};
+#[cfg(any(target_has_atomic = "64", loom))]
 pub use ledger::Ledger;

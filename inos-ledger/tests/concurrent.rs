@@ -32,8 +32,8 @@ fn hundred_concurrent_increments_of_ten_end_at_1000() {
     }
     let start = Barrier::new(2 * THREADS as usize);
     thread::scope(|sc| {
-        for t in 0..THREADS as usize {
-            let (start, src) = (&start, sources[t]);
+        for &src in &sources {
+            let start = &start;
             sc.spawn(move || {
                 start.wait();
                 for _ in 0..25 {
@@ -166,13 +166,11 @@ fn stress_random_ops_keep_the_books() {
             }
             reads
         });
-        let workers: Vec<_> =
-            (0..WORKERS)
-                .map(|w| {
-                    let (ids, pool, minted, burned, issued) =
-                        (&ids, &pool, &minted, &burned, &issued);
-                    let start = &start;
-                    sc.spawn(move || {
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|w| {
+                let (ids, pool, minted, burned, issued) = (&ids, &pool, &minted, &burned, &issued);
+                let start = &start;
+                sc.spawn(move || {
                         start.wait();
                         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (w + 1));
                         let mut wins: HashMap<u64, u32> = HashMap::new();
@@ -250,8 +248,8 @@ fn stress_random_ops_keep_the_books() {
                         }
                         wins
                     })
-                })
-                .collect();
+            })
+            .collect();
         let wins = workers.into_iter().map(|w| w.join().unwrap()).collect();
         done.store(true, StdOrdering::Release);
         assert!(observer.join().unwrap() > 0);
