@@ -84,3 +84,7 @@ pub use ids::{AccountId, AccountInfo, AccountState, HoldId};
 pub use layout::{required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, MAGIC, VERSION};
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ledger::Ledger;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

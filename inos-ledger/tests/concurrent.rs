@@ -19,7 +19,6 @@ fn ledger_buf(accounts: u32, holds: u32) -> RegionBuf {
 /// on one thread); here 4 threads each mint 25 × 10 into the same account at once, and 4 more
 /// move 25 × 10 from their own funded accounts into a second one.
 #[test]
-#[cfg_attr(miri, ignore)]
 fn hundred_concurrent_increments_of_ten_end_at_1000() {
     const THREADS: u32 = 4;
     let buf = ledger_buf(2 + THREADS, 0);
