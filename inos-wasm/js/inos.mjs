@@ -1,0 +1,247 @@
+// inos-wasm loader: instantiate the inos module once per worker on one shared WebAssembly.Memory.
+//
+// Memory plan (all offsets are byte addresses in the shared memory, see README.md):
+//
+//   0 .. heapBase                 the module's main shadow stack and statics (never handed out)
+//   slotBase + i * slotSize       slot i: a private shadow stack (stackSize, grows down from its
+//                                 top) followed by a private scratch buffer (scratchSize)
+//   regionBase .. + regionSize    the protocol region (64 KiB-aligned)
+//
+// Every instance starts with the same __stack_pointer, so each one gets its own slot and sets its
+// own stack pointer (two workers sharing one shadow stack corrupt each other's frames).
+//
+// Works in Node (worker_threads) and in browsers (Web Workers on a cross-origin-isolated page).
+
+/** Status codes of the ABI (inos_wasm::status). */
+export const STATUS = Object.freeze({
+  OK: 0, INVALID: -1, EMPTY: -2, FULL: -3, TIMED_OUT: -4, TOO_LARGE: -5, BUFFER_TOO_SMALL: -6,
+  ROLE_TAKEN: -7, CORRUPT: -8, BAD_HANDLE: -9, BUSY: -10, NO_HANDLES: -11, NOT_FORMATTED: -12,
+  NOT_READY: -13, TOO_SMALL: -14, NOT_FOUND: -15, UNBLOCKED: -16, INSUFFICIENT_FUNDS: -20,
+  NO_SUCH_ACCOUNT: -21, ACCOUNT_LOCKED: -22, BAD_AMOUNT: -23, OVERFLOW: -24,
+  CAPACITY_EXHAUSTED: -25, BAD_HOLD: -26, UNBALANCED: -27, OTHER: -99,
+});
+
+const STATUS_NAMES = new Map(Object.entries(STATUS).map(([k, v]) => [v, k]));
+/** The name of a status code (for messages). */
+export const statusName = (code) => STATUS_NAMES.get(Number(code)) ?? `status ${code}`;
+
+/** `timeout_ms` meaning "no timeout" (u32::MAX). */
+export const FOREVER = -1;
+export const PAGE = 65536;
+const KIB = 1024;
+
+const alignUp = (n, a) => Math.ceil(n / a) * a;
+
+function leb(bytes, pos) {
+  let result = 0, shift = 0, b;
+  do {
+    b = bytes[pos.i++];
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return result;
+}
+
+/**
+ * The limits of the module's imported memory, read from its import section:
+ * `{ initial, maximum, shared }` in 64 KiB pages.
+ */
+export function memoryImport(wasmBytes) {
+  const bytes = new Uint8Array(wasmBytes);
+  const pos = { i: 8 };
+  while (pos.i < bytes.length) {
+    const id = bytes[pos.i++];
+    const size = leb(bytes, pos);
+    const end = pos.i + size;
+    if (id === 2) {
+      const count = leb(bytes, pos);
+      for (let k = 0; k < count; k++) {
+        for (let s = 0; s < 2; s++) { const n = leb(bytes, pos); pos.i += n; } // module and field names
+        const kind = bytes[pos.i++];
+        if (kind === 0) leb(bytes, pos);
+        else if (kind === 1) { pos.i++; const f = bytes[pos.i++]; leb(bytes, pos); if (f & 1) leb(bytes, pos); }
+        else if (kind === 3) pos.i += 2;
+        else if (kind === 2) {
+          const flags = bytes[pos.i++];
+          const initial = leb(bytes, pos);
+          const maximum = flags & 1 ? leb(bytes, pos) : undefined;
+          return { initial, maximum, shared: (flags & 2) !== 0 };
+        }
+      }
+    }
+    pos.i = end;
+  }
+  throw new Error('inos: the module imports no memory');
+}
+
+/** The `inos_env` imports: Atomics.wait / Atomics.notify on the shared memory. */
+export function envImports(memory) {
+  let i32 = new Int32Array(memory.buffer);
+  const view = () => {
+    if (i32.byteLength !== memory.buffer.byteLength) i32 = new Int32Array(memory.buffer); // grown
+    return i32;
+  };
+  return {
+    // wait32(addr, expected, timeout_ns: i64 as BigInt) -> 0 ok, 1 not-equal, 2 timed-out.
+    // Throws on a browser's main thread (Atomics.wait is not allowed there): block in workers.
+    wait32(addr, expected, timeoutNs) {
+      const ms = timeoutNs < 0n ? Infinity : Number(timeoutNs) / 1e6;
+      const r = Atomics.wait(view(), addr >>> 2, expected | 0, ms);
+      return r === 'ok' ? 0 : r === 'not-equal' ? 1 : 2;
+    },
+    // notify(addr, count) -> woken; count u32::MAX arrives as -1 and means everyone.
+    notify(addr, count) {
+      return Atomics.notify(view(), addr >>> 2, count === -1 ? Infinity : count >>> 0);
+    },
+  };
+}
+
+/**
+ * Plans the shared memory for `module` (a WebAssembly.Module compiled from `wasmBytes`): where
+ * each worker's slot and the protocol region go. Call once (main thread), pass the plan (plain
+ * numbers) to every worker.
+ */
+export function planMemory(module, wasmBytes, {
+  regionSize, slots = 8, stackSize = 64 * KIB, scratchSize = 64 * KIB,
+} = {}) {
+  if (!(regionSize > 0)) throw new Error('inos: regionSize is required');
+  const limits = memoryImport(wasmBytes);
+  // Read __heap_base from a throw-away instance on a memory of the module's minimum size.
+  const probe = new WebAssembly.Memory({ initial: limits.initial, maximum: limits.initial, shared: true });
+  const inst = new WebAssembly.Instance(module, { env: { memory: probe }, inos_env: envImports(probe) });
+  const heapBase = inst.exports.__heap_base.value >>> 0;
+  const slotSize = alignUp(stackSize + scratchSize, 16);
+  const slotBase = alignUp(heapBase, PAGE);
+  const regionBase = alignUp(slotBase + slots * slotSize, PAGE);
+  const pages = Math.max(limits.initial, Math.ceil((regionBase + regionSize) / PAGE));
+  if (limits.maximum !== undefined && pages > limits.maximum) {
+    throw new Error(`inos: ${pages} pages exceed the module's maximum of ${limits.maximum}`);
+  }
+  return { heapBase, slotBase, slotSize, stackSize, scratchSize, slots, regionBase, regionSize, pages };
+}
+
+/** The shared memory for a plan (fixed size: nothing in the module grows it). */
+export function createMemory(plan) {
+  return new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+}
+
+/**
+ * Instantiates the module on `memory` for slot `slot` (one slot per concurrently running
+ * instance: per worker, plus one for the main thread if it calls exports) and sets this
+ * instance's shadow stack pointer. Returns an `Inos` wrapper.
+ */
+export function instantiate(module, memory, plan, slot) {
+  if (!(slot >= 0 && slot < plan.slots)) throw new Error(`inos: slot ${slot} outside 0..${plan.slots}`);
+  const instance = new WebAssembly.Instance(module, { env: { memory }, inos_env: envImports(memory) });
+  const slotStart = plan.slotBase + slot * plan.slotSize;
+  instance.exports.__stack_pointer.value = slotStart + plan.stackSize; // grows down, 16-aligned
+  return new Inos(instance, memory, plan, slotStart + plan.stackSize);
+}
+
+function check(code, what) {
+  if (code < 0) {
+    const e = new Error(`inos: ${what} failed: ${statusName(code)}`);
+    e.status = code;
+    throw e;
+  }
+  return code;
+}
+
+/** One instance: the raw exports (`.x`) plus thin helpers that use this worker's scratch buffer. */
+export class Inos {
+  constructor(instance, memory, plan, scratch) {
+    this.x = instance.exports;
+    this.memory = memory;
+    this.plan = plan;
+    this.scratch = scratch;
+    this.scratchSize = plan.scratchSize;
+    this.base = plan.regionBase;
+    this.len = plan.regionSize;
+  }
+  get u8() {
+    if (!this._u8 || this._u8.byteLength !== this.memory.buffer.byteLength) this._u8 = new Uint8Array(this.memory.buffer);
+    return this._u8;
+  }
+  get dv() {
+    if (!this._dv || this._dv.byteLength !== this.memory.buffer.byteLength) this._dv = new DataView(this.memory.buffer);
+    return this._dv;
+  }
+
+  /** Formats the standard layout in the plan's region (or attaches): 0 formatted, 1 attached. */
+  formatStandard() { return check(this.x.inos_format_standard(this.base, this.len), 'format_standard'); }
+  /** Attaches to the standard layout; returns the boot generation. */
+  attachStandard() { return check(this.x.inos_attach_standard(this.base, this.len), 'attach_standard'); }
+  /** `{ addr, offset, size, kind }` of a named region (addr = absolute address in memory). */
+  region(name) {
+    const bytes = new TextEncoder().encode(name);
+    if (bytes.length + 12 > this.scratchSize) throw new Error('inos: name too long');
+    const out = this.scratch, namePtr = this.scratch + 16;
+    this.u8.set(bytes, namePtr);
+    check(this.x.inos_region_find(this.base, this.len, namePtr, bytes.length, out), `region_find(${name})`);
+    const dv = this.dv;
+    const offset = dv.getUint32(out, true);
+    return { addr: this.base + offset, offset, size: dv.getUint32(out + 4, true), kind: dv.getUint32(out + 8, true) };
+  }
+
+  epochLoad(addr) { return Number(check(this.x.inos_epoch_load(addr), 'epoch_load')); }
+  epochSignal(addr) { return Number(check(this.x.inos_epoch_signal(addr), 'epoch_signal')); }
+  /** Blocks (worker only) until the epoch differs from lastSeen; returns it, or null on timeout. */
+  epochWaitChanged(addr, lastSeen, timeoutMs = FOREVER) {
+    const r = Number(this.x.inos_epoch_wait_changed(addr, lastSeen | 0, timeoutMs));
+    if (r === STATUS.TIMED_OUT) return null;
+    return check(r, 'epoch_wait_changed');
+  }
+
+  ringInit(addr, len, capacity, kind) { return check(this.x.inos_ring_init(addr, len, capacity, kind), 'ring_init'); }
+  ringProducer(addr, len) { return check(this.x.inos_ring_producer(addr, len), 'ring_producer'); }
+  ringConsumer(addr, len) { return check(this.x.inos_ring_consumer(addr, len), 'ring_consumer'); }
+  ringClose(h) { return check(this.x.inos_ring_close(h), 'ring_close'); }
+  /** Copies `bytes` through scratch into the ring. Returns STATUS.OK, FULL or TIMED_OUT. */
+  push(h, bytes, timeoutMs) {
+    if (bytes.length > this.scratchSize) throw new Error('inos: message larger than scratch');
+    this.u8.set(bytes, this.scratch);
+    const r = timeoutMs === undefined
+      ? this.x.inos_ring_push(h, this.scratch, bytes.length)
+      : this.x.inos_ring_push_wait(h, this.scratch, bytes.length, timeoutMs);
+    return r === STATUS.FULL || r === STATUS.TIMED_OUT ? r : check(r, 'ring_push');
+  }
+  /** Pops into scratch; returns a copy of the message, or null if empty / timed out. */
+  pop(h, timeoutMs) {
+    const r = timeoutMs === undefined
+      ? this.x.inos_ring_pop(h, this.scratch, this.scratchSize)
+      : this.x.inos_ring_pop_wait(h, this.scratch, this.scratchSize, timeoutMs);
+    if (r === STATUS.EMPTY || r === STATUS.TIMED_OUT) return null;
+    check(r, 'ring_pop');
+    return this.u8.slice(this.scratch, this.scratch + r);
+  }
+
+  ledgerInit(addr, len, accounts, holds) { return check(this.x.inos_ledger_init(addr, len, accounts, holds), 'ledger_init'); }
+  ledgerOpen(addr, len) { return check(this.x.inos_ledger_open(addr, len), 'ledger_open'); }
+  ledgerMint(addr, len, account, amount) { return check(this.x.inos_ledger_mint(addr, len, account, BigInt(amount)), 'ledger_mint'); }
+  /** Returns STATUS.OK or a refusal code (INSUFFICIENT_FUNDS, ...); throws only on CORRUPT / INVALID. */
+  ledgerTransfer(addr, len, from, to, amount) {
+    return this.x.inos_ledger_transfer(addr, len, from, to, BigInt(amount));
+  }
+  /** Returns the hold id (BigInt) or a negative status (number). */
+  ledgerHold(addr, len, payer, amount) {
+    const out = this.scratch; // 64 KiB-aligned slot + stackSize: 8-aligned
+    const r = this.x.inos_ledger_hold(addr, len, payer, BigInt(amount), out);
+    return r < 0 ? r : this.dv.getBigUint64(out, true);
+  }
+  ledgerSettle(addr, len, hold, payee, amount) {
+    return this.x.inos_ledger_settle(addr, len, BigInt.asIntN(64, hold), payee, BigInt(amount));
+  }
+  ledgerVoid(addr, len, hold) { return this.x.inos_ledger_void(addr, len, BigInt.asIntN(64, hold)); }
+  ledgerBalance(addr, len, account) { return check(this.x.inos_ledger_balance(addr, len, account), 'ledger_balance'); }
+  /** `{ status, balance, held, pending, minted, burned, pendingHolds, holdsInProgress, accountsInUse }` */
+  ledgerAudit(addr, len) {
+    const out = this.scratch;
+    const status = this.x.inos_ledger_audit(addr, len, out);
+    if (status !== STATUS.OK && status !== STATUS.UNBALANCED) check(status, 'ledger_audit');
+    const dv = this.dv, w = (i) => dv.getBigInt64(out + 8 * i, true);
+    return {
+      status, balance: w(0), held: w(1), pending: w(2), minted: w(3), burned: w(4), pendingHolds: w(5),
+      holdsInProgress: dv.getUint32(out + 48, true), accountsInUse: dv.getUint32(out + 52, true),
+    };
+  }
+}

@@ -1,0 +1,87 @@
+// Rings across worker threads on one shared memory: Rust (wasm) parties and the pure-JS
+// reference party (reference.mjs, written from the spec) on the same bytes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, runWorker } from './harness.mjs';
+import { RING } from './reference.mjs';
+
+const TEST_TIMEOUT = 60_000;
+
+test('(a) Rust producer -> pure-JS consumer on the standard outbox_host ring', { timeout: TEST_TIMEOUT }, async () => {
+  const env = setup();
+  const ring = env.main.region('outbox_host');
+  const n = 20_000;
+  const dataEpoch = ring.addr + RING.OFF_DATA_EPOCH;
+  const [consumer, producer] = await Promise.all([
+    runWorker(env, { role: 'js-consumer', ring: ring.addr, ringLen: ring.size, expect: [[1, n]], maxBody: 300 }),
+    // The producer starts only once the consumer sleeps on the data epoch (so the JS side blocks).
+    runWorker(env, { role: 'rust-producer', slot: 1, ring: ring.addr, ringLen: ring.size, tag: 1, n, maxBody: 300, waitForConsumerAt: dataEpoch }),
+  ]);
+  assert.equal(producer.sent, n);
+  assert.equal(consumer.got, n, 'every message exactly once, in order (checked per message)');
+  assert.equal(consumer.extra, false, 'nothing after the last message');
+  assert.ok(consumer.waits.waits >= 1, 'the JS consumer blocked in Atomics.wait on the data epoch');
+});
+
+test('(a) Rust producer -> pure-JS consumer on a tiny SPSC ring (constant wrap, full and empty)', { timeout: TEST_TIMEOUT }, async () => {
+  const env = setup();
+  const arena = env.main.region('arena');
+  const cap = 256;
+  const len = env.main.x.inos_ring_required_len(cap);
+  env.main.ringInit(arena.addr, len, cap, RING.KIND_SPSC);
+  const n = 5_000;
+  const [consumer, producer] = await Promise.all([
+    runWorker(env, { role: 'js-consumer', ring: arena.addr, ringLen: len, expect: [[7, n]], maxBody: 100 }),
+    runWorker(env, { role: 'rust-producer', slot: 1, ring: arena.addr, ringLen: len, tag: 7, n, maxBody: 100, waitForConsumerAt: arena.addr + RING.OFF_DATA_EPOCH }),
+  ]);
+  assert.equal(producer.sent, n);
+  assert.equal(consumer.got, n);
+  assert.equal(consumer.extra, false);
+  assert.ok(consumer.waits.waits >= 1);
+});
+
+test('(b) pure-JS producer -> Rust consumer on a tiny SPSC ring', { timeout: TEST_TIMEOUT }, async () => {
+  const env = setup();
+  const arena = env.main.region('arena');
+  const cap = 512;
+  const len = env.main.x.inos_ring_required_len(cap);
+  env.main.ringInit(arena.addr, len, cap, RING.KIND_SPSC);
+  const n = 5_000;
+  const [consumer, producer] = await Promise.all([
+    runWorker(env, { role: 'rust-consumer', slot: 1, ring: arena.addr, ringLen: len, expect: [[3, n]], maxBody: 200 }),
+    runWorker(env, { role: 'js-producer', ring: arena.addr, ringLen: len, tag: 3, n, maxBody: 200, waitForConsumerAt: arena.addr + RING.OFF_DATA_EPOCH }),
+  ]);
+  assert.equal(producer.sent, n);
+  assert.equal(consumer.got, n);
+  assert.equal(consumer.extra, false);
+});
+
+test('(b) pure-JS and Rust producers together -> Rust consumer on the MPSC inbox ring', { timeout: TEST_TIMEOUT }, async () => {
+  const env = setup();
+  const ring = env.main.region('inbox');
+  const n = 8_000;
+  const [consumer, js, rust] = await Promise.all([
+    runWorker(env, { role: 'rust-consumer', slot: 1, ring: ring.addr, ringLen: ring.size, expect: [[10, n], [11, n]], maxBody: 500 }),
+    runWorker(env, { role: 'js-producer', ring: ring.addr, ringLen: ring.size, tag: 10, n, maxBody: 500 }),
+    runWorker(env, { role: 'rust-producer', slot: 2, ring: ring.addr, ringLen: ring.size, tag: 11, n, maxBody: 500 }),
+  ]);
+  assert.equal(js.sent + rust.sent, 2 * n);
+  assert.equal(consumer.got, 2 * n, 'each producer\'s messages exactly once and in its order');
+  assert.equal(consumer.extra, false);
+});
+
+test('(b) pure-JS and Rust producers -> pure-JS consumer on a tiny MPSC ring', { timeout: TEST_TIMEOUT }, async () => {
+  const env = setup();
+  const arena = env.main.region('arena');
+  const cap = 1024;
+  const len = env.main.x.inos_ring_required_len(cap);
+  env.main.ringInit(arena.addr, len, cap, RING.KIND_MPSC);
+  const n = 3_000;
+  const [consumer] = await Promise.all([
+    runWorker(env, { role: 'js-consumer', ring: arena.addr, ringLen: len, expect: [[20, n], [21, n]], maxBody: 120 }),
+    runWorker(env, { role: 'js-producer', ring: arena.addr, ringLen: len, tag: 20, n, maxBody: 120 }),
+    runWorker(env, { role: 'rust-producer', slot: 1, ring: arena.addr, ringLen: len, tag: 21, n, maxBody: 120 }),
+  ]);
+  assert.equal(consumer.got, 2 * n);
+  assert.equal(consumer.extra, false);
+});

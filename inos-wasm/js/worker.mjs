@@ -1,0 +1,190 @@
+// Worker entry for the tests: one role per worker, chosen by workerData.role. Every worker
+// instantiates nothing it does not need: the pure-JS roles never touch the wasm module.
+import { parentPort, workerData } from 'node:worker_threads';
+import { instantiate, STATUS, statusName, FOREVER } from './inos.mjs';
+import { RingConsumer, RingProducer, Epoch } from './reference.mjs';
+import { makeMessage, checkMessage } from './messages.mjs';
+
+const d = workerData;
+// Blocking calls wait without a timeout: a lost wake-up hangs the worker, and the harness then
+// terminates it (Atomics.wait is interruptible) and fails the test. Nothing can hang for good.
+const deadline = Date.now() + d.budgetMs;
+const timeLeft = () => deadline - Date.now();
+const expire = (what) => {
+  throw new Error(`${what}: worker budget of ${d.budgetMs} ms exhausted`);
+};
+
+/** Waits (blocking, this is a worker) until the epoch slot's waiter count is at least `n`. */
+function awaitRegistered(sab, addr, n) {
+  const i32 = new Int32Array(sab);
+  while (Atomics.load(i32, (addr >> 2) + 1) < n) {
+    if (timeLeft() <= 0) expire('awaitRegistered');
+    Atomics.wait(i32, (addr >> 2) + 1, Atomics.load(i32, (addr >> 2) + 1), 1); // brief poll
+  }
+}
+
+const roles = {
+  // Rust (wasm) producer: pushes n messages tagged `tag` through inos_ring_push_wait.
+  'rust-producer'() {
+    const inos = instantiate(d.module, d.memory, d.plan, d.slot);
+    const h = inos.ringProducer(d.ring, d.ringLen);
+    if (d.waitForConsumerAt !== undefined) awaitRegistered(d.memory.buffer, d.waitForConsumerAt, 1);
+    let timeouts = 0;
+    for (let seq = 0; seq < d.n; seq++) {
+      const msg = makeMessage(d.tag, seq, d.maxBody);
+      for (;;) {
+        const r = inos.push(h, msg, FOREVER);
+        if (r === STATUS.OK) break;
+        if (r !== STATUS.TIMED_OUT) throw new Error(`push: ${statusName(r)}`);
+        timeouts++;
+        if (timeLeft() <= 0) expire(`rust-producer at seq ${seq}`);
+      }
+    }
+    inos.ringClose(h);
+    return { sent: d.n, timeouts };
+  },
+
+  // Pure-JS producer (reference.mjs): no wasm in this worker at all.
+  'js-producer'() {
+    const sab = d.memory.buffer;
+    const p = new RingProducer(sab, d.ring, d.ringLen);
+    if (d.waitForConsumerAt !== undefined) awaitRegistered(sab, d.waitForConsumerAt, 1);
+    for (let seq = 0; seq < d.n; seq++) {
+      const msg = makeMessage(d.tag, seq, d.maxBody);
+      while (!p.push(msg)) {
+        if (timeLeft() <= 0) expire(`js-producer at seq ${seq}`);
+      }
+    }
+    p.close();
+    return { sent: d.n, spaceWaits: p.spaceEpoch.stats };
+  },
+
+  // Pure-JS consumer (reference.mjs): blocks in Atomics.wait on the ring's data epoch.
+  'js-consumer'() {
+    const sab = d.memory.buffer;
+    const c = new RingConsumer(sab, d.ring, d.ringLen);
+    const next = new Map(d.expect.map(([tag]) => [tag, 0]));
+    const total = d.expect.reduce((a, [, n]) => a + n, 0);
+    let got = 0, bytes = 0;
+    while (got < total) {
+      const msg = c.pop();
+      if (msg === null) {
+        if (timeLeft() <= 0) expire(`js-consumer after ${got}/${total}`);
+        continue;
+      }
+      const { tag, seq } = checkMessage(msg, d.maxBody);
+      if (next.get(tag) !== seq) throw new Error(`tag ${tag}: got seq ${seq}, expected ${next.get(tag)}`);
+      next.set(tag, seq + 1);
+      got++;
+      bytes += msg.length;
+    }
+    const extra = c.tryPop();
+    c.close();
+    return { got, bytes, extra: extra !== null, waits: c.dataEpoch.stats };
+  },
+
+  // Rust (wasm) consumer: inos_ring_pop_wait, checking order and checksums in JS.
+  'rust-consumer'() {
+    const inos = instantiate(d.module, d.memory, d.plan, d.slot);
+    const h = inos.ringConsumer(d.ring, d.ringLen);
+    const next = new Map(d.expect.map(([tag]) => [tag, 0]));
+    const total = d.expect.reduce((a, [, n]) => a + n, 0);
+    let got = 0;
+    while (got < total) {
+      const msg = inos.pop(h, FOREVER);
+      if (msg === null) {
+        if (timeLeft() <= 0) expire(`rust-consumer after ${got}/${total}`);
+        continue;
+      }
+      const { tag, seq } = checkMessage(msg, d.maxBody);
+      if (next.get(tag) !== seq) throw new Error(`tag ${tag}: got seq ${seq}, expected ${next.get(tag)}`);
+      next.set(tag, seq + 1);
+      got++;
+    }
+    const extra = inos.pop(h);
+    inos.ringClose(h);
+    return { got, extra: extra !== null };
+  },
+
+  // Ledger worker: random transfers, holds and settles through the wasm exports.
+  'ledger'() {
+    const inos = instantiate(d.module, d.memory, d.plan, d.slot);
+    const { ledger, ledgerLen, accounts } = d;
+    let seed = d.seed >>> 0;
+    const rnd = (n) => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed % n;
+    };
+    const counts = { transfers: 0, refused: 0, holds: 0, settled: 0, voided: 0, lostRace: 0 };
+    for (let i = 0; i < d.ops; i++) {
+      const a = accounts[rnd(accounts.length)];
+      let b = accounts[rnd(accounts.length)];
+      if (b === a) b = accounts[(accounts.indexOf(a) + 1) % accounts.length];
+      const amount = 1 + rnd(50);
+      if (i % 10 === 9) {
+        const hold = inos.ledgerHold(ledger, ledgerLen, a, amount);
+        if (typeof hold === 'number') {
+          if (hold !== STATUS.INSUFFICIENT_FUNDS && hold !== STATUS.CAPACITY_EXHAUSTED) throw new Error(`hold: ${statusName(hold)}`);
+          counts.refused++;
+          continue;
+        }
+        counts.holds++;
+        const r = i % 20 === 19
+          ? inos.ledgerVoid(ledger, ledgerLen, hold)
+          : inos.ledgerSettle(ledger, ledgerLen, hold, b, 1 + rnd(amount));
+        if (r === STATUS.OK) (i % 20 === 19 ? counts.voided++ : counts.settled++);
+        else throw new Error(`resolve hold: ${statusName(r)}`);
+        // Nobody else knows this hold id: a second resolution must lose.
+        if (inos.ledgerVoid(ledger, ledgerLen, hold) === STATUS.BAD_HOLD) counts.lostRace++;
+        continue;
+      }
+      const r = inos.ledgerTransfer(ledger, ledgerLen, a, b, amount);
+      if (r === STATUS.OK) counts.transfers++;
+      else if (r === STATUS.INSUFFICIENT_FUNDS) counts.refused++;
+      else throw new Error(`transfer: ${statusName(r)}`);
+    }
+    return counts;
+  },
+
+  // Epoch ping-pong with the main thread: signal `ping`, then wait (wasm, blocking) for `pong`.
+  'epoch-signaller'() {
+    const inos = instantiate(d.module, d.memory, d.plan, d.slot);
+    const seen = [];
+    let pong = inos.epochLoad(d.pong);
+    for (let i = 0; i < d.rounds; i++) {
+      seen.push(inos.epochSignal(d.ping));
+      let v;
+      do {
+        v = inos.epochWaitChanged(d.pong, pong, FOREVER);
+        if (v === null && timeLeft() <= 0) expire(`epoch-signaller round ${i}`);
+      } while (v === null);
+      pong = v;
+    }
+    return { seen };
+  },
+
+  // A pure-JS waiter on an epoch signalled by Rust (the reference Epoch class).
+  'js-epoch-waiter'() {
+    const e = new Epoch(d.memory.buffer, d.epoch);
+    const values = [];
+    let last = 0;
+    while (last < d.rounds) {
+      const v = e.waitChanged(last);
+      if (v === null) {
+        if (timeLeft() <= 0) expire('js-epoch-waiter');
+        continue;
+      }
+      values.push(v);
+      last = v;
+    }
+    return { values, stats: e.stats };
+  },
+};
+
+try {
+  const fn = roles[d.role];
+  if (!fn) throw new Error(`unknown role ${d.role}`);
+  parentPort.postMessage({ ok: true, result: fn() });
+} catch (e) {
+  parentPort.postMessage({ ok: false, error: String(e && e.stack || e) });
+}
