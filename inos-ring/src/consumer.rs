@@ -145,12 +145,12 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }
     }
 
-    /// Validates a record length found at position `pos` (data offset `off`): the record must
-    /// not cross the end of the data area nor the tail.
+    /// Validates a record length found at position `pos` (data offset `off`): at most `limit`,
+    /// and the record must not cross the end of the data area nor the tail.
     #[inline(always)]
-    fn check_len(&mut self, pos: u32, off: u32, len: u32) -> Result<u32, Error> {
+    fn check_len(&mut self, pos: u32, off: u32, len: u32, limit: u32) -> Result<u32, Error> {
         let cap = self.ring.capacity;
-        if len <= cap {
+        if len <= limit {
             let size = record_size(len);
             if size <= cap - off {
                 if size <= self.tail_cache.wrapping_sub(pos) {
@@ -180,6 +180,11 @@ impl<'a, K: Kind> Consumer<'a, K> {
     fn locate(&mut self, pos: &mut u32) -> Result<Rec, Error> {
         loop {
             let h = *pos;
+            if h.wrapping_sub(self.head) >= self.ring.capacity {
+                // A whole lap scanned (a full ring of padding or read messages): free it before
+                // reading on, or we would read our own unreleased bytes again.
+                self.free_to(h);
+            }
             let off = h & self.mask;
             // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes) and
             // off + 8 <= cap.
@@ -190,13 +195,14 @@ impl<'a, K: Kind> Consumer<'a, K> {
             if state == STATE_COMMITTED {
                 // SAFETY: as above.
                 let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
-                self.check_len(h, off, len)?;
+                self.check_len(h, off, len, max_message(self.ring.capacity))?;
                 return Ok(Rec { off, len });
             }
             if state == STATE_PADDING {
                 // SAFETY: as above.
                 let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
-                let size = self.check_len(h, off, len)?;
+                // Wrap padding may be longer than a message (never a whole ring).
+                let size = self.check_len(h, off, len, self.ring.capacity - 2 * RECORD_HEADER)?;
                 *pos = h.wrapping_add(size);
                 continue;
             }

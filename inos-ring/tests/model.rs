@@ -252,3 +252,22 @@ proptest! {
         run::<Mpsc>(1 << cap_log, start, &ops)?;
     }
 }
+
+/// Regression (found by `ring_ops` fuzzing): a ring filled entirely with padding (wrap filler
+/// plus aborted reservations) must drain to empty instead of re-reading its own unreleased
+/// first record one lap later.
+#[test]
+fn full_ring_of_padding_drains_to_empty() {
+    let buf = RegionBuf::new(layout::required_len(512)).unwrap();
+    let ring = Ring::<Spsc>::init_at(buf.region(), 512, 620_758_000).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    p.reserve(245).unwrap().abort(); // wraps: 16 bytes of filler, then 256 bytes aborted
+    p.reserve(232).unwrap().abort(); // 240 bytes aborted: the ring is exactly full
+    assert_eq!(ring.used_bytes(), Ok(512));
+    assert_eq!(p.try_push(&[]), Err(Error::Full));
+    assert_eq!(c.drain(|_| panic!("padding delivered")), Ok(0));
+    assert_eq!(ring.used_bytes(), Ok(0));
+    p.try_push(b"after").unwrap();
+    assert_eq!(c.read().unwrap().to_vec(), b"after");
+}

@@ -1,0 +1,299 @@
+//! Hostile and corrupted shared memory: every bad header, position, state and length is a typed
+//! error (defect 11), never a panic, an out-of-region access or a large allocation; roles are
+//! exclusive and released on drop (defect 7).
+#![allow(missing_docs)]
+
+use inos_layout::sync::Ordering;
+use inos_layout::{Region, RegionBuf};
+use inos_ring::layout::*;
+use inos_ring::{Corruption, Error, Mpsc, Ring, Role, Spsc};
+use proptest::prelude::*;
+
+fn put(r: Region<'_>, off: usize, v: u32) {
+    r.u32_at(off).unwrap().store(v, Ordering::Relaxed);
+}
+
+#[test]
+fn attach_rejects_bad_headers() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    assert!(matches!(
+        Ring::<Spsc>::attach(r),
+        Err(Error::BadMagic { found: 0 })
+    ));
+    Ring::<Spsc>::init(r, 256).unwrap();
+    put(r, VERSION, 2);
+    assert_eq!(
+        Ring::<Spsc>::attach(r).err(),
+        Some(Error::BadVersion { found: 2 })
+    );
+    put(r, VERSION, VERSION_VALUE);
+    assert_eq!(
+        Ring::<Mpsc>::attach(r).err(),
+        Some(Error::BadKind { found: KIND_SPSC })
+    );
+    put(r, RESERVED0, 1);
+    assert!(matches!(
+        Ring::<Spsc>::attach(r),
+        Err(Error::BadKind { .. })
+    ));
+    put(r, RESERVED0, 0);
+    for bad in [0, 3, 32, 100, 1 << 31 | 1, u32::MAX] {
+        put(r, CAPACITY, bad);
+        assert_eq!(
+            Ring::<Spsc>::attach(r).err(),
+            Some(Error::BadCapacity { capacity: bad })
+        );
+    }
+    put(r, CAPACITY, 512); // valid, but larger than the region
+    assert!(matches!(Ring::<Spsc>::attach(r), Err(Error::Access(_))));
+    put(r, CAPACITY, 256);
+    assert!(Ring::<Spsc>::attach(r).is_ok());
+}
+
+#[test]
+fn init_rejects_bad_capacity_and_short_regions() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    assert_eq!(
+        Ring::<Spsc>::init(buf.region(), 96).err(),
+        Some(Error::BadCapacity { capacity: 96 })
+    );
+    assert!(matches!(
+        Ring::<Spsc>::init(buf.region(), 512),
+        Err(Error::Access(_))
+    ));
+    assert!(Ring::<Spsc>::init_at(buf.region(), 256, 3).is_err());
+}
+
+#[test]
+fn inconsistent_positions_are_corruption() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    let ring = Ring::<Mpsc>::init(r, 256).unwrap();
+    put(r, TAIL, 264); // tail - head > capacity
+    assert!(matches!(
+        Ring::<Mpsc>::attach(r),
+        Err(Error::Corrupt(Corruption::Positions { .. }))
+    ));
+    assert!(matches!(ring.consumer(), Err(Error::Corrupt(_))));
+    assert!(
+        ring.consumer().is_err(),
+        "a failed attach must release the role"
+    );
+    put(r, TAIL, 4); // misaligned
+    assert!(matches!(ring.producer(), Err(Error::Corrupt(_))));
+    ring.reset().unwrap();
+    let mut c = ring.consumer().unwrap();
+    assert_eq!(c.try_pop(&mut []), Err(Error::Empty));
+}
+
+#[test]
+fn producer_detects_a_corrupted_head() {
+    let buf = RegionBuf::new(required_len(64)).unwrap();
+    let r = buf.region();
+    let ring = Ring::<Spsc>::init(r, 64).unwrap();
+    let mut p = ring.producer().unwrap();
+    p.try_push(&[1; 24]).unwrap();
+    p.try_push(&[1; 24]).unwrap();
+    put(r, HEAD, 1000); // the consumer position jumps past the producer
+    assert!(matches!(p.try_push(&[1; 24]), Err(Error::Corrupt(_))));
+    let ring = Ring::<Mpsc>::init(r, 64).unwrap();
+    let mut p = ring.producer().unwrap();
+    p.try_push(&[1; 24]).unwrap();
+    p.try_push(&[1; 24]).unwrap();
+    put(r, HEAD, 1000);
+    assert!(matches!(p.try_push(&[1; 24]), Err(Error::Corrupt(_))));
+}
+
+#[test]
+fn consumer_rejects_bad_records() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    let cases: [(u32, u32, u32); 6] = [
+        // (length, state, tail)
+        (8, 7, 16),                       // undefined state
+        (8, busy_tag(64), 16),            // busy tag of another position
+        (u32::MAX, STATE_COMMITTED, 256), // absurd length: no allocation, no overflow
+        (300, STATE_COMMITTED, 256),      // crosses the end of the data area
+        (100, STATE_COMMITTED, 16),       // crosses the tail
+        (100, STATE_PADDING, 16),         // padding crossing the tail
+    ];
+    for (len, state, tail) in cases {
+        let ring = Ring::<Mpsc>::init(r, 256).unwrap();
+        put(r, HEADER_LEN, len);
+        put(r, HEADER_LEN + 4, state);
+        put(r, TAIL, tail);
+        let mut c = ring.consumer().unwrap();
+        let mut out = [0u8; 512];
+        let e = c.try_pop(&mut out).unwrap_err();
+        assert!(
+            matches!(e, Error::Corrupt(_)),
+            "{len} {state:#x} {tail}: {e:?}"
+        );
+        assert!(matches!(c.read(), Err(Error::Corrupt(_))));
+        assert!(matches!(c.drain(|_| {}), Err(Error::Corrupt(_))));
+        assert!(matches!(c.skip(), Err(Error::Corrupt(_))));
+        assert!(matches!(c.pop_pod::<u64>(), Err(Error::Corrupt(_))));
+    }
+}
+
+#[test]
+fn roles_are_exclusive_and_released() {
+    let buf = RegionBuf::new(required_len(64)).unwrap();
+    let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+    let p = ring.producer().unwrap();
+    assert_eq!(
+        ring.producer().err(),
+        Some(Error::RoleTaken(Role::Producer))
+    );
+    let c = ring.consumer().unwrap();
+    assert_eq!(
+        ring.consumer().err(),
+        Some(Error::RoleTaken(Role::Consumer))
+    );
+    drop((p, c));
+    let (_p, _c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    let buf = RegionBuf::new(required_len(64)).unwrap();
+    let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    let ps: Vec<_> = (0..5).map(|_| ring.producer().unwrap()).collect();
+    assert_eq!(
+        buf.region()
+            .u32_at(PRODUCER_ROLE)
+            .unwrap()
+            .load(Ordering::Relaxed),
+        5
+    );
+    drop(ps);
+    assert_eq!(
+        buf.region()
+            .u32_at(PRODUCER_ROLE)
+            .unwrap()
+            .load(Ordering::Relaxed),
+        0
+    );
+}
+
+/// A new SPSC producer after one that died holding a grant: its dirty bytes are zeroed, so the
+/// consumer never mistakes them for records.
+#[test]
+fn spsc_producer_takeover_after_crash() {
+    let buf = RegionBuf::new(required_len(128)).unwrap();
+    let ring = Ring::<Spsc>::init(buf.region(), 128).unwrap();
+    let mut p = ring.producer().unwrap();
+    p.try_push(b"before").unwrap();
+    let mut g = p.reserve(40).unwrap();
+    g.copy_from_slice(&[0xFF; 40]); // payload of a record never committed
+    std::mem::forget(g);
+    std::mem::forget(p); // the producer dies
+    ring.force_release(Role::Producer);
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    let mut out = [0u8; 64];
+    assert_eq!(c.try_pop(&mut out), Ok(6));
+    assert_eq!(c.try_pop(&mut out), Err(Error::Empty));
+    for i in 0..20u8 {
+        p.try_push(&[i; 3]).unwrap();
+        assert_eq!(c.try_pop(&mut out), Ok(3));
+        assert_eq!(out[..3], [i; 3]);
+    }
+}
+
+/// A dead MPSC producer (defect 8): later messages are delivered after `unblock`.
+#[test]
+fn dead_mpsc_producer_does_not_wedge() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+    let mut dead = ring.producer().unwrap();
+    let mut live = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    let g = dead.reserve(20).unwrap();
+    g.bytes().fill(0xEE);
+    std::mem::forget(g);
+    live.try_push(b"one").unwrap();
+    live.try_push(b"two").unwrap();
+    assert_eq!(c.try_pop(&mut [0; 8]), Err(Error::Empty)); // wedged behind the reservation
+    assert_eq!(c.unblock(), Ok(true));
+    let mut got = Vec::new();
+    c.drain(|m| got.push(m.to_vec())).unwrap();
+    assert_eq!(got, [b"one".to_vec(), b"two".to_vec()]);
+    assert_eq!(ring.stats().unblocked, 1);
+    // The ring keeps working across many laps.
+    for i in 0..200u32 {
+        live.push_pod(&i).unwrap();
+        assert_eq!(c.pop_pod::<u32>(), Ok(i));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 3 } else { 300 }))]
+
+    /// Arbitrary bytes in the data area and positions: every consumer and producer call returns
+    /// (Ok or a typed error), and whatever is delivered fits the ring.
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        data in proptest::collection::vec(any::<u8>(), 256),
+        head in prop_oneof![any::<u32>(), any::<u32>().prop_map(|h| h & !7)],
+        span in prop_oneof![0u32..=300, (0u32..=32).prop_map(|s| s * 8)],
+        mpsc in any::<bool>(),
+        ops in proptest::collection::vec(0u8..6, 1..40),
+    ) {
+        let buf = RegionBuf::new(required_len(256)).unwrap();
+        let r = buf.region();
+        if mpsc {
+            Ring::<Mpsc>::init(r, 256).unwrap();
+        } else {
+            Ring::<Spsc>::init(r, 256).unwrap();
+        }
+        r.write(HEADER_LEN, &data).unwrap();
+        put(r, HEAD, head);
+        put(r, TAIL, head.wrapping_add(span));
+        if mpsc {
+            exercise::<Mpsc>(r, &ops)?;
+        } else {
+            exercise::<Spsc>(r, &ops)?;
+        }
+    }
+}
+
+fn exercise<K: inos_ring::Kind>(r: Region<'_>, ops: &[u8]) -> Result<(), TestCaseError> {
+    let Ok(ring) = Ring::<K>::attach(r) else {
+        return Ok(());
+    };
+    let mut c = match ring.consumer() {
+        Ok(c) => c,
+        Err(e) => {
+            prop_assert!(matches!(e, Error::Corrupt(_)));
+            return Ok(());
+        }
+    };
+    let mut p = ring.producer().ok();
+    let mut out = [0u8; 64];
+    for op in ops {
+        let res = match op {
+            0 => c.try_pop(&mut out).map(|n| assert!(n <= 64)),
+            1 => c.read().map(|g| {
+                assert!(g.len() <= ring.max_message());
+                g.release()
+            }),
+            2 => c
+                .drain(|m| assert!(m.len() <= ring.max_message()))
+                .map(|_| ()),
+            3 => c.skip().map(|_| ()),
+            4 => c.unblock().map(|_| ()),
+            _ => match p.as_mut() {
+                Some(p) => p.try_push(&[7; 20]),
+                None => Ok(()),
+            },
+        };
+        if let Err(e) = res {
+            prop_assert!(
+                matches!(
+                    e,
+                    Error::Empty | Error::Full | Error::Corrupt(_) | Error::BufferTooSmall { .. }
+                ),
+                "{e:?}"
+            );
+        }
+    }
+    Ok(())
+}
