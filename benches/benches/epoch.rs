@@ -270,8 +270,8 @@ fn paired_summary() {
     );
 
     let (mut ours, mut spin) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let n = 5_000;
+    for _ in 0..3 * ROUNDS {
+        let n = 2_000;
         ours.push(per_op(spin_budget_round_trips(n, 1 << 20), n));
         let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
         let d = round_trips(
@@ -291,11 +291,16 @@ fn paired_summary() {
         );
         spin.push(per_op(d, n));
     }
+    // On a loaded 2-vCPU machine a spinning pair is often split by the scheduler; the best
+    // round (minimum) shows the undisturbed spin phase, the median what the load left of it.
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let (ours_min, spin_min) = (min(&ours), min(&spin));
     let (ours, spin) = (median(ours), median(spin));
     println!(
         "paired: spin-phase round trip {ours:.0} ns vs pure spin {spin:.0} ns: ratio {:.2} \
-         (target <= 1.3)",
-        ours / spin
+         (best rounds {ours_min:.0} vs {spin_min:.0} ns: ratio {:.2}) (target <= 1.3)",
+        ours / spin,
+        ours_min / spin_min
     );
 
     let (mut ours, mut aw, mut cv) = (Vec::new(), Vec::new(), Vec::new());
