@@ -13,7 +13,7 @@
 //! many settles and voids race for it; a `HoldId` from generation `g+1` can never match the
 //! word once the slot has been reused as `(g+2, …)`.
 
-use inos_layout::sync::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use inos_layout::sync::{fence, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 use crate::ids::{AccountId, HoldId};
 use crate::layout::*;
@@ -150,7 +150,14 @@ impl<'a> Ledger<'a> {
                     Ordering::Acquire,
                     Ordering::Relaxed,
                 ) {
-                    Ok(_) => return Ok((index, generation)),
+                    Ok(_) => {
+                        // SYNC: Release fence, pairs with the Acquire fence in `pending`: a
+                        // resolver that reads any amount/payer we write after this point also
+                        // sees the generation change, so it never acts on (or reports errors
+                        // from) fields of a hold that is not its own (a seqlock write side).
+                        fence(Ordering::Release);
+                        return Ok((index, generation));
+                    }
                     Err(now) => s = now,
                 }
             }
@@ -169,6 +176,15 @@ impl<'a> Ledger<'a> {
         self.classify(id, observed)?;
         let total = words.amount.load(Ordering::Relaxed);
         let payer = words.payer.load(Ordering::Relaxed);
+        // SYNC: Acquire fence, pairs with the Release fence after the slot claim in
+        // `claim_hold_slot`: if the fields we just read belong to a later reservation of this
+        // slot, the re-load below sees its generation (seqlock read side).
+        fence(Ordering::Acquire);
+        let again = words.state.load(Ordering::Relaxed);
+        if again != observed {
+            self.classify(id, again)?;
+            return Err(LedgerError::HoldNotPending);
+        }
         if total <= 0 || payer >= self.accounts {
             return Err(LedgerError::CorruptHold { index: id.index });
         }
