@@ -13,12 +13,18 @@
 //! for the peer, the offset for inos (so the bounds and alignment check runs on every iteration
 //! and cannot be hoisted out of the loop). Both the `&AtomicU32` and the `Region` are held by
 //! value in the closure, as a protocol struct holds them.
+//!
+//! A full run (or the filter `paired`) ends with a paired summary that times raw, checked and
+//! unchecked word accesses in alternating rounds and prints median ratios: the figure to quote on
+//! a shared, noisy machine. There the offset (and the peer's `&AtomicU32`) are hidden from the
+//! optimiser with a volatile read instead of `black_box`, so that the `Region` can stay in
+//! registers as it does in real code.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::{AccessError, Region, RegionBuf};
 
@@ -138,5 +144,130 @@ fn copies(c: &mut Criterion) {
     }
 }
 
+/// Measures the contenders of each word comparison in alternation (rounds of `N` operations,
+/// `ROUNDS` rounds) and prints the median time per operation and the median of the per-round
+/// ratios: robust to the load drifts of a shared machine, unlike criterion groups run one after
+/// the other.
+fn paired_summary() {
+    let buf = RegionBuf::new(4096).unwrap();
+    let region = buf.region();
+    let raw: &AtomicU32 = region.u32_at(OFF).unwrap();
+    println!("paired word-access summary ({ROUNDS} alternating rounds of {N} ops; medians):");
+    paired(
+        "load",
+        || opaque(&raw).load(Ordering::Relaxed),
+        || checked(|| Ok(region.u32_at(opaque(&OFF_CELL))?.load(Ordering::Relaxed))),
+        || {
+            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
+            let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
+            w.load(Ordering::Relaxed)
+        },
+    );
+    paired(
+        "store",
+        || {
+            opaque(&raw).store(opaque(&SEVEN), Ordering::Release);
+            0
+        },
+        || {
+            checked(|| {
+                let w = region.u32_at(opaque(&OFF_CELL))?;
+                w.store(opaque(&SEVEN), Ordering::Release);
+                Ok(0)
+            })
+        },
+        || {
+            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
+            let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
+            w.store(opaque(&SEVEN), Ordering::Release);
+            0
+        },
+    );
+    paired(
+        "fetch_add",
+        || opaque(&raw).fetch_add(1, Ordering::AcqRel),
+        || {
+            checked(|| {
+                Ok(region
+                    .u32_at(opaque(&OFF_CELL))?
+                    .fetch_add(1, Ordering::AcqRel))
+            })
+        },
+        || {
+            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
+            let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
+            w.fetch_add(1, Ordering::AcqRel)
+        },
+    );
+}
+
+const ROUNDS: usize = 31;
+
+/// The offset, hidden from the optimiser without `black_box`'s memory clobber (which would also
+/// force the `Region`'s pointer and length to be reloaded from memory on every iteration, a cost
+/// real code does not pay).
+static OFF_CELL: usize = OFF;
+static SEVEN: u32 = 7;
+
+/// A volatile read: the compiler cannot know the value, but may keep everything else in
+/// registers.
+#[inline(always)]
+fn opaque<T: Copy>(v: &T) -> T {
+    // SAFETY: `v` is a valid, aligned reference to an initialised `T`.
+    unsafe { std::ptr::read_volatile(v) }
+}
+const N: u32 = 2_000_000;
+
+/// Times `N` calls of `f` (monomorphised: no indirect call in the loop), in ns per call. The
+/// results are folded into one value that is `black_box`ed once, after the loop.
+#[inline(never)]
+fn time(f: &impl Fn() -> u32) -> f64 {
+    let t = Instant::now();
+    let mut acc = 0u32;
+    for _ in 0..N {
+        acc ^= f();
+    }
+    black_box(acc);
+    t.elapsed().as_secs_f64() * 1e9 / f64::from(N)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs raw, checked and unchecked in alternating rounds; prints medians and median ratios.
+fn paired(op: &str, raw: impl Fn() -> u32, checked: impl Fn() -> u32, unchecked: impl Fn() -> u32) {
+    let mut t: [Vec<f64>; 3] = Default::default();
+    let mut ratio: [Vec<f64>; 3] = Default::default();
+    for _ in 0..ROUNDS {
+        let r = [time(&raw), time(&checked), time(&unchecked)];
+        for k in 0..3 {
+            t[k].push(r[k]);
+            ratio[k].push(r[k] / r[0]);
+        }
+    }
+    for (k, name) in ["raw", "checked", "unchecked"].iter().enumerate() {
+        println!(
+            "  {:<20} {:>6.3} ns/op   ratio to raw {:.3}",
+            format!("{op}/{name}"),
+            median(t[k].clone()),
+            median(ratio[k].clone())
+        );
+    }
+}
+
 criterion_group!(benches, word, copies);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    // On a full run, or with the filter `paired` (which matches no criterion benchmark).
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if filters.is_empty() || filters.iter().any(|f| f == "paired") {
+        paired_summary();
+    }
+    Criterion::default().configure_from_args().final_summary();
+}
