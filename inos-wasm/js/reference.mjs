@@ -337,6 +337,24 @@ export class RingProducer extends RingBase {
     else Atomics.store(this.i32, role, 0);
   }
 
+  /**
+   * A consistent (head, tail) pair for an MPSC producer: head, tail, head again, retried until
+   * both head reads agree. (Validating a head read *before* a tail read that other producers
+   * keep moving is wrong: the consumer may free space and producers claim it in between, so
+   * `tail - staleHead` can legitimately exceed the capacity.)
+   */
+  #snapshot() {
+    for (;;) {
+      const h = u32(Atomics.load(this.i32, this.iHead));
+      const t = u32(Atomics.load(this.i32, this.iTail));
+      if (u32(Atomics.load(this.i32, this.iHead)) !== h) continue; // the consumer moved: retry
+      if (h % 8 !== 0 || t % 8 !== 0 || u32(t - h) > this.cap) {
+        throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
+      }
+      return [h, t];
+    }
+  }
+
   #padding(off, toEnd) {
     Atomics.store(this.i32, this.rec(off, 0), toEnd - RING.RECORD_HEADER);
     Atomics.store(this.i32, this.rec(off, 4), RING.STATE_PADDING);
@@ -378,11 +396,8 @@ export class RingProducer extends RingBase {
       for (;;) {
         f = this.#fits(t, size);
         if (t % 8 !== 0 || f.free < 0 || f.need > f.free) {
-          const h = u32(Atomics.load(this.i32, this.iHead));
-          t = u32(Atomics.load(this.i32, this.iTail));
-          if (h % 8 !== 0 || t % 8 !== 0 || u32(t - h) > this.cap) {
-            throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
-          }
+          let h;
+          [h, t] = this.#snapshot();
           this.headCache = h;
           f = this.#fits(t, size);
           if (f.need > f.free) return false;

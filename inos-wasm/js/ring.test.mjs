@@ -70,18 +70,19 @@ test('(b) pure-JS and Rust producers together -> Rust consumer on the MPSC inbox
   assert.equal(consumer.extra, false);
 });
 
-test('(b) pure-JS and Rust producers -> pure-JS consumer on a tiny MPSC ring', { timeout: TEST_TIMEOUT }, async () => {
+test('(b) two pure-JS and one Rust producer -> pure-JS consumer on a tiny MPSC ring (contended claims)', { timeout: TEST_TIMEOUT }, async () => {
   const env = setup();
   const arena = env.main.region('arena');
-  const cap = 1024;
+  const cap = 256;
   const len = env.main.x.inos_ring_required_len(cap);
   env.main.ringInit(arena.addr, len, cap, RING.KIND_MPSC);
-  const n = 3_000;
+  const n = 4_000;
   const [consumer] = await Promise.all([
-    runWorker(env, { role: 'js-consumer', ring: arena.addr, ringLen: len, expect: [[20, n], [21, n]], maxBody: 120 }),
-    runWorker(env, { role: 'js-producer', ring: arena.addr, ringLen: len, tag: 20, n, maxBody: 120 }),
-    runWorker(env, { role: 'rust-producer', slot: 1, ring: arena.addr, ringLen: len, tag: 21, n, maxBody: 120 }),
+    runWorker(env, { role: 'js-consumer', ring: arena.addr, ringLen: len, expect: [[20, n], [21, n], [22, n]], maxBody: 60 }),
+    runWorker(env, { role: 'js-producer', ring: arena.addr, ringLen: len, tag: 20, n, maxBody: 60 }),
+    runWorker(env, { role: 'rust-producer', slot: 1, ring: arena.addr, ringLen: len, tag: 21, n, maxBody: 60 }),
+    runWorker(env, { role: 'js-producer', ring: arena.addr, ringLen: len, tag: 22, n, maxBody: 60 }),
   ]);
-  assert.equal(consumer.got, 2 * n);
+  assert.equal(consumer.got, 3 * n, 'each producer\'s messages exactly once and in its order');
   assert.equal(consumer.extra, false);
 });

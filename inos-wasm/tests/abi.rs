@@ -1,0 +1,183 @@
+//! The exports called as plain Rust functions on the host: the same code paths the wasm module
+//! runs, with native threads standing in for workers.
+
+use inos_layout::sync::Ordering;
+use inos_layout::RegionBuf;
+use inos_wasm::status::*;
+use inos_wasm::*;
+
+fn addr(buf: &RegionBuf) -> usize {
+    buf.region().u32_at(0).unwrap().as_ptr() as usize
+}
+
+fn find(base: usize, len: u32, name: &str) -> (usize, u32) {
+    let mut out = [0u32; 3];
+    // SAFETY: the region is only accessed through the protocol; `name` and `out` are private.
+    let st = unsafe {
+        inos_region_find(
+            base,
+            len,
+            name.as_ptr() as usize,
+            name.len() as u32,
+            out.as_mut_ptr() as usize,
+        )
+    };
+    assert_eq!(st, OK, "{name}");
+    (base + out[0] as usize, out[1])
+}
+
+#[test]
+fn standard_layout_rings_and_ledger_work_across_threads() {
+    let len = inos_standard_min_size();
+    let buf = RegionBuf::new(len as usize).unwrap();
+    let base = addr(&buf);
+    // SAFETY: the buffer is only accessed through the protocol.
+    unsafe {
+        assert_eq!(inos_format_standard(base, len), 0);
+        assert!(inos_attach_standard(base, len) > 0);
+        // A party that believes the region is shorter than its header says refuses it.
+        assert_eq!(inos_attach_standard(base, len - 65536), TOO_SMALL);
+    }
+    let (ring, ring_len) = find(base, len, "outbox_host");
+    let n = 10_000u32;
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            // SAFETY: as above; `msg` is this thread's private buffer.
+            unsafe {
+                let p = inos_ring_producer(ring, ring_len);
+                assert!(p > 0);
+                for i in 0..n {
+                    let msg = [i.to_le_bytes(), (!i).to_le_bytes()].concat();
+                    assert_eq!(
+                        inos_ring_push_wait(p, msg.as_ptr() as usize, 8, FOREVER),
+                        OK
+                    );
+                }
+                assert_eq!(inos_ring_close(p), OK);
+            }
+        });
+        // SAFETY: as above; `out` is this thread's private buffer.
+        unsafe {
+            let c = inos_ring_consumer(ring, ring_len);
+            assert!(c > 0);
+            assert_eq!(inos_ring_consumer(ring, ring_len), ROLE_TAKEN);
+            let mut out = [0u8; 16];
+            for i in 0..n {
+                assert_eq!(
+                    inos_ring_pop_wait(c, out.as_mut_ptr() as usize, 16, FOREVER),
+                    8
+                );
+                assert_eq!(out[..4], i.to_le_bytes());
+                assert_eq!(out[4..8], (!i).to_le_bytes());
+            }
+            assert_eq!(inos_ring_pop(c, out.as_mut_ptr() as usize, 16), EMPTY);
+            assert_eq!(inos_ring_close(c), OK);
+            assert_eq!(inos_ring_close(c), BAD_HANDLE);
+        }
+    });
+
+    let (ledger, ledger_len) = find(base, len, "ledger");
+    // SAFETY: as above.
+    unsafe {
+        let accounts: Vec<u32> = (0..4)
+            .map(|_| inos_ledger_open(ledger, ledger_len) as u32)
+            .collect();
+        for &a in &accounts {
+            assert_eq!(inos_ledger_mint(ledger, ledger_len, a, 1_000), OK);
+        }
+        std::thread::scope(|s| {
+            for t in 0..2u32 {
+                let accounts = &accounts;
+                s.spawn(move || {
+                    for i in 0..5_000u32 {
+                        let from = accounts[((i + t) % 4) as usize];
+                        let to = accounts[((i * 3 + 1 + t) % 4) as usize];
+                        let st = inos_ledger_transfer(
+                            ledger,
+                            ledger_len,
+                            from,
+                            to,
+                            i64::from(i % 90 + 1),
+                        );
+                        assert!(
+                            st == OK || st == INSUFFICIENT_FUNDS || st == BAD_AMOUNT,
+                            "{st}"
+                        );
+                    }
+                });
+            }
+        });
+        let mut report = [0i64; 8];
+        assert_eq!(
+            inos_ledger_audit(ledger, ledger_len, report.as_mut_ptr() as usize),
+            OK
+        );
+        assert_eq!((report[0], report[3]), (4_000, 4_000));
+        let sum: i64 = accounts
+            .iter()
+            .map(|&a| inos_ledger_balance(ledger, ledger_len, a))
+            .sum();
+        assert_eq!(sum, 4_000);
+    }
+}
+
+#[test]
+fn bad_addresses_and_hostile_bytes_give_statuses_not_panics() {
+    let buf = RegionBuf::new(4096).unwrap();
+    let a = addr(&buf);
+    let mut out = [0u8; 8];
+    let o = out.as_mut_ptr() as usize;
+    // SAFETY: the buffer is only accessed through the protocol; `out` is private.
+    unsafe {
+        assert_eq!(inos_ring_init(0, 4096, 64, 1), INVALID);
+        assert_eq!(inos_ring_init(a + 4, 1024, 64, 1), INVALID);
+        assert_eq!(inos_epoch_signal(0), i64::from(INVALID));
+        assert_eq!(inos_ledger_open(a, 4096), NOT_FORMATTED);
+        assert_eq!(inos_attach_standard(a, 4096), TOO_SMALL);
+        assert_eq!(inos_ring_producer(a, 4096), NOT_FORMATTED);
+
+        // A ring whose positions another party scribbled over.
+        assert_eq!(inos_ring_init(a, 1024, 512, 2), OK);
+        let c = inos_ring_consumer(a, 1024);
+        assert!(c > 0);
+        buf.region()
+            .u32_at(inos_ring::layout::HEADER_LEN + 4)
+            .unwrap()
+            .store(0x1234_5678, Ordering::Relaxed);
+        assert_eq!(inos_ring_pop(c, o, 8), CORRUPT);
+        assert_eq!(inos_ring_pop_wait(c, o, 8, 0), CORRUPT);
+        inos_ring_close(c);
+        buf.region()
+            .u32_at(inos_ring::layout::TAIL)
+            .unwrap()
+            .store(7, Ordering::Relaxed);
+        assert_eq!(inos_ring_consumer(a, 1024), CORRUPT);
+
+        // A ledger whose capacity word claims more than the region holds.
+        assert_eq!(inos_ledger_init(a, 4096, 4, 4), OK);
+        buf.region()
+            .u32_at(8)
+            .unwrap()
+            .store(u32::MAX, Ordering::Relaxed);
+        assert!(inos_ledger_open(a, 4096) < 0);
+    }
+}
+
+#[test]
+fn epoch_wait_sees_a_signal_from_another_thread() {
+    let buf = RegionBuf::new(8).unwrap();
+    let e = addr(&buf);
+    let region = buf.region();
+    std::thread::scope(|s| {
+        // SAFETY: the slot is only accessed atomically.
+        s.spawn(move || unsafe {
+            // Signal only once the waiter is registered, so the wake-up is needed.
+            while region.u32_at(4).unwrap().load(Ordering::SeqCst) == 0 {
+                inos_layout::sync::spin_loop();
+            }
+            inos_epoch_signal(e)
+        });
+        // SAFETY: as above.
+        assert_eq!(unsafe { inos_epoch_wait_changed(e, 0, FOREVER) }, 1);
+    });
+}
