@@ -62,7 +62,7 @@ pub unsafe extern "C" fn inos_epoch_load(addr: usize) -> i64 {
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_epoch_signal(addr: usize) -> i64 {
     // SAFETY: forwarded to the caller.
-    value(unsafe { epoch(addr) }.map(|e| e.signal_with(&wait::JsPark)))
+    value(unsafe { epoch(addr) }.map(|e| e.signal()))
 }
 
 /// Blocks until the epoch at `addr` differs from `last_seen` and returns the new value, or

@@ -111,7 +111,6 @@ unsafe fn format_standard(base: usize, len: u32) -> Result<Role, i32> {
     Flag::new(region, epochs::KERNEL_READY.offset())
         .map_err(status::access)?
         .set();
-    crate::wait::kick(region, epochs::KERNEL_READY.offset());
     Ok(role)
 }
 

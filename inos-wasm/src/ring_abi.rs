@@ -276,42 +276,23 @@ fn run<S: Side>(
     }
 }
 
-/// Runs `side`, then wakes the other side if it sleeps (see [`wait::kick`]).
-fn run_and_kick<S: Side>(
-    side: &mut S,
-    ring: Region<'static>,
-    buf: &mut [u8],
-    t: Option<u32>,
-) -> i32 {
-    let r = run(side, ring, buf, t);
-    // A push may have made data available, a pop (even an empty one, skipping padding) may have
-    // freed space: wake the other side if it sleeps. One load when nobody does.
-    let other = if S::SLOT == SPACE_EPOCH {
-        DATA_EPOCH
-    } else {
-        SPACE_EPOCH
-    };
-    wait::kick(ring, other);
-    r
-}
-
 fn dispatch(handle: i32, buf: &mut [u8], producer: bool, t: Option<u32>) -> i32 {
     let r = ENDS.with(handle, |end| match end {
         End::SpscProducer(p) if producer => {
             let ring = p.ring().region();
-            run_and_kick(p, ring, buf, t)
+            run(p, ring, buf, t)
         }
         End::MpscProducer(p) if producer => {
             let ring = p.ring().region();
-            run_and_kick(p, ring, buf, t)
+            run(p, ring, buf, t)
         }
         End::SpscConsumer(c) if !producer => {
             let ring = c.ring().region();
-            run_and_kick(c, ring, buf, t)
+            run(c, ring, buf, t)
         }
         End::MpscConsumer(c) if !producer => {
             let ring = c.ring().region();
-            run_and_kick(c, ring, buf, t)
+            run(c, ring, buf, t)
         }
         _ => status::BAD_HANDLE,
     });
