@@ -1,0 +1,70 @@
+//! The tables in `docs/protocol/ring.md` match the constants in `inos_ring::layout`.
+#![allow(missing_docs)]
+
+use inos_ring::layout::*;
+
+const SPEC: &str = include_str!("../../docs/protocol/ring.md");
+
+/// `(offset, name)` rows of the region-layout table.
+fn rows() -> Vec<(usize, String)> {
+    SPEC.lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            if cells.len() < 4 {
+                return None;
+            }
+            let off = cells[1].parse::<usize>().ok()?;
+            let name = cells[2].trim_matches('`').to_string();
+            Some((off, name))
+        })
+        .collect()
+}
+
+#[test]
+fn region_layout_table_matches_constants() {
+    let rows = rows();
+    let expect = [
+        ("MAGIC", MAGIC),
+        ("VERSION", VERSION),
+        ("CAPACITY", CAPACITY),
+        ("KIND", KIND),
+        ("CONSUMER_ROLE", CONSUMER_ROLE),
+        ("PRODUCER_ROLE", PRODUCER_ROLE),
+        ("DROPPED", DROPPED),
+        ("ABORTED", ABORTED),
+        ("UNBLOCKED", UNBLOCKED),
+        ("DATA_EPOCH", DATA_EPOCH),
+        ("SPACE_EPOCH", SPACE_EPOCH),
+        ("HEAD", HEAD),
+        ("TAIL", TAIL),
+    ];
+    for (name, off) in expect {
+        assert!(
+            rows.iter().any(|(o, n)| n == name && *o == off),
+            "ring.md has no row `{off} | {name}`"
+        );
+    }
+    assert!(rows.iter().any(|(o, n)| *o == HEADER_LEN && n == "data"));
+    assert!(rows.iter().any(|(o, n)| *o == RESERVED0 && n == "reserved"));
+}
+
+#[test]
+fn constants_in_prose_match() {
+    assert!(SPEC.contains(&format!("`{:#X}`", MAGIC_VALUE).replace("0X", "0x")));
+    assert!(SPEC.contains("| `0` | EMPTY |"));
+    assert_eq!(STATE_EMPTY, 0);
+    assert!(SPEC.contains("| `1` | COMMITTED |"));
+    assert_eq!(STATE_COMMITTED, 1);
+    assert!(SPEC.contains("| `2` | PADDING |"));
+    assert_eq!(STATE_PADDING, 2);
+    assert!(SPEC.contains("`0x80000000 \\| (p >> 3)`"));
+    assert_eq!(busy_tag(8), 0x8000_0001);
+    assert!(SPEC.contains("capacity / 2 - 8"));
+    assert_eq!(max_message(64), 24);
+    assert_eq!(MAGIC_VALUE, 0x474E_5249);
+    // Hot words on their own 128-byte lines, epoch slots 8-aligned.
+    assert_eq!(
+        (HEAD % 128, TAIL % 128, DATA_EPOCH % 8, SPACE_EPOCH % 8),
+        (0, 0, 0, 0)
+    );
+}
