@@ -224,8 +224,16 @@ fn dead_mpsc_producer_does_not_wedge() {
     }
 }
 
+fn config() -> ProptestConfig {
+    let mut c = ProptestConfig::with_cases(if cfg!(miri) { 3 } else { 300 });
+    if cfg!(miri) {
+        c.failure_persistence = None; // no file system under Miri's isolation
+    }
+    c
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 3 } else { 300 }))]
+    #![proptest_config(config())]
 
     /// Arbitrary bytes in the data area and positions: every consumer and producer call returns
     /// (Ok or a typed error), and whatever is delivered fits the ring.

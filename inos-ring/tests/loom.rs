@@ -51,7 +51,11 @@ fn spsc_across_the_wrap() {
         let producer = thread::spawn(move || {
             let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
             let mut p = ring.producer().unwrap();
-            for msg in [&[1u8, 2, 3, 4, 5, 6][..], &[7, 8, 9, 10, 11, 12], &[13, 14, 15, 16]] {
+            for msg in [
+                &[1u8, 2, 3, 4, 5, 6][..],
+                &[7, 8, 9, 10, 11, 12],
+                &[13, 14, 15, 16],
+            ] {
                 loop {
                     match p.try_push(msg) {
                         Ok(()) => break,

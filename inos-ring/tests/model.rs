@@ -223,16 +223,16 @@ impl TestKind for Mpsc {
     }
 }
 
-fn cases() -> u32 {
+fn config() -> ProptestConfig {
+    let mut c = ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 });
     if cfg!(miri) {
-        4
-    } else {
-        256
+        c.failure_persistence = None; // no file system under Miri's isolation
     }
+    c
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(config())]
 
     #[test]
     fn spsc_matches_vecdeque(
