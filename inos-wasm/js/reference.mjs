@@ -1,5 +1,11 @@
 // A pure-JS reference party of the inos protocol: no wasm, no Rust, only the bytes.
 //
+// Written against docs/PROTOCOL.md §2, docs/protocol/epoch.md §1-2 and docs/protocol/ring.md
+// §2-7. One deliberate deviation: an MPSC producer validates (HEAD, TAIL) only as a consistent
+// pair (HEAD read before and after TAIL agree), because ring.md §4.1's "re-read HEAD, then TAIL,
+// and call t - HEAD > capacity corrupt" reports corruption on a healthy ring when the consumer
+// frees space and other producers claim it between the two reads.
+//
 // It reads the region header and directory (docs/PROTOCOL.md §2), waits on and signals epoch
 // slots (docs/protocol/epoch.md) and consumes / produces ring messages (docs/protocol/ring.md),
 // with one cached Int32Array and one Uint8Array over the SharedArrayBuffer and Atomics only.
@@ -248,10 +254,13 @@ export class RingConsumer extends RingBase {
   }
   close() { Atomics.store(this.i32, this.word(RING.OFF_CONSUMER_ROLE), 0); }
 
-  /** Validates a record at position `pos` (data offset `off`) of payload length `len`. */
-  #checkLen(pos, off, len) {
+  /**
+   * Validates a record at position `pos` (data offset `off`) of payload length `len` (ring.md
+   * §5.2: at most `limit`, inside the data area, inside the tail).
+   */
+  #checkLen(pos, off, len, limit) {
     const size = recordSize(len);
-    if (len <= this.cap && size <= this.cap - off) {
+    if (len <= limit && size <= this.cap - off) {
       if (size <= u32(this.tailCache - pos)) return size;
       const t = u32(Atomics.load(this.i32, this.iTail));
       if (t % 8 !== 0 || u32(t - pos) > this.cap) throw new ProtocolError('corrupt', `tail ${t}`);
@@ -278,11 +287,13 @@ export class RingConsumer extends RingBase {
   tryPop() {
     let pos = this.head;
     for (;;) {
+      if (u32(pos - this.head) === this.cap) this.#freeTo(pos); // a whole lap of padding
       const off = pos & this.mask;
       const state = u32(Atomics.load(this.i32, this.rec(off, 4)));
       if (state === RING.STATE_COMMITTED || state === RING.STATE_PADDING) {
         const len = u32(Atomics.load(this.i32, this.rec(off, 0)));
-        const size = this.#checkLen(pos, off, len);
+        const limit = state === RING.STATE_COMMITTED ? this.maxMessage : this.cap - 16;
+        const size = this.#checkLen(pos, off, len, limit);
         if (state === RING.STATE_PADDING) {
           pos = u32(pos + size);
           continue;
