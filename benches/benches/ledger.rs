@@ -11,15 +11,16 @@
 //! - `ledger_audit/{1,2}thread/{inos,mutex}`: a full audit (1024 accounts, 1024 hold slots).
 //!
 //! With 2 threads, each thread does half of the iterations on its own pseudo-random sequence; the
-//! clock runs from a barrier that releases both threads until both are done (spawning is outside
-//! it). Throughput is total operations per second. Nothing is pinned: the machine has 2 shared
+//! clock runs from a start flag both threads are already spinning on until both are done
+//! (spawning is outside it). Throughput is total operations per second. Nothing is pinned: the machine has 2 shared
 //! vCPUs, so "2 threads" means both vCPUs, and noise from other tenants shows up as outliers;
 //! quote medians. After each benchmark both ledgers are audited, so a bench that broke the books
 //! would panic.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::sync::{Barrier, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -254,7 +255,12 @@ fn inos_ledger(buf: &RegionBuf) -> Ledger<'_> {
 }
 
 /// Runs `op(thread_index, i)` `iters` times split over `threads` threads and returns the time
-/// from the barrier release to the last thread's end.
+/// from the start signal to the last thread's end.
+///
+/// Workers announce themselves and then spin on a start flag (a `Barrier` wakes them through the
+/// futex one after the other, and on a loaded 2-vCPU machine the first could finish its share
+/// before the second ran, which would measure no contention at all). The main thread yields
+/// until both are spinning, takes the time, and raises the flag.
 fn timed<F>(threads: usize, iters: u64, op: F) -> Duration
 where
     F: Fn(usize, u64) + Sync,
@@ -266,22 +272,29 @@ where
         }
         return t0.elapsed();
     }
-    let barrier = Barrier::new(threads + 1);
+    let ready = AtomicUsize::new(0);
+    let go = AtomicBool::new(false);
     thread::scope(|s| {
         let per = iters / threads as u64 + 1;
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let (barrier, op) = (&barrier, &op);
+                let (ready, go, op) = (&ready, &go, &op);
                 s.spawn(move || {
-                    barrier.wait();
+                    ready.fetch_add(1, Ordering::AcqRel);
+                    while !go.load(Ordering::Acquire) {
+                        std::hint::spin_loop();
+                    }
                     for i in 0..per {
                         op(t, i);
                     }
                 })
             })
             .collect();
-        barrier.wait();
+        while ready.load(Ordering::Acquire) < threads {
+            thread::yield_now();
+        }
         let t0 = Instant::now();
+        go.store(true, Ordering::Release);
         for h in handles {
             h.join().unwrap();
         }
