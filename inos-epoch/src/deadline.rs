@@ -5,12 +5,14 @@ use core::time::Duration;
 /// When a wait gives up with [`TimedOut`](crate::TimedOut).
 ///
 /// - [`Deadline::never`]: wait until the change happens;
-/// - [`Deadline::at`] / [`Deadline::after`] (`std`): a point on the monotonic clock;
+/// - [`Deadline::at`] / [`Deadline::after`] (`std`): a point on the monotonic clock, or a
+///   timeout counted from when the wait starts parking;
 /// - [`Deadline::after_parks`]: give up after the waiting backend returned `n` times without the
 ///   change. This is the clock-free bound for `no_std` builds, whose [`SpinPark`] backend returns
 ///   after a bounded backoff; with a backend that blocks until woken it counts wake-ups.
 ///
-/// `Instant`, `Option<Instant>` (`None` = never) and `Duration` (from now) convert into it.
+/// `Instant`, `Option<Instant>` (`None` = never) and `Duration` ([`Deadline::after`]) convert
+/// into it.
 ///
 /// [`SpinPark`]: crate::park::SpinPark
 ///
@@ -32,6 +34,9 @@ enum Kind {
     Never,
     #[cfg(feature = "std")]
     At(std::time::Instant),
+    /// Relative; resolved against the clock only when the wait first parks.
+    #[cfg(feature = "std")]
+    After(Duration),
     Parks(u32),
 }
 
@@ -66,17 +71,20 @@ impl Deadline {
         }
     }
 
-    /// Give up `timeout` from now (saturating: a huge timeout means [`never`](Self::never)).
+    /// Give up `timeout` after the wait started (saturating: a huge timeout never expires).
+    ///
+    /// The clock is read only if the wait gets past its spin phase, so a wait that is satisfied
+    /// while spinning costs no clock read; the timeout is counted from the end of the spin phase
+    /// (at most the spin budget, a few microseconds, later than the call).
     ///
     /// ```
     /// let d = inos_epoch::Deadline::after(std::time::Duration::from_secs(1));
     /// assert!(!d.is_never());
     /// ```
     #[cfg(feature = "std")]
-    pub fn after(timeout: Duration) -> Self {
-        match std::time::Instant::now().checked_add(timeout) {
-            Some(at) => Self::at(at),
-            None => Self::never(),
+    pub const fn after(timeout: Duration) -> Self {
+        Self {
+            kind: Kind::After(timeout),
         }
     }
 
@@ -106,10 +114,27 @@ impl Deadline {
         matches!(self.kind, Kind::Never)
     }
 
+    /// Fixes a relative deadline against the clock (called once, when a wait starts parking).
+    pub(crate) fn resolve(self) -> Self {
+        match self.kind {
+            #[cfg(feature = "std")]
+            Kind::After(t) => match std::time::Instant::now().checked_add(t) {
+                Some(at) => Self::at(at),
+                None => Self::never(),
+            },
+            _ => self,
+        }
+    }
+
     /// How long the next park may last, given that `parks` parks already returned.
+    ///
+    /// Expects a [`resolve`](Self::resolve)d deadline (an unresolved relative one is treated as
+    /// running from now).
     pub(crate) fn remaining(&self, parks: u32) -> Remaining {
         match self.kind {
             Kind::Never => Remaining::Park(None),
+            #[cfg(feature = "std")]
+            Kind::After(t) => Remaining::Park(Some(t)),
             #[cfg(feature = "std")]
             Kind::At(at) => {
                 let now = std::time::Instant::now();

@@ -107,6 +107,7 @@ impl<'a> Slot<'a> {
                 return Ok(v);
             }
         }
+        let deadline = deadline.resolve();
         let mut parks = 0u32;
         loop {
             let timeout: Option<Duration> = match deadline.remaining(parks) {
