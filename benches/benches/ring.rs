@@ -8,8 +8,11 @@
 //! the consumer's checksum. 8-byte messages are a `u64`; 32-byte messages are `[i, 1, 2, 3]`
 //! (`u64`s) and the consumer reads all four words.
 //!
-//! Run: `cargo bench -p inos-benches --bench ring`. Ratios: see `ring_ratios.py` output in the
-//! crate README / PR notes (medians from `target/criterion/*/new/estimates.json`).
+//! Run: `cargo bench -p inos-benches --bench ring` (about 1.5 minutes). Compare peers by the
+//! median of each benchmark (`target/criterion/ring_*/*/*/new/estimates.json`, `median`), as
+//! ratios within one run: single-message SPSC is bimodal on a shared VM (see the baselines note).
+//! `ring_spsc_1thread` (push one, pop one, same thread) isolates the instruction cost per
+//! operation pair, without cache-line transfers.
 #![allow(missing_docs)]
 
 use std::thread;
