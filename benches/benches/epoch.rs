@@ -52,10 +52,14 @@ fn signal_no_waiter(c: &mut Criterion) {
     g.finish();
 }
 
-/// Runs `iters` round trips: `ping` on this thread, `pong` on a peer spawned (and parked at a
-/// barrier) before the clock starts.
+/// Untimed round trips made before the clock starts, so that a sample never includes the peer
+/// thread's start-up or its wake-up from the start barrier.
+const WARM: u32 = 64;
+
+/// Times `iters` round trips: `ping` on this thread, `pong` on a peer thread; both first make
+/// [`WARM`] untimed round trips.
 fn round_trips(iters: u64, ping: impl Fn(u32) + Sync, pong: impl Fn(u32) + Sync) -> Duration {
-    let n = u32::try_from(iters).expect("iters fits u32");
+    let n = u32::try_from(iters).expect("iters fits u32") + WARM;
     let start = Barrier::new(2);
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -65,8 +69,11 @@ fn round_trips(iters: u64, ping: impl Fn(u32) + Sync, pong: impl Fn(u32) + Sync)
             }
         });
         start.wait();
+        for i in 1..=WARM {
+            ping(i);
+        }
         let t = Instant::now();
-        for i in 1..=n {
+        for i in WARM + 1..=n {
             ping(i);
         }
         t.elapsed()
