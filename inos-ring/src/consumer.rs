@@ -361,7 +361,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// assert_eq!(c.try_pop(&mut out), Ok(6));
     /// assert_eq!(&out, b"abcdef");
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn try_pop(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         // Fast path: a committed message that fits, at the head.
         let h = self.head;
