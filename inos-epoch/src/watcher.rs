@@ -7,9 +7,16 @@ use crate::{Deadline, Epoch, TimedOut};
 ///
 /// Each iteration is one `spin_loop` hint and one load. A `PAUSE` takes ~65 ns on the reference
 /// machine (Sapphire/Emerald Rapids-class x86, 2.1 GHz) and ~5 ns on older x86, so the default
-/// spins for ~6.5 µs there (~0.5 µs on older parts): long enough to catch a peer that answers
-/// while it is still running (a spinning round trip is ~0.2 µs), about one futex wake-up
-/// latency, after which spinning would only burn CPU. Like std's `Mutex`, which spins 100 times.
+/// spins for ~6.5 µs there (~0.5 µs on older parts), about one futex wake-up latency; std's
+/// `Mutex` also spins 100 times.
+///
+/// Measured on the reference machine (2 shared vCPUs): while both sides of a ping-pong stay on
+/// their own CPUs, a round trip completes inside the spin phase (~0.1 µs). Once one side has
+/// parked, the scheduler often queues the woken side on the spinner's CPU, the spinner gives up
+/// after its budget and parks too, and round trips then cost about budget + wake-up (~10 µs with
+/// this default, ~18 µs with 256 spins, ~4 µs with 0). A pair with dedicated cores that must stay
+/// in the spin phase should raise the budget with [`Watcher::with_spins`]; a pair that mostly
+/// sleeps can lower it.
 ///
 /// ```
 /// assert_eq!(inos_epoch::DEFAULT_SPINS, 100);
