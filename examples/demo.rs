@@ -6,24 +6,28 @@
 //!
 //! 1. The kernel formats the standard INOS layout; a module attaches and validates it; a module
 //!    built for another layout is refused with a typed error.
-//! 2. The kernel formats the inbox / outbox rings and the credit ledger inside their regions.
+//! 2. The kernel formats the inbox / outbox rings and the credit ledger inside their regions,
+//!    then raises `kernel_ready`; the other parties wait for it before they attach to them
+//!    (the bring-up order of `docs/PROTOCOL.md` §3.5).
 //! 3. Jobs flow kernel → inbox → module → outbox_kernel → kernel, each paid through an escrow
 //!    hold that the kernel settles to the module when the result arrives. Every party blocks on
 //!    epochs when it has nothing to do; nobody polls on a timer.
 //! 4. The host follows progress on the outbox_host ring, the kernel raises the shutdown flag, and
 //!    everything is counted: every job delivered once, every credit accounted for.
-//! 5. Hostile bytes: a corrupted header or ring position gives a typed error, not a crash.
+//! 5. Hostile bytes: a corrupted header or ring record gives a typed error, not a crash.
 //!
 //! The region here is a private allocation shared by threads; the same bytes could be an `mmap`
 //! shared with another process or a `SharedArrayBuffer` shared with JavaScript workers.
 
 use std::time::{Duration, Instant};
 
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
 use bytemuck::{Pod, Zeroable};
 use inos_epoch::{Epoch, Flag, Watcher};
 use inos_layout::standard::{epochs, StandardRegion, DEFAULT, STANDARD_32MIB};
-use inos_layout::{attach, create, RegionBuf, WaitPolicy};
-use inos_ledger::{required_len, HoldId, Ledger};
+use inos_layout::{attach, create, Attachment, RegionBuf, WaitPolicy};
+use inos_ledger::{required_len, AccountId, HoldId, Ledger};
 use inos_ring::{Mpsc, Ring, Spsc};
 
 /// A job the kernel sends to the module (one 64-byte ring record).
@@ -56,19 +60,23 @@ const JOBS: u64 = 20_000;
 const PRICE: i64 = 7;
 const WINDOW: u64 = 512;
 const PATIENCE: Duration = Duration::from_secs(10);
+/// The kernel opens the requester's account first and the provider's second, so every party
+/// knows their ids (a real system would publish them in a registry).
+const REQUESTER: AccountId = AccountId::from_index(0);
+const PROVIDER: AccountId = AccountId::from_index(1);
 
 fn expected_checksum(job: &Job) -> u64 {
     job.input.iter().map(|&x| u64::from(x)).sum::<u64>() ^ job.id
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Res<()> {
     let started = Instant::now();
     println!(
         "== inos demo: one {} MiB region shared by a kernel, a module and a host ==\n",
         DEFAULT.total_size() >> 20
     );
 
-    // 1. Layout: format, attach, refuse a mismatched layout.
+    // 1. Layout: the kernel formats; the others attach and validate.
     let buf = RegionBuf::new(DEFAULT.total_size() as usize)?;
     let kernel = create(buf.region(), &DEFAULT)?;
     println!(
@@ -77,162 +85,91 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         kernel.layout().fingerprint(),
         kernel.generation()
     );
-    let module = attach(buf.region(), &DEFAULT, WaitPolicy::timeout(PATIENCE))?;
-    println!(
-        "module: attached and validated the header and directory (generation {})",
-        module.generation()
-    );
     match attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT) {
         Err(e) => println!("stale module built for the 32 MiB layout: refused: {e}"),
         Ok(_) => return Err("a mismatched layout was accepted".into()),
     }
 
-    // 2. Rings and ledger inside their regions.
-    let region = |r: StandardRegion| kernel.get(r).ok_or("standard region missing");
-    let inbox = Ring::<Mpsc>::init(region(StandardRegion::Inbox)?, 256 << 10)?;
-    let results = Ring::<Mpsc>::init(region(StandardRegion::OutboxKernel)?, 128 << 10)?;
-    let host_ring = Ring::<Spsc>::init(region(StandardRegion::OutboxHost)?, 128 << 10)?;
-    let ledger_region = region(StandardRegion::Ledger)?;
-    let holds =
-        ((ledger_region.len() - required_len(16, 0).ok_or("size")?) / inos_ledger::HOLD_LEN) as u32;
-    let ledger = Ledger::init(ledger_region, 16, holds)?;
-    println!(
-        "kernel: inbox {} KiB (MPSC), outbox_kernel {} KiB (MPSC), outbox_host {} KiB (SPSC), ledger 16 accounts / {} holds",
-        inbox.capacity() >> 10,
-        results.capacity() >> 10,
-        host_ring.capacity() >> 10,
-        holds
-    );
+    let (delivered, settled, host_updates) = std::thread::scope(|s| -> Res<(u64, u64, u64)> {
+        // The other parties start now and wait for `kernel_ready` before touching the rings.
+        let module = s.spawn(|| {
+            module(attach(
+                buf.region(),
+                &DEFAULT,
+                WaitPolicy::timeout(PATIENCE),
+            )?)
+        });
+        let settler = s.spawn(|| {
+            settler(attach(
+                buf.region(),
+                &DEFAULT,
+                WaitPolicy::timeout(PATIENCE),
+            )?)
+        });
+        let host = s.spawn(|| {
+            host(attach(
+                buf.region(),
+                &DEFAULT,
+                WaitPolicy::timeout(PATIENCE),
+            )?)
+        });
 
-    let requester = ledger.open()?;
-    let provider = ledger.open()?;
-    ledger.mint(requester, JOBS as i64 * PRICE)?;
-    println!(
-        "economy: requester minted {} credits\n",
-        JOBS as i64 * PRICE
-    );
+        // 2. The kernel formats the rings and the ledger, then raises `kernel_ready`.
+        let inbox = Ring::<Mpsc>::init(region(&kernel, StandardRegion::Inbox)?, 256 << 10)?;
+        let results =
+            Ring::<Mpsc>::init(region(&kernel, StandardRegion::OutboxKernel)?, 128 << 10)?;
+        let host_ring =
+            Ring::<Spsc>::init(region(&kernel, StandardRegion::OutboxHost)?, 128 << 10)?;
+        let ledger_region = region(&kernel, StandardRegion::Ledger)?;
+        let holds = ((ledger_region.len() - required_len(16, 0).ok_or("size")?)
+            / inos_ledger::HOLD_LEN) as u32;
+        let ledger = Ledger::init(ledger_region, 16, holds)?;
+        if ledger.open()? != REQUESTER || ledger.open()? != PROVIDER {
+            return Err("unexpected account ids".into());
+        }
+        ledger.mint(REQUESTER, JOBS as i64 * PRICE)?;
+        println!(
+            "kernel: inbox {} KiB (MPSC), outbox_kernel {} KiB (MPSC), outbox_host {} KiB (SPSC), \
+             ledger 16 accounts / {holds} holds; requester minted {} credits",
+            inbox.capacity() >> 10,
+            results.capacity() >> 10,
+            host_ring.capacity() >> 10,
+            JOBS as i64 * PRICE
+        );
+        Flag::new(kernel.region(), epochs::KERNEL_READY.offset())?.set();
+        println!("kernel: kernel_ready raised\n");
 
-    let root = buf.region();
-    let settled_epoch = Epoch::new(root, epochs::ECONOMY.offset())?;
-    let shutdown = Flag::new(root, epochs::SHUTDOWN.offset())?;
-
-    let (mut delivered, mut host_updates) = (0u64, 0u64);
-    std::thread::scope(
-        |s| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-            // The compute module: jobs in, results out.
-            let module = s.spawn(|| -> Result<u64, inos_ring::Error> {
-                let mut jobs = inbox.consumer()?;
-                let mut out = results.producer()?;
-                let mut n = 0;
-                while n < JOBS {
-                    let mut bytes = [0u8; 64];
-                    let len = jobs.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
-                    let job: Job = bytemuck::pod_read_unaligned(&bytes[..len]);
-                    let done = Done {
-                        id: job.id,
-                        hold: job.hold,
-                        checksum: expected_checksum(&job),
-                    };
-                    out.push_wait(bytemuck::bytes_of(&done), Some(Instant::now() + PATIENCE))?;
-                    n += 1;
-                }
-                Ok(n)
-            });
-
-            // The kernel's settler: results in, escrow settled to the provider, progress to the host.
-            let settler = s.spawn(
-                || -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
-                    let mut done_ring = results.consumer()?;
-                    let mut host = host_ring.producer()?;
-                    let mut settled = 0u64;
-                    while settled < JOBS {
-                        let mut bytes = [0u8; 24];
-                        let len =
-                            done_ring.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
-                        let done: Done = bytemuck::pod_read_unaligned(&bytes[..len]);
-                        let job = job_for(done.id);
-                        if done.checksum != expected_checksum(&job) {
-                            return Err(
-                                format!("job {} came back with a wrong checksum", done.id).into()
-                            );
-                        }
-                        ledger.settle(HoldId::from_u64(done.hold), provider, PRICE)?;
-                        settled += 1;
-                        settled_epoch.signal(); // wakes the dispatcher only if it sleeps
-                        if settled % 2_000 == 0 || settled == JOBS {
-                            let p = Progress {
-                                settled,
-                                paid: settled * PRICE as u64,
-                            };
-                            host.push_wait(
-                                bytemuck::bytes_of(&p),
-                                Some(Instant::now() + PATIENCE),
-                            )?;
-                        }
-                    }
-                    shutdown.set();
-                    Ok(settled)
-                },
-            );
-
-            // The host: follows progress records until the last one, then waits for shutdown.
-            let host = s.spawn(
-                || -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
-                    let mut progress = host_ring.consumer()?;
-                    let mut updates = 0;
-                    loop {
-                        let mut b = [0u8; 16];
-                        let len = progress.pop_wait(&mut b, Some(Instant::now() + PATIENCE))?;
-                        let p: Progress = bytemuck::pod_read_unaligned(&b[..len]);
-                        println!(
-                            "host: {:>6} jobs settled, {:>7} credits paid",
-                            p.settled, p.paid
-                        );
-                        updates += 1;
-                        if p.settled == JOBS {
-                            break;
-                        }
-                    }
-                    shutdown
-                        .wait_set(PATIENCE)
-                        .map_err(|_| "host: no shutdown signal")?;
-                    Ok(updates)
-                },
-            );
-
-            // The kernel's dispatcher (this thread): escrow a hold per job, keep at most WINDOW jobs
-            // in flight, and sleep on the settled epoch when the window is full.
-            let mut producer = inbox.producer()?;
-            let mut watcher = Watcher::new(settled_epoch);
-            let mut settled_seen = 0u64;
-            for id in 0..JOBS {
-                while id - settled_seen >= WINDOW {
-                    watcher
-                        .wait_changed(PATIENCE)
-                        .map_err(|_| "dispatcher: no settlement for too long")?;
-                    settled_seen = ledger_settled(&ledger, provider, PRICE);
-                }
-                let hold = ledger.hold(requester, PRICE)?;
-                let mut job = job_for(id);
-                job.hold = hold.to_u64();
-                producer.push_wait(bytemuck::bytes_of(&job), Some(Instant::now() + PATIENCE))?;
+        // 3. The kernel's dispatcher (this thread): escrow a hold per job, keep at most WINDOW
+        //    jobs in flight, and sleep on the economy epoch when the window is full.
+        let settled_epoch = Epoch::new(kernel.region(), epochs::ECONOMY.offset())?;
+        let mut watcher = Watcher::new(settled_epoch);
+        let mut producer = inbox.producer()?;
+        let mut settled_seen = 0u64;
+        for id in 0..JOBS {
+            while id - settled_seen >= WINDOW {
+                watcher
+                    .wait_changed(PATIENCE)
+                    .map_err(|_| "dispatcher: no settlement for too long")?;
+                settled_seen = (ledger.account(PROVIDER)?.balance / PRICE) as u64;
             }
-            delivered = module.join().map_err(|_| "module panicked")??;
-            let settled = settler.join().map_err(|_| "settler panicked")??;
-            host_updates = host.join().map_err(|_| "host panicked")??;
-            if settled != JOBS {
-                return Err("not every job was settled".into());
-            }
-            Ok(())
-        },
-    )
-    .map_err(|e| e.to_string())?;
+            let hold = ledger.hold(REQUESTER, PRICE)?;
+            let mut job = job_for(id);
+            job.hold = hold.to_u64();
+            producer.push_wait(bytemuck::bytes_of(&job), Some(Instant::now() + PATIENCE))?;
+        }
+        let join = |r: std::thread::Result<Res<u64>>| r.map_err(|_| "a party panicked")?;
+        Ok((
+            join(module.join())?,
+            join(settler.join())?,
+            join(host.join())?,
+        ))
+    })?;
 
     // 4. Count everything.
+    let ledger = Ledger::attach(region(&kernel, StandardRegion::Ledger)?)?;
     let audit = ledger.audit()?;
-    let req = ledger.account(requester)?;
-    let prov = ledger.account(provider)?;
-    println!("\nmodule: processed {delivered} jobs; host saw {host_updates} progress records");
+    let (req, prov) = (ledger.account(REQUESTER)?, ledger.account(PROVIDER)?);
+    println!("\nmodule: processed {delivered} jobs; kernel settled {settled}; host saw {host_updates} progress records");
     println!(
         "ledger: requester balance {} held {}, provider balance {}; audit balanced: {}",
         req.balance,
@@ -240,9 +177,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prov.balance,
         audit.is_balanced()
     );
-    let st = inbox.stats();
-    println!("inbox stats: {st:?}");
+    let inbox = Ring::<Mpsc>::attach(region(&kernel, StandardRegion::Inbox)?)?;
+    println!("inbox stats: {:?}", inbox.stats());
     if delivered != JOBS
+        || settled != JOBS
         || prov.balance != JOBS as i64 * PRICE
         || req.held != 0
         || !audit.is_balanced()
@@ -250,8 +188,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("accounting mismatch".into());
     }
 
-    // 5. Hostile bytes: a copy of the region with a flipped header byte, and a ring whose
-    //    producer position was scribbled over.
+    // 5. Hostile bytes: a region with a flipped header byte, and a ring record whose length a
+    //    hostile party rewrote.
     let evil = RegionBuf::new(DEFAULT.total_size() as usize)?;
     create(evil.region(), &DEFAULT)?;
     evil.region().write(0, &[0xFF])?;
@@ -263,8 +201,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ring = Ring::<Spsc>::init(ring_buf.region(), 4096)?;
     let (mut p, mut c) = (ring.producer()?, ring.consumer()?);
     p.try_push(b"a committed message")?;
-    // A hostile party rewrites the committed record's length (the first word of the first
-    // record, right after the ring header) to something far larger than the ring.
     let record = ring_buf.region().u32_at(inos_ring::layout::HEADER_LEN)?;
     record.store(0x7FFF_FFF0, inos_layout::sync::Ordering::Release);
     match c.try_pop(&mut [0u8; 64]) {
@@ -279,6 +215,99 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// A standard region of an attachment.
+fn region<'a>(att: &Attachment<'a>, r: StandardRegion) -> Res<inos_layout::Region<'a>> {
+    Ok(att.get(r).ok_or("standard region missing")?)
+}
+
+/// Waits until the kernel has formatted the rings and the ledger (PROTOCOL.md §3.5).
+fn wait_ready(att: &Attachment<'_>) -> Res<()> {
+    Flag::new(att.region(), epochs::KERNEL_READY.offset())?
+        .wait_set(PATIENCE)
+        .map_err(|_| "the kernel never became ready".into())
+}
+
+/// The compute module: jobs in from the inbox, results out to outbox_kernel.
+fn module(att: Attachment<'_>) -> Res<u64> {
+    println!(
+        "module: attached and validated the header and directory (generation {})",
+        att.generation()
+    );
+    wait_ready(&att)?;
+    let mut jobs = Ring::<Mpsc>::attach(region(&att, StandardRegion::Inbox)?)?.consumer()?;
+    let mut out = Ring::<Mpsc>::attach(region(&att, StandardRegion::OutboxKernel)?)?.producer()?;
+    let mut n = 0;
+    while n < JOBS {
+        let mut bytes = [0u8; 64];
+        let len = jobs.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
+        let job: Job = bytemuck::pod_read_unaligned(&bytes[..len]);
+        let done = Done {
+            id: job.id,
+            hold: job.hold,
+            checksum: expected_checksum(&job),
+        };
+        out.push_wait(bytemuck::bytes_of(&done), Some(Instant::now() + PATIENCE))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The kernel's settler: results in, escrow settled to the provider, progress out to the host.
+fn settler(att: Attachment<'_>) -> Res<u64> {
+    wait_ready(&att)?;
+    let mut done_ring =
+        Ring::<Mpsc>::attach(region(&att, StandardRegion::OutboxKernel)?)?.consumer()?;
+    let mut host = Ring::<Spsc>::attach(region(&att, StandardRegion::OutboxHost)?)?.producer()?;
+    let ledger = Ledger::attach(region(&att, StandardRegion::Ledger)?)?;
+    let settled_epoch = Epoch::new(att.region(), epochs::ECONOMY.offset())?;
+    let mut settled = 0u64;
+    while settled < JOBS {
+        let mut bytes = [0u8; 24];
+        let len = done_ring.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
+        let done: Done = bytemuck::pod_read_unaligned(&bytes[..len]);
+        if done.checksum != expected_checksum(&job_for(done.id)) {
+            return Err(format!("job {} came back with a wrong checksum", done.id).into());
+        }
+        ledger.settle(HoldId::from_u64(done.hold), PROVIDER, PRICE)?;
+        settled += 1;
+        settled_epoch.signal(); // a wake-up call only if the dispatcher sleeps
+        if settled % 2_000 == 0 || settled == JOBS {
+            let p = Progress {
+                settled,
+                paid: settled * PRICE as u64,
+            };
+            host.push_wait(bytemuck::bytes_of(&p), Some(Instant::now() + PATIENCE))?;
+        }
+    }
+    Flag::new(att.region(), epochs::SHUTDOWN.offset())?.set();
+    Ok(settled)
+}
+
+/// The host: follows progress records until the last one, then waits for the shutdown flag.
+fn host(att: Attachment<'_>) -> Res<u64> {
+    wait_ready(&att)?;
+    let mut progress =
+        Ring::<Spsc>::attach(region(&att, StandardRegion::OutboxHost)?)?.consumer()?;
+    let mut updates = 0;
+    loop {
+        let mut b = [0u8; 16];
+        let len = progress.pop_wait(&mut b, Some(Instant::now() + PATIENCE))?;
+        let p: Progress = bytemuck::pod_read_unaligned(&b[..len]);
+        println!(
+            "host: {:>6} jobs settled, {:>7} credits paid",
+            p.settled, p.paid
+        );
+        updates += 1;
+        if p.settled == JOBS {
+            break;
+        }
+    }
+    Flag::new(att.region(), epochs::SHUTDOWN.offset())?
+        .wait_set(PATIENCE)
+        .map_err(|_| "host: no shutdown signal")?;
+    Ok(updates)
+}
+
 /// The deterministic job with id `id` (the settler recomputes it to check the module's answer).
 fn job_for(id: u64) -> Job {
     let mut input = [0u32; 12];
@@ -288,12 +317,4 @@ fn job_for(id: u64) -> Job {
             .rotate_left(i as u32);
     }
     Job { id, hold: 0, input }
-}
-
-/// How many jobs have been settled, read from the provider's balance in the shared ledger.
-fn ledger_settled(ledger: &Ledger<'_>, provider: inos_ledger::AccountId, price: i64) -> u64 {
-    ledger
-        .account(provider)
-        .map(|a| (a.balance / price) as u64)
-        .unwrap_or(0)
 }
