@@ -510,6 +510,10 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// everything, defect 12). Space is zeroed and released in batches (every quarter ring and
     /// at the end). Returns the number of messages.
     ///
+    /// One call consumes at most one ring's capacity of records, so it returns even while
+    /// producers keep the ring busy (a consumer that drains in a loop still gets to check its own
+    /// shutdown conditions).
+    ///
     /// # Errors
     /// [`Error::Corrupt`] (messages before the corruption were delivered and released).
     ///
@@ -528,9 +532,10 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// ```
     pub fn drain<F: FnMut(Bytes<'a>)>(&mut self, mut f: F) -> Result<usize, Error> {
         let batch = self.ring.capacity / 4;
-        let mut pos = self.head;
+        let start = self.head;
+        let mut pos = start;
         let mut n = 0;
-        loop {
+        while pos.wrapping_sub(start) < self.ring.capacity {
             let rec = match self.locate(&mut pos) {
                 Ok(r) => r,
                 Err(Error::Empty) => break,

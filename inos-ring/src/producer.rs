@@ -2,12 +2,17 @@
 
 use core::marker::PhantomData;
 
-use inos_layout::sync::{AtomicU32, Ordering};
+use inos_layout::sync::{spin_loop, AtomicU32, Ordering};
 use inos_layout::{Bytes, Region};
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
 use crate::ring::{Kind, Ring};
+
+/// How many times an MPSC producer re-reads head and tail looking for a consistent pair before it
+/// calls the positions corrupt. Head moving between two adjacent loads this many times in a row
+/// does not happen with an honest consumer.
+const CONSISTENT_READ_ATTEMPTS: u32 = 1024;
 
 /// The producing side of a ring (see [`Ring::producer`]).
 ///
@@ -133,6 +138,32 @@ impl<'a, K: Kind> Producer<'a, K> {
         Ok(head)
     }
 
+    /// A `(head, tail)` pair that was true at one instant (MPSC): tail read between two equal
+    /// reads of head. Head only moves forward, so equal reads mean it did not move while tail
+    /// was read, and `tail - head <= capacity` must then hold; a pair of a head read *before* a
+    /// tail read that other producers have since moved on would not be (they may have claimed
+    /// space the consumer freed after our head read).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if head keeps moving for an implausible number of attempts (a hostile
+    /// party rewriting it).
+    fn consistent_positions(&mut self) -> Result<(u32, u32), Error> {
+        let tail_word = self.ring.word(TAIL);
+        let mut h = self.refresh_head()?;
+        for _ in 0..CONSISTENT_READ_ATTEMPTS {
+            // SYNC: Acquire, pairs with the Release tail CAS of the producer that wrote it.
+            let t = tail_word.load(Ordering::Acquire);
+            let h2 = self.refresh_head()?;
+            if h2 == h {
+                return Ok((h, t));
+            }
+            h = h2;
+            spin_loop();
+        }
+        let t = tail_word.load(Ordering::Acquire);
+        Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }))
+    }
+
     /// Reserves space for a `len`-byte record, writing wrap padding if needed. On return the
     /// record's length word is written and (MPSC) its state is the busy tag.
     #[inline(always)]
@@ -199,9 +230,8 @@ impl<'a, K: Kind> Producer<'a, K> {
             let mut need = if size <= to_end { size } else { to_end + size };
             let used = t.wrapping_sub(self.head_cache);
             if t % RECORD_ALIGN != 0 || used > cap || need > cap - used {
-                let h = self.refresh_head()?;
-                // Re-read the tail after the head: it can only be at or past the head now.
-                t = tail_word.load(Ordering::Relaxed);
+                let (h, t_now) = self.consistent_positions()?;
+                t = t_now;
                 let used = t.wrapping_sub(h);
                 if used > cap || h % RECORD_ALIGN != 0 || t % RECORD_ALIGN != 0 {
                     return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
@@ -213,12 +243,15 @@ impl<'a, K: Kind> Producer<'a, K> {
                     return Err(Error::Full);
                 }
             }
-            // The CAS makes [t, t + need) ours. Relaxed suffices: the space was proven free by
-            // the Acquire load of head, and the record is published by its own state word.
+            // The CAS makes [t, t + need) ours. The space was proven free by the Acquire load of
+            // head, and the record is published by its own state word.
+            // SYNC: Release, pairs with the Acquire tail load in `consistent_positions` of the
+            // other producers: the head we validated this claim against happens-before their
+            // re-read of head, so they never see our tail with an older head.
             match tail_word.compare_exchange_weak(
                 t,
                 t.wrapping_add(need),
-                Ordering::Relaxed,
+                Ordering::Release,
                 Ordering::Relaxed,
             ) {
                 Ok(_) => break (off, to_end, need),

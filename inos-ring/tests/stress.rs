@@ -215,3 +215,67 @@ fn unblock_races_late_commit_exactly_one_wins() {
     assert_eq!(wins + losses, rounds);
     assert_eq!(ring.used_bytes(), Ok(0));
 }
+
+/// Regression: MPSC producers racing on a tiny ring while the consumer frees space must never
+/// report `Corrupt(Positions)` for a consistent ring. A producer used to validate a head read
+/// *before* a tail read that other producers had since moved past `head + capacity`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn mpsc_contention_on_a_tiny_ring_is_never_corruption() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const PRODUCERS: u8 = 3;
+    const PUSHES: u32 = 300_000;
+    let buf = RegionBuf::new(layout::required_len(64)).unwrap();
+    let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    let mut consumer = ring.consumer().unwrap();
+    let failed = AtomicBool::new(false);
+    let errors = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..PRODUCERS)
+            .map(|id| {
+                let failed = &failed;
+                s.spawn(move || {
+                    let mut p = ring.producer().unwrap();
+                    let mut sent = 0;
+                    while sent < PUSHES {
+                        match p.try_push(&[id; 3]) {
+                            Ok(()) => sent += 1,
+                            Err(Error::Full) if failed.load(Ordering::Relaxed) => return None,
+                            Err(Error::Full) => std::hint::spin_loop(),
+                            Err(e) => {
+                                failed.store(true, Ordering::Relaxed);
+                                return Some(format!("producer {id} after {sent} pushes: {e}"));
+                            }
+                        }
+                    }
+                    None
+                })
+            })
+            .collect();
+        let mut received = 0u64;
+        let give_up = Instant::now() + Duration::from_secs(120);
+        while received < u64::from(PRODUCERS) * u64::from(PUSHES) && !failed.load(Ordering::Relaxed)
+        {
+            received += consumer
+                .drain(|m| assert!(m.len() == 3 && m.get(0) < Some(PRODUCERS)))
+                .unwrap() as u64;
+            if Instant::now() > give_up {
+                let r = buf.region();
+                let head = r.u32_at(layout::HEAD).unwrap().load(Ordering::Relaxed);
+                let tail = r.u32_at(layout::TAIL).unwrap().load(Ordering::Relaxed);
+                let mut words = [0u32; 16];
+                for (i, w) in words.iter_mut().enumerate() {
+                    *w = r
+                        .u32_at(layout::HEADER_LEN + 4 * i)
+                        .unwrap()
+                        .load(Ordering::Relaxed);
+                }
+                panic!("stuck after {received} messages: head {head} tail {tail} data {words:x?} stats {:?}", ring.stats());
+            }
+        }
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+}

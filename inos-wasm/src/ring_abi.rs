@@ -5,7 +5,7 @@ use inos_epoch::Epoch;
 use inos_layout::sync::{fence, Ordering};
 use inos_layout::Region;
 use inos_ring::layout::{DATA_EPOCH, KIND, KIND_MPSC, KIND_SPSC, SPACE_EPOCH};
-use inos_ring::{Consumer, Corruption, Error, Kind, Mpsc, Producer, Ring, Spsc};
+use inos_ring::{Consumer, Error, Kind, Mpsc, Producer, Ring, Spsc};
 
 use crate::handles::Table;
 use crate::status::{self, INVALID, NOT_FORMATTED, OK, TIMED_OUT};
@@ -183,28 +183,9 @@ trait Side {
     const BLOCKED: Error;
 }
 
-/// Retries of an MPSC push that reported inconsistent positions (see [`Side::attempt`]).
-const POSITION_RETRIES: u32 = 64;
-
 impl<K: Kind> Side for Producer<'static, K> {
     fn attempt(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        // Workaround: inos-ring's MPSC claim validates `tail - head <= capacity` with a head read
-        // *before* a tail read that other producers keep moving, so under contention it can
-        // report `Corrupt(Positions)` for a consistent ring (reproduced natively with three
-        // producers on a 64-byte ring). Such a race resolves on retry; real corruption persists
-        // and is still reported after the retries.
-        let mut tries = 0;
-        loop {
-            match self.try_push(buf) {
-                Err(Error::Corrupt(Corruption::Positions { .. }))
-                    if K::MULTI_PRODUCER && tries < POSITION_RETRIES =>
-                {
-                    tries += 1;
-                    inos_layout::sync::spin_loop();
-                }
-                r => return r.map(|()| 0),
-            }
-        }
+        self.try_push(buf).map(|()| 0)
     }
     const SLOT: usize = SPACE_EPOCH;
     const BLOCKED: Error = Error::Full;
