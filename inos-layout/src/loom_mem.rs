@@ -10,6 +10,12 @@
 //! Protocol code must not access the same bytes both as an 8-byte word and any other way; the twin
 //! panics if it does, so a loom test reports it instead of silently modelling something else.
 //! Initial values come from the bytes the region was created over.
+//!
+//! The loom atomics are created lazily, on a word's first access. loom records the creation as a
+//! write by the creating thread, so a word first touched by a spawned thread and then by another
+//! one is reported as a causality violation. Models therefore touch every word they use on the
+//! thread that builds the region, before spawning (the crates' `tests/loom.rs` do). Creating every
+//! word eagerly would lift that rule at the cost of thousands of loom objects per iteration.
 #![cfg(loom)]
 
 use std::boxed::Box;
