@@ -220,6 +220,19 @@ fn region<'a>(att: &Attachment<'a>, r: StandardRegion) -> Res<inos_layout::Regio
     Ok(att.get(r).ok_or("standard region missing")?)
 }
 
+/// Decodes a message popped from a ring: its length was written by another party, so a wrong
+/// one is an error, not a panic.
+fn decode<T: Pod>(bytes: &[u8]) -> Res<T> {
+    bytemuck::try_pod_read_unaligned(bytes).map_err(|_| {
+        format!(
+            "a {}-byte message where a {}-byte one was expected",
+            bytes.len(),
+            std::mem::size_of::<T>()
+        )
+        .into()
+    })
+}
+
 /// Waits until the kernel has formatted the rings and the ledger (PROTOCOL.md §3.5).
 fn wait_ready(att: &Attachment<'_>) -> Res<()> {
     Flag::new(att.region(), epochs::KERNEL_READY.offset())?
@@ -240,7 +253,7 @@ fn module(att: Attachment<'_>) -> Res<u64> {
     while n < JOBS {
         let mut bytes = [0u8; 64];
         let len = jobs.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
-        let job: Job = bytemuck::pod_read_unaligned(&bytes[..len]);
+        let job: Job = decode(&bytes[..len])?;
         let done = Done {
             id: job.id,
             hold: job.hold,
@@ -264,7 +277,7 @@ fn settler(att: Attachment<'_>) -> Res<u64> {
     while settled < JOBS {
         let mut bytes = [0u8; 24];
         let len = done_ring.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
-        let done: Done = bytemuck::pod_read_unaligned(&bytes[..len]);
+        let done: Done = decode(&bytes[..len])?;
         if done.checksum != expected_checksum(&job_for(done.id)) {
             return Err(format!("job {} came back with a wrong checksum", done.id).into());
         }
@@ -292,7 +305,7 @@ fn host(att: Attachment<'_>) -> Res<u64> {
     loop {
         let mut b = [0u8; 16];
         let len = progress.pop_wait(&mut b, Some(Instant::now() + PATIENCE))?;
-        let p: Progress = bytemuck::pod_read_unaligned(&b[..len]);
+        let p: Progress = decode(&b[..len])?;
         println!(
             "host: {:>6} jobs settled, {:>7} credits paid",
             p.settled, p.paid
