@@ -179,19 +179,19 @@ pub unsafe extern "C" fn inos_ledger_hold(
     amount: i64,
     out: usize,
 ) -> i32 {
+    // Check `out` before taking the hold: a hold whose id cannot be returned would stay in escrow
+    // with nobody able to settle or void it.
+    if out != 0 && mem::check(out, 8, 8).is_err() {
+        return status::INVALID;
+    }
     // SAFETY: forwarded to the caller.
     let r = unsafe { ledger(addr, len) }.and_then(|l| {
         l.hold(AccountId::from_index(payer), amount)
             .map_err(status::ledger)
     });
     match r {
-        Ok(id) => {
-            if out != 0 && mem::check(out, 8, 8).is_err() {
-                return status::INVALID;
-            }
-            // SAFETY: caller-private per the contract.
-            status::code(unsafe { mem::write_out(out, &id.to_u64().to_le_bytes()) })
-        }
+        // SAFETY: caller-private per the contract.
+        Ok(id) => status::code(unsafe { mem::write_out(out, &id.to_u64().to_le_bytes()) }),
         Err(e) => e,
     }
 }
@@ -305,6 +305,10 @@ pub const AUDIT_REPORT_LEN: usize = 64;
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_ledger_audit(addr: usize, len: u32, out: usize) -> i32 {
+    // Check `out` before auditing, so a refused call does not bump the header's audit counters.
+    if out != 0 && mem::check(out, AUDIT_REPORT_LEN, 8).is_err() {
+        return status::INVALID;
+    }
     // SAFETY: forwarded to the caller.
     let r = unsafe { ledger(addr, len) }.and_then(|l| l.audit().map_err(status::ledger));
     let report = match r {
@@ -312,9 +316,6 @@ pub unsafe extern "C" fn inos_ledger_audit(addr: usize, len: u32, out: usize) ->
         Err(e) => return e,
     };
     if out != 0 {
-        if mem::check(out, AUDIT_REPORT_LEN, 8).is_err() {
-            return status::INVALID;
-        }
         let sat = |v: i128| i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX });
         let mut bytes = [0u8; AUDIT_REPORT_LEN];
         let words = [

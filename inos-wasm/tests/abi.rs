@@ -181,3 +181,28 @@ fn epoch_wait_sees_a_signal_from_another_thread() {
         assert_eq!(unsafe { inos_epoch_wait_changed(e, 0, FOREVER) }, 1);
     });
 }
+
+#[test]
+fn a_hold_with_a_bad_out_buffer_is_refused_before_any_money_moves() {
+    let buf = RegionBuf::new(4096).unwrap();
+    let a = addr(&buf);
+    let mut out = [0u64; 8];
+    let o = out.as_mut_ptr() as usize;
+    // SAFETY: the buffer is only accessed through the protocol; `out` is private.
+    unsafe {
+        assert_eq!(inos_ledger_init(a, 4096, 2, 2), OK);
+        let payer = inos_ledger_open(a, 4096) as u32;
+        assert_eq!(inos_ledger_mint(a, 4096, payer, 10), OK);
+        // A misaligned `out`: the id could not be returned, so no hold may be taken.
+        assert_eq!(inos_ledger_hold(a, 4096, payer, 6, o + 1), INVALID);
+        assert_eq!(inos_ledger_balance(a, 4096, payer), 10);
+        assert_eq!(inos_ledger_audit(a, 4096, o + 4), INVALID);
+        assert_eq!(inos_ledger_audit(a, 4096, o), OK);
+    }
+    // Σ pending holds 0; then u32 holds in progress 0, u32 accounts in use 1.
+    assert_eq!(out[5], 0);
+    assert_eq!(out[6], 1 << 32);
+    // The refused audit did not count: one audit run.
+    let ledger = inos_ledger::Ledger::attach(buf.region()).unwrap();
+    assert_eq!(ledger.audit_counts(), (1, 0));
+}
