@@ -73,7 +73,7 @@ mod layout;
 mod ledger;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod words;
-#[cfg(any(target_has_atomic = "64", loom))]
+
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use audit::AuditReport;
 #[cfg(any(target_has_atomic = "64", loom))]
