@@ -47,8 +47,8 @@
 //! ```
 //!
 //! ## Features
-//! - `std` (default): implies `alloc`; `std::error::Error` impls and time-based waits
-//!   ([`WaitPolicy::timeout`]).
+//! - `std` (default): implies `alloc`; time-based waits ([`WaitPolicy::timeout`]). (The error
+//!   types implement `core::error::Error` with or without it.)
 //! - `alloc`: [`RegionBuf`] and [`export`].
 //! - `portable-atomic`: 64-bit atomics from portable-atomic (lock-free only) where `core` lacks them.
 //!
