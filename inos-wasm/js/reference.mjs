@@ -1,10 +1,10 @@
 // A pure-JS reference party of the inos protocol: no wasm, no Rust, only the bytes.
 //
 // Written against docs/PROTOCOL.md §2, docs/protocol/epoch.md §1-2 and docs/protocol/ring.md
-// §2-7. One deliberate deviation: an MPSC producer validates (HEAD, TAIL) only as a consistent
-// pair (HEAD read before and after TAIL agree), because ring.md §4.1's "re-read HEAD, then TAIL,
-// and call t - HEAD > capacity corrupt" reports corruption on a healthy ring when the consumer
-// frees space and other producers claim it between the two reads.
+// §2-7. An MPSC producer validates (HEAD, TAIL) only as a consistent pair (HEAD read before and
+// after TAIL agree, ring.md §4.1): a HEAD read before a later TAIL read can legitimately be more
+// than a capacity behind it when the consumer frees space and other producers claim it between
+// the two reads.
 //
 // It reads the region header and directory (docs/PROTOCOL.md §2), waits on and signals epoch
 // slots (docs/protocol/epoch.md) and consumes / produces ring messages (docs/protocol/ring.md),
@@ -205,13 +205,24 @@ class RingBase {
   }
   word(off) { return (this.addr + off) >> 2; }
   rec(off, plus) { return (this.data + off + plus) >> 2; }
+  /**
+   * A consistent, validated (head, tail) pair (ring.md §2): head, tail, head again, retried until
+   * both head reads agree. A head read *before* a tail read that other producers keep moving is
+   * not enough: the consumer may free space and producers claim it in between, so
+   * `tail - staleHead` can legitimately exceed the capacity. Corrupt if head keeps moving for
+   * 1024 attempts (as the Rust side).
+   */
   positions() {
-    const head = u32(Atomics.load(this.i32, this.iHead));
-    const tail = u32(Atomics.load(this.i32, this.iTail));
-    if (head % 8 !== 0 || tail % 8 !== 0 || u32(tail - head) > this.cap) {
-      throw new ProtocolError('corrupt', `positions head ${head} tail ${tail}`);
+    for (let i = 0; i < 1024; i++) {
+      const h = u32(Atomics.load(this.i32, this.iHead));
+      const t = u32(Atomics.load(this.i32, this.iTail));
+      if (u32(Atomics.load(this.i32, this.iHead)) !== h) continue; // the consumer moved: retry
+      if (h % 8 !== 0 || t % 8 !== 0 || u32(t - h) > this.cap) {
+        throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
+      }
+      return [h, t];
     }
-    return [head, tail];
+    throw new ProtocolError('corrupt', 'head kept moving while the positions were read');
   }
   /** After progress: signal `epoch` only if the other side registered as sleeping on it. */
   static notify(epoch) {
@@ -348,24 +359,6 @@ export class RingProducer extends RingBase {
     else Atomics.store(this.i32, role, 0);
   }
 
-  /**
-   * A consistent (head, tail) pair for an MPSC producer: head, tail, head again, retried until
-   * both head reads agree. (Validating a head read *before* a tail read that other producers
-   * keep moving is wrong: the consumer may free space and producers claim it in between, so
-   * `tail - staleHead` can legitimately exceed the capacity.)
-   */
-  #snapshot() {
-    for (;;) {
-      const h = u32(Atomics.load(this.i32, this.iHead));
-      const t = u32(Atomics.load(this.i32, this.iTail));
-      if (u32(Atomics.load(this.i32, this.iHead)) !== h) continue; // the consumer moved: retry
-      if (h % 8 !== 0 || t % 8 !== 0 || u32(t - h) > this.cap) {
-        throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
-      }
-      return [h, t];
-    }
-  }
-
   #padding(off, toEnd) {
     Atomics.store(this.i32, this.rec(off, 0), toEnd - RING.RECORD_HEADER);
     Atomics.store(this.i32, this.rec(off, 4), RING.STATE_PADDING);
@@ -408,7 +401,7 @@ export class RingProducer extends RingBase {
         f = this.#fits(t, size);
         if (t % 8 !== 0 || f.free < 0 || f.need > f.free) {
           let h;
-          [h, t] = this.#snapshot();
+          [h, t] = this.positions();
           this.headCache = h;
           f = this.#fits(t, size);
           if (f.need > f.free) return false;
