@@ -2,17 +2,12 @@
 
 use core::marker::PhantomData;
 
-use inos_layout::sync::{spin_loop, AtomicU32, Ordering};
+use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::{Bytes, Region};
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
 use crate::ring::{Kind, Ring};
-
-/// How many times an MPSC producer re-reads head and tail looking for a consistent pair before it
-/// calls the positions corrupt. Head moving between two adjacent loads this many times in a row
-/// does not happen with an honest consumer.
-const CONSISTENT_READ_ATTEMPTS: u32 = 1024;
 
 /// The producing side of a ring (see [`Ring::producer`]).
 ///
@@ -138,30 +133,11 @@ impl<'a, K: Kind> Producer<'a, K> {
         Ok(head)
     }
 
-    /// A `(head, tail)` pair that was true at one instant (MPSC): tail read between two equal
-    /// reads of head. Head only moves forward, so equal reads mean it did not move while tail
-    /// was read, and `tail - head <= capacity` must then hold; a pair of a head read *before* a
-    /// tail read that other producers have since moved on would not be (they may have claimed
-    /// space the consumer freed after our head read).
-    ///
-    /// # Errors
-    /// [`Error::Corrupt`] if head keeps moving for an implausible number of attempts (a hostile
-    /// party rewriting it).
+    /// A consistent `(head, tail)` pair ([`Ring::consistent_positions`]); caches the head.
     fn consistent_positions(&mut self) -> Result<(u32, u32), Error> {
-        let tail_word = self.ring.word(TAIL);
-        let mut h = self.refresh_head()?;
-        for _ in 0..CONSISTENT_READ_ATTEMPTS {
-            // SYNC: Acquire, pairs with the Release tail CAS of the producer that wrote it.
-            let t = tail_word.load(Ordering::Acquire);
-            let h2 = self.refresh_head()?;
-            if h2 == h {
-                return Ok((h, t));
-            }
-            h = h2;
-            spin_loop();
-        }
-        let t = tail_word.load(Ordering::Acquire);
-        Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }))
+        let (h, t) = self.ring.consistent_positions()?;
+        self.head_cache = h;
+        Ok((h, t))
     }
 
     /// Reserves space for a `len`-byte record, writing wrap padding if needed. On return the

@@ -2,12 +2,17 @@
 
 use core::marker::PhantomData;
 
-use inos_layout::sync::{AtomicU32, Ordering};
+use inos_layout::sync::{spin_loop, AtomicU32, Ordering};
 use inos_layout::Region;
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
 use crate::{Consumer, Producer};
+
+/// How many times [`Ring::consistent_positions`] re-reads head and tail looking for a consistent
+/// pair before it calls the positions corrupt. Head moving between two adjacent loads this many
+/// times in a row does not happen with an honest consumer.
+const CONSISTENT_READ_ATTEMPTS: u32 = 1024;
 
 mod sealed {
     pub trait Sealed {}
@@ -392,11 +397,39 @@ impl<'a, K: Kind> Ring<'a, K> {
         unsafe { self.region.u32_at_unchecked(off) }
     }
 
-    /// Loads and validates `(head, tail)`: both 8-aligned and `tail - head <= capacity`.
+    /// A `(head, tail)` pair that was true at one instant: tail read between two equal reads of
+    /// head. Head only moves forward, so equal reads mean it did not move while tail was read,
+    /// and `tail - head <= capacity` must then hold; a head read *before* a tail read that
+    /// producers have since moved on is no such pair (they may have claimed space the consumer
+    /// freed after the head read). Not validated.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if head keeps moving for an implausible number of attempts (a hostile
+    /// party rewriting it).
+    pub(crate) fn consistent_positions(&self) -> Result<(u32, u32), Error> {
+        let (head_word, tail_word) = (self.word(HEAD), self.word(TAIL));
+        // SYNC: Acquire, pairs with the consumer's Release store of head after it zeroed the
+        // records it consumed: space below `head + capacity` is free and zero.
+        let mut h = head_word.load(Ordering::Acquire);
+        for _ in 0..CONSISTENT_READ_ATTEMPTS {
+            // SYNC: Acquire, pairs with the Release tail CAS of the MPSC producer that wrote it.
+            let t = tail_word.load(Ordering::Acquire);
+            // SYNC: Acquire, as for the first head load.
+            let h2 = head_word.load(Ordering::Acquire);
+            if h2 == h {
+                return Ok((h, t));
+            }
+            h = h2;
+            spin_loop();
+        }
+        let t = tail_word.load(Ordering::Acquire);
+        Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }))
+    }
+
+    /// Loads a consistent `(head, tail)` pair and validates it: both 8-aligned and
+    /// `tail - head <= capacity`.
     pub(crate) fn positions(&self) -> Result<(u32, u32), Error> {
-        // SYNC: Acquire, pairs with the consumer's Release store of head.
-        let head = self.word(HEAD).load(Ordering::Acquire);
-        let tail = self.word(TAIL).load(Ordering::Acquire);
+        let (head, tail) = self.consistent_positions()?;
         if head % RECORD_ALIGN != 0
             || tail % RECORD_ALIGN != 0
             || tail.wrapping_sub(head) > self.capacity

@@ -279,3 +279,53 @@ fn mpsc_contention_on_a_tiny_ring_is_never_corruption() {
     });
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+/// Regression: reading the positions of a live ring (`Ring::attach`, `used_bytes`, attaching a
+/// producer) must never report `Corrupt(Positions)`: a head read before a tail read that the
+/// producers have since moved past `head + capacity` is not a consistent pair.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn positions_of_a_live_ring_are_never_corruption() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const PUSHES: u32 = 200_000;
+    let buf = RegionBuf::new(layout::required_len(64)).unwrap();
+    let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    let mut consumer = ring.consumer().unwrap();
+    let done = AtomicBool::new(false);
+    let (observed, received) = std::thread::scope(|s| {
+        let observer = s.spawn(|| {
+            let mut observed = 0u64;
+            loop {
+                let used = ring.used_bytes().unwrap();
+                assert!(used <= 64, "{used}");
+                Ring::<Mpsc>::attach(buf.region()).unwrap();
+                drop(ring.producer().unwrap());
+                observed += 1;
+                if done.load(Ordering::Relaxed) {
+                    return observed;
+                }
+            }
+        });
+        let producer = s.spawn(|| {
+            let mut p = ring.producer().unwrap();
+            let mut sent = 0;
+            while sent < PUSHES {
+                match p.try_push(&[7; 3]) {
+                    Ok(()) => sent += 1,
+                    Err(Error::Full) => std::hint::spin_loop(),
+                    Err(e) => panic!("after {sent} pushes: {e}"),
+                }
+            }
+        });
+        let mut received = 0u64;
+        while received < u64::from(PUSHES) && !producer.is_finished() {
+            received += consumer.drain(|m| assert!(m.eq_slice(&[7; 3]))).unwrap() as u64;
+        }
+        done.store(true, Ordering::Relaxed);
+        producer.join().unwrap();
+        received += consumer.drain(|_| {}).unwrap() as u64;
+        (observer.join().unwrap(), received)
+    });
+    assert_eq!(received, u64::from(PUSHES));
+    assert!(observed > 0);
+}
