@@ -94,11 +94,14 @@ impl Snapshot {
 impl<'a> Seqlock<'a> {
     /// Bytes needed for a seqlock over a record of `len` bytes (8-byte slot + record).
     ///
+    /// Saturates at `usize::MAX` (which no region can hold) if the size overflows.
+    ///
     /// ```
     /// assert_eq!(inos_epoch::Seqlock::size_for(16), 24);
+    /// assert_eq!(inos_epoch::Seqlock::size_for(usize::MAX), usize::MAX);
     /// ```
     pub const fn size_for(len: usize) -> usize {
-        SLOT_SIZE + len
+        SLOT_SIZE.saturating_add(len)
     }
 
     /// The seqlock at `offset` of `region` (8-aligned) guarding a record of `len` bytes.
