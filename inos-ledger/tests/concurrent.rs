@@ -249,10 +249,12 @@ fn stress_random_ops_keep_the_books() {
                     })
             })
             .collect();
-        let wins = workers.into_iter().map(|w| w.join().unwrap()).collect();
+        // Join every worker before unwrapping, so a panicking worker still stops the observer
+        // (the test then fails instead of hanging).
+        let joined: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
         done.store(true, StdOrdering::Release);
         assert!(observer.join().unwrap() > 0);
-        wins
+        joined.into_iter().map(|w| w.unwrap()).collect::<Vec<_>>()
     });
 
     // Resolve what is left, then check every hold resolved exactly once.
