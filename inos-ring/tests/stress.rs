@@ -251,6 +251,17 @@ fn mpsc_contention_on_a_tiny_ring_is_never_corruption() {
                 })
             })
             .collect();
+        // If the consumer panics, the guard's drop stops the producers (they would otherwise spin
+        // on `Full` forever and the test would hang instead of failing).
+        struct StopOnUnwind<'f>(&'f AtomicBool);
+        impl Drop for StopOnUnwind<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+        let _stop = StopOnUnwind(&failed);
         let mut received = 0u64;
         let give_up = Instant::now() + Duration::from_secs(120);
         while received < u64::from(PRODUCERS) * u64::from(PUSHES) && !failed.load(Ordering::Relaxed)
