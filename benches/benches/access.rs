@@ -25,6 +25,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion, Throughput};
+use inos_benches::median;
 use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::{AccessError, Region, RegionBuf};
 
@@ -229,11 +230,6 @@ fn time(f: &impl Fn() -> u32) -> f64 {
     }
     black_box(acc);
     t.elapsed().as_secs_f64() * 1e9 / f64::from(N)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 /// Runs raw, checked and unchecked in alternating rounds; prints medians and median ratios.

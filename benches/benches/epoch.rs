@@ -21,6 +21,7 @@ use std::sync::{Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
+use inos_benches::median;
 use inos_epoch::{park::Park, Deadline, DefaultPark, Epoch};
 use inos_layout::RegionBuf;
 
@@ -242,10 +243,6 @@ fn condvar_round_trips(iters: u64) -> Duration {
 /// that slow drifts in machine load hit all of them alike; prints per-contender medians and the
 /// ratios against the targets. Runs after the criterion groups (skipped when a filter is given).
 fn paired_summary() {
-    fn median(mut v: Vec<f64>) -> f64 {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    }
     fn per_op(d: Duration, n: u64) -> f64 {
         d.as_secs_f64() * 1e9 / n as f64
     }
