@@ -54,6 +54,10 @@ pub struct Region<'a> {
     #[cfg(loom)]
     base: usize,
     len: usize,
+    /// The prefix (a multiple of 4, at least `len` rounded down) inside which every aligned
+    /// 4-byte word is valid memory: byte copies use whole words there (see `copy.rs`).
+    #[cfg(not(loom))]
+    words: usize,
     _bytes: PhantomData<&'a [UnsafeCell<u8>]>,
 }
 
@@ -132,6 +136,7 @@ impl<'a> Region<'a> {
                 // SAFETY: checked non-null above.
                 ptr: unsafe { NonNull::new_unchecked(ptr) },
                 len,
+                words: len & !3,
                 _bytes: PhantomData,
             })
         }
@@ -262,6 +267,9 @@ impl<'a> Region<'a> {
                 // allocation and is non-null.
                 ptr: unsafe { NonNull::new_unchecked(self.ptr.as_ptr().add(offset)) },
                 len,
+                // The parent's words past `offset` stay valid; a sub-region ending mid-word may
+                // still read and merge that word (one width for every byte of the parent).
+                words: ((len + 3) & !3).min(self.words - offset),
                 _bytes: PhantomData,
             })
         }
@@ -519,7 +527,7 @@ impl<'a> Region<'a> {
         // SAFETY: in bounds per the caller; the region's bytes are valid and accessed only
         // atomically per the constructor's contract.
         unsafe {
-            crate::copy::copy_out(self.ptr.as_ptr().add(offset), dst)
+            crate::copy::copy_out(self.ptr.as_ptr(), self.words, offset, dst)
         }
         #[cfg(loom)]
         self.mem.copy_out(self.base + offset, dst);
@@ -542,7 +550,7 @@ impl<'a> Region<'a> {
         #[cfg(not(loom))]
         // SAFETY: in bounds per the caller; valid and atomic-only per the constructor's contract.
         unsafe {
-            crate::copy::copy_in(self.ptr.as_ptr().add(offset), src)
+            crate::copy::copy_in(self.ptr.as_ptr(), self.words, offset, src)
         }
         #[cfg(loom)]
         self.mem.copy_in(self.base + offset, src);
@@ -565,10 +573,45 @@ impl<'a> Region<'a> {
         #[cfg(not(loom))]
         // SAFETY: in bounds per the caller; valid and atomic-only per the constructor's contract.
         unsafe {
-            crate::copy::fill(self.ptr.as_ptr().add(offset), len, value)
+            crate::copy::fill(self.ptr.as_ptr(), self.words, offset, len, value)
         }
         #[cfg(loom)]
         self.mem.fill(self.base + offset, len, value);
+    }
+
+    /// Copies `src` to the 4-aligned `offset` as whole 4-byte words, padding the last word with
+    /// zeros, without checks: for a party that owns every byte of
+    /// `offset..offset + round_up(src.len(), 4)` (a ring record is 8-aligned and padded), so no
+    /// edge word needs the read-modify-write merge that [`copy_in`](Self::copy_in) uses.
+    ///
+    /// # Safety
+    /// `offset % 4 == 0` and `offset + round_up(src.len(), 4) <= self.len()`.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(8).unwrap();
+    /// buf.region().fill(0, 8, 0xFF).unwrap();
+    /// // SAFETY: 4 is 4-aligned and 4 + 4 <= 8.
+    /// unsafe { buf.region().copy_in_padded(4, &[1, 2]) };
+    /// let mut out = [0u8; 8];
+    /// buf.region().read(0, &mut out).unwrap();
+    /// assert_eq!(out, [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 0, 0]);
+    /// ```
+    #[inline]
+    pub unsafe fn copy_in_padded(&self, offset: usize, src: &[u8]) {
+        debug_assert!(offset % 4 == 0);
+        debug_assert!(self.check(offset, (src.len() + 3) & !3, 4).is_ok());
+        #[cfg(not(loom))]
+        // SAFETY: 4-aligned and in bounds per the caller (len <= words rounded to 4 as the
+        // region's words cover `len` rounded down and the padded range ends at or below `len`).
+        unsafe {
+            crate::copy::copy_in_padded(self.ptr.as_ptr(), offset, src)
+        }
+        #[cfg(loom)]
+        {
+            let mut padded = std::vec![0u8; (src.len() + 3) & !3];
+            padded[..src.len()].copy_from_slice(src);
+            self.mem.copy_in(self.base + offset, &padded);
+        }
     }
 
     /// Loads the byte at `offset` atomically.
