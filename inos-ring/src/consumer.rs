@@ -68,6 +68,7 @@ struct Rec {
 
 impl<'a, K: Kind> Consumer<'a, K> {
     pub(crate) fn attach(ring: Ring<'a, K>) -> Result<Self, Error> {
+        crate::crash::point();
         ring.claim_role(CONSUMER_ROLE, Role::Consumer)?;
         let mut c = Self {
             ring,
@@ -86,6 +87,18 @@ impl<'a, K: Kind> Consumer<'a, K> {
         let (head, tail) = ring.positions()?; // on error, Drop releases the role
         c.head = head;
         c.tail_cache = tail;
+        if K::MULTI_PRODUCER {
+            // A previous consumer may have died inside a release (spec §5.3): finish it. The
+            // space [head, release_to) was consumed and partly zeroed; nobody else writes it
+            // until head moves past it.
+            let to = ring.word(RELEASE_TO).load(Ordering::Relaxed);
+            if to != head {
+                if to % RECORD_ALIGN != 0 || to.wrapping_sub(head) > tail.wrapping_sub(head) {
+                    return Err(Error::Corrupt(Corruption::Positions { head, tail: to }));
+                }
+                c.free_to(to);
+            }
+        }
         Ok(c)
     }
 
@@ -146,7 +159,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
     }
 
     /// Validates a record length found at position `pos` (data offset `off`): at most `limit`,
-    /// and the record must not cross the end of the data area nor the tail.
+    /// and the record must not cross the end of the data area nor the tail (MPSC: re-read once if
+    /// the cached tail is too old; SPSC: the cached tail covers every record it published).
     #[inline(always)]
     fn check_len(&mut self, pos: u32, off: u32, len: u32, limit: u32) -> Result<u32, Error> {
         let cap = self.ring.capacity;
@@ -156,15 +170,16 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 if size <= self.tail_cache.wrapping_sub(pos) {
                     return Ok(size);
                 }
-                // The cached tail may be old; re-read it once.
-                // SYNC: Acquire, pairs with the producers' tail updates (only a bound here).
-                let t = self.ring.word(TAIL).load(Ordering::Acquire);
-                if t % RECORD_ALIGN != 0 || t.wrapping_sub(pos) > cap {
-                    return Err(Error::Corrupt(Corruption::Positions { head: pos, tail: t }));
-                }
-                self.tail_cache = t;
-                if size <= t.wrapping_sub(pos) {
-                    return Ok(size);
+                if K::MULTI_PRODUCER {
+                    // SYNC: Acquire, pairs with the producers' tail CAS (only a bound here).
+                    let t = self.ring.word(TAIL).load(Ordering::Acquire);
+                    if t % RECORD_ALIGN != 0 || t.wrapping_sub(pos) > cap {
+                        return Err(Error::Corrupt(Corruption::Positions { head: pos, tail: t }));
+                    }
+                    self.tail_cache = t;
+                    if size <= t.wrapping_sub(pos) {
+                        return Ok(size);
+                    }
                 }
             }
         }
@@ -174,24 +189,52 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }))
     }
 
-    /// Finds the committed record at the head (skipping and freeing padding), without consuming
-    /// it. `pos` is where scanning starts; padding is freed immediately only if `free_pad`.
+    /// SPSC: re-reads `TAIL` once the cached one is reached; returns whether records are
+    /// available at `h`.
+    #[inline]
+    fn refresh_tail(&mut self, h: u32) -> Result<bool, Error> {
+        // SYNC: Acquire, pairs with the producer's Release (SeqCst) store of tail in `publish`:
+        // every record (and wrap padding) below it is visible.
+        let t = self.ring.word(TAIL).load(Ordering::Acquire);
+        if t % RECORD_ALIGN != 0
+            || t.wrapping_sub(self.head) > self.ring.capacity
+            || t.wrapping_sub(h) > t.wrapping_sub(self.head)
+        {
+            return Err(Error::Corrupt(Corruption::Positions {
+                head: self.head,
+                tail: t,
+            }));
+        }
+        self.tail_cache = t;
+        Ok(t != h)
+    }
+
+    /// Finds the committed record at `pos` (skipping padding), without consuming it.
     #[inline(always)]
     fn locate(&mut self, pos: &mut u32) -> Result<Rec, Error> {
         loop {
             let h = *pos;
-            if h.wrapping_sub(self.head) >= self.ring.capacity {
-                // A whole lap scanned (a full ring of padding or read messages): free it before
-                // reading on, or we would read our own unreleased bytes again.
-                self.free_to(h);
+            if K::MULTI_PRODUCER {
+                if h.wrapping_sub(self.head) >= self.ring.capacity {
+                    // A whole lap scanned (a full ring of padding or read messages): free it
+                    // before reading on, or we would read our own unreleased bytes again.
+                    self.free_to(h);
+                }
+            } else if h == self.tail_cache && !self.refresh_tail(h)? {
+                return Err(Error::Empty);
             }
             let off = h & self.mask;
             // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes) and
             // off + 8 <= cap.
             let state_word = unsafe { self.rec_word(off, 4) };
-            // SYNC: Acquire, pairs with the Release/SeqCst store or CAS of the state by the
-            // producer (commit, padding) or by `unblock`: the length and payload are visible.
-            let state = state_word.load(Ordering::Acquire);
+            // SYNC (MPSC): Acquire, pairs with the Release/SeqCst store or CAS of the state by
+            // the producer (commit, padding) or by `unblock`: the length and payload are
+            // visible. SPSC: the Acquire load of tail already made the record visible.
+            let state = state_word.load(if K::MULTI_PRODUCER {
+                Ordering::Acquire
+            } else {
+                Ordering::Relaxed
+            });
             if state == STATE_COMMITTED {
                 // SAFETY: as above.
                 let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
@@ -206,14 +249,16 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 *pos = h.wrapping_add(size);
                 continue;
             }
-            if state == STATE_EMPTY {
-                return Err(Error::Empty);
-            }
-            if state == busy_tag(h) && K::MULTI_PRODUCER {
-                if self.stalled(h) && self.unblock_at(h)? {
-                    continue;
+            if K::MULTI_PRODUCER {
+                if state == STATE_EMPTY {
+                    return Err(Error::Empty);
                 }
-                return Err(Error::Empty);
+                if state == busy_tag(h) {
+                    if self.stalled(h) && self.unblock_at(h)? {
+                        continue;
+                    }
+                    return Err(Error::Empty);
+                }
             }
             return Err(Error::Corrupt(Corruption::BadState { position: h, state }));
         }
@@ -281,6 +326,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// assert_eq!(c.read().unwrap().to_vec(), b"next");
     /// ```
     pub fn unblock(&mut self) -> Result<bool, Error> {
+        if !K::MULTI_PRODUCER {
+            return Ok(false); // SPSC records are published whole by TAIL: nothing is ever stuck
+        }
         // Skip (and free) padding first: the stuck record may sit behind it.
         let mut pos = self.head;
         let found = self.locate(&mut pos);
@@ -295,6 +343,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
         let off = h & self.mask;
         // SAFETY: h is 8-aligned and off + 8 <= cap.
         let state_word = unsafe { self.rec_word(off, 4) };
+        crate::crash::point();
         // SYNC: AcqRel, pairs with the Release store of the busy tag (the length is visible)
         // and races the producer's commit CAS from the same tag: exactly one succeeds.
         if state_word
@@ -306,6 +355,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
             )
             .is_ok()
         {
+            crate::crash::point();
             self.ring.word(UNBLOCKED).fetch_add(1, Ordering::Relaxed);
             self.stall_count = 0;
             #[cfg(feature = "std")]
@@ -317,7 +367,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
         Ok(false)
     }
 
-    /// Zeroes `[from, to)` (positions) and publishes `to` as the new head.
+    /// Releases `[head, to)` to the producers. MPSC: announce the target in `RELEASE_TO`, zero
+    /// the space (free space is zero), then publish head (spec §5.3). SPSC: publish head; the
+    /// bytes stay as they are (records are published by `TAIL`, never by their contents).
     #[inline(always)]
     fn free_to(&mut self, to: u32) {
         let from = self.head;
@@ -325,21 +377,31 @@ impl<'a, K: Kind> Consumer<'a, K> {
         if n == 0 {
             return;
         }
-        let off = from & self.mask;
-        let first = n.min(self.ring.capacity - off);
-        // SAFETY: [from, to) was validated record by record: off + first <= cap, and the rest
-        // (n - first) starts at offset 0 and is < cap. The bytes are ours until head moves.
-        unsafe {
-            self.region
-                .fill_unchecked(HEADER_LEN + off as usize, first as usize, 0);
-            if n > first {
+        if K::MULTI_PRODUCER {
+            crate::crash::point();
+            self.ring.word(RELEASE_TO).store(to, Ordering::Relaxed);
+            let off = from & self.mask;
+            let first = n.min(self.ring.capacity - off);
+            crate::crash::point();
+            // SAFETY: [from, to) was validated record by record: off + first <= cap, and the rest
+            // (n - first) starts at offset 0 and is < cap. The bytes are ours until head moves.
+            unsafe {
                 self.region
-                    .fill_unchecked(HEADER_LEN, (n - first) as usize, 0);
+                    .fill_unchecked(HEADER_LEN + off as usize, first as usize, 0);
+            }
+            if n > first {
+                crate::crash::point();
+                // SAFETY: as above.
+                unsafe {
+                    self.region
+                        .fill_unchecked(HEADER_LEN, (n - first) as usize, 0);
+                }
             }
         }
         self.head = to;
+        crate::crash::point();
         // SYNC: SeqCst (a Release that is also ordered before the waiter check in `notify`),
-        // pairs with the producers' Acquire load of head: the zeroed space is visible.
+        // pairs with the producers' Acquire load of head: the space (MPSC: zeroed) is free.
         self.ring.word(HEAD).store(to, Ordering::SeqCst);
         crate::wake::notify(&self.ring, SPACE_EPOCH);
     }
@@ -368,8 +430,14 @@ impl<'a, K: Kind> Consumer<'a, K> {
         let off = h & self.mask;
         // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes), off + 8 <= cap.
         let state = unsafe { self.rec_word(off, 4) };
-        // SYNC: Acquire, pairs with the Release/SeqCst commit of the state by the producer.
-        if state.load(Ordering::Acquire) == STATE_COMMITTED {
+        // SYNC (MPSC): Acquire, pairs with the Release/SeqCst commit of the state by the
+        // producer. SPSC: only below the cached tail, which an Acquire load made visible.
+        let committed = if K::MULTI_PRODUCER {
+            state.load(Ordering::Acquire) == STATE_COMMITTED
+        } else {
+            h != self.tail_cache && state.load(Ordering::Relaxed) == STATE_COMMITTED
+        };
+        if committed {
             // SAFETY: as above.
             let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
             if let Some(dst) = buf.get_mut(..len as usize) {
@@ -507,8 +575,11 @@ impl<'a, K: Kind> Consumer<'a, K> {
     }
 
     /// Hands every message available now to `f`, in order, and consumes them (one wake-up takes
-    /// everything, defect 12). Space is zeroed and released in batches (every quarter ring and
-    /// at the end). Returns the number of messages.
+    /// everything, defect 12). Space is released in batches (every quarter ring and at the end;
+    /// on MPSC rings it is zeroed first). Returns the number of messages.
+    ///
+    /// Each message is an atomic view that lives only for its call of `f`
+    /// (`for<'b> FnMut(Bytes<'b>)`): it cannot be kept past the release of its space.
     ///
     /// One call consumes at most one ring's capacity of records, so it returns even while
     /// producers keep the ring busy (a consumer that drains in a loop still gets to check its own
@@ -530,7 +601,19 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// assert_eq!(sum, 10);
     /// assert_eq!(c.drain(|_| {}), Ok(0));
     /// ```
-    pub fn drain<F: FnMut(Bytes<'a>)>(&mut self, mut f: F) -> Result<usize, Error> {
+    ///
+    /// Keeping a view does not compile:
+    ///
+    /// ```compile_fail,E0521
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"x").unwrap();
+    /// let mut kept = None;
+    /// c.drain(|m| kept = Some(m)).unwrap();
+    /// ```
+    pub fn drain<F: FnMut(Bytes<'_>)>(&mut self, mut f: F) -> Result<usize, Error> {
         let batch = self.ring.capacity / 4;
         let start = self.head;
         let mut pos = start;
@@ -569,6 +652,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
 
 impl<K: Kind> Drop for Consumer<'_, K> {
     fn drop(&mut self) {
+        if crate::crash::dead() {
+            return; // a simulated crash: the role stays claimed (tests only)
+        }
         // SYNC: Release, pairs with the Acquire role claim of the next consumer, which then sees
         // our head.
         self.ring.word(CONSUMER_ROLE).store(0, Ordering::Release);
@@ -607,7 +693,8 @@ impl<K: Kind> core::fmt::Debug for ReadGrant<'_, '_, K> {
 }
 
 impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
-    /// The payload (atomic view).
+    /// The payload (atomic view), borrowed from the grant: the view cannot outlive
+    /// [`release`](ReadGrant::release), after which the bytes belong to the producers again.
     ///
     /// ```
     /// # use inos_ring::{Ring, Spsc};
@@ -617,7 +704,21 @@ impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
     /// p.try_push(b"ok").unwrap();
     /// assert_eq!(c.read().unwrap().bytes().len(), 2);
     /// ```
-    pub fn bytes(&self) -> Bytes<'a> {
+    ///
+    /// A view kept past the release does not compile:
+    ///
+    /// ```compile_fail,E0505
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"ok").unwrap();
+    /// let g = c.read().unwrap();
+    /// let b = g.bytes();
+    /// g.release();
+    /// b.get(0); // would read whatever the producers write there next
+    /// ```
+    pub fn bytes(&self) -> Bytes<'_> {
         self.bytes
     }
 

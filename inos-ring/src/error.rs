@@ -144,9 +144,16 @@ pub enum Error {
         /// The version found.
         found: u32,
     },
-    /// The ring is of the other kind (SPSC vs MPSC) or a reserved word is not zero.
+    /// The ring is of the other kind (SPSC vs MPSC).
     BadKind {
         /// The kind word found.
+        found: u32,
+    },
+    /// A reserved header word is not zero (a newer or foreign writer; spec §2).
+    Reserved {
+        /// Offset of the word in the ring header.
+        offset: usize,
+        /// The word found.
         found: u32,
     },
     /// Shared memory holds values no correct party writes; the owner can [`reset`](crate::Ring::reset).
@@ -174,7 +181,13 @@ impl fmt::Display for Error {
             Error::BadCapacity { capacity } => write!(f, "invalid ring capacity {capacity}"),
             Error::BadMagic { found } => write!(f, "not a ring (magic {found:#x})"),
             Error::BadVersion { found } => write!(f, "unsupported ring version {found}"),
-            Error::BadKind { found } => write!(f, "wrong ring kind or reserved word {found:#x}"),
+            Error::BadKind { found } => write!(f, "wrong ring kind {found}"),
+            Error::Reserved { offset, found } => {
+                write!(
+                    f,
+                    "reserved ring header word at {offset} is {found:#x}, not 0"
+                )
+            }
             Error::Corrupt(c) => write!(f, "ring corrupted: {c}"),
         }
     }

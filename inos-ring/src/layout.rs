@@ -14,8 +14,9 @@
 
 /// `MAGIC` word value: the ASCII bytes `"IRNG"` read as a little-endian `u32`.
 pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
-/// Wire-format version this crate writes and accepts.
-pub const VERSION_VALUE: u32 = 1;
+/// Wire-format version this crate writes and accepts (2: SPSC commits by `TAIL`, MPSC releases
+/// through [`RELEASE_TO`], every reserved word checked).
+pub const VERSION_VALUE: u32 = 2;
 
 /// Offset of the magic word ([`MAGIC_VALUE`]).
 pub const MAGIC: usize = 0;
@@ -43,12 +44,21 @@ pub const DATA_EPOCH: usize = 40;
 /// Offset of the "space" epoch slot (8 bytes: counter `u32`, waiter count `u32`), signalled by the
 /// consumer after it frees space when a producer sleeps.
 pub const SPACE_EPOCH: usize = 48;
-/// Offset of the consumer position (`head`), alone on its 128-byte line.
+/// Offset of the consumer position (`head`), on the consumer's 128-byte line.
 pub const HEAD: usize = 128;
+/// Offset of the MPSC consumer's release target: stored before it zeroes the space it frees and
+/// equal to `HEAD` once the release is complete, so a consumer that dies in between leaves enough
+/// for a new one to finish the release (spec §5.3). Unused on SPSC rings (left at its init
+/// value; an SPSC release is the one store of `HEAD`).
+pub const RELEASE_TO: usize = 132;
 /// Offset of the producer position (`tail`), alone on its 128-byte line.
 pub const TAIL: usize = 256;
 /// Length of the ring header; the data area starts here.
 pub const HEADER_LEN: usize = 512;
+
+/// The reserved byte ranges of the header (`start..end`): written as zero by `init`, and a
+/// header with any non-zero byte there is refused by `attach` (PROTOCOL.md §1).
+pub const RESERVED: [(usize, usize); 4] = [(36, 40), (56, 128), (136, 256), (260, 512)];
 
 /// `KIND` value of a single-producer ring.
 pub const KIND_SPSC: u32 = 1;
@@ -65,11 +75,13 @@ pub const RECORD_HEADER: u32 = 8;
 /// Records start and end on multiples of this.
 pub const RECORD_ALIGN: u32 = 8;
 
-/// Record state: free space (not yet written).
+/// Record state (MPSC): free space (not yet written). On SPSC rings free space holds whatever
+/// was there: SPSC records are published by `TAIL`, never read past it.
 pub const STATE_EMPTY: u32 = 0;
 /// Record state: committed message, `length` bytes of payload follow the header.
 pub const STATE_COMMITTED: u32 = 1;
-/// Record state: padding (wrap filler, aborted or unblocked reservation); skip it.
+/// Record state: padding (wrap filler; on MPSC rings also an aborted or unblocked reservation);
+/// skip it.
 pub const STATE_PADDING: u32 = 2;
 /// Bit set in the state of an in-progress MPSC reservation; the low 29 bits are `position >> 3`.
 pub const STATE_BUSY: u32 = 0x8000_0000;

@@ -54,6 +54,9 @@
 #![warn(missing_docs)]
 
 mod consumer;
+mod crash;
+#[cfg(test)]
+mod crash_tests;
 mod error;
 pub mod layout;
 mod producer;

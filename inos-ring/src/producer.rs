@@ -54,6 +54,7 @@ pub(crate) struct Claim {
 
 impl<'a, K: Kind> Producer<'a, K> {
     pub(crate) fn attach(ring: Ring<'a, K>) -> Result<Self, Error> {
+        crate::crash::point();
         if K::MULTI_PRODUCER {
             // SYNC: Acquire, so that this producer sees what earlier producers published.
             ring.word(PRODUCER_ROLE).fetch_add(1, Ordering::Acquire);
@@ -68,34 +69,13 @@ impl<'a, K: Kind> Producer<'a, K> {
             head_cache: 0,
             _not_sync: PhantomData,
         };
-        match ring.positions() {
-            Ok((head, tail)) => {
-                p.head_cache = head;
-                p.tail = tail;
-            }
-            Err(e) => return Err(e), // Drop releases the role.
-        }
-        if !K::MULTI_PRODUCER {
-            // A previous SPSC producer may have died holding an uncommitted grant whose payload
-            // bytes are still in the free space; restore the "free space is zero" invariant.
-            p.zero_free_space();
-        }
+        // On error, Drop releases the role. An SPSC producer continues at TAIL: whatever a
+        // previous producer wrote past it was never published (SPSC records are published by
+        // TAIL alone), so nothing needs repairing after it died at any point.
+        let (head, tail) = ring.positions()?;
+        p.head_cache = head;
+        p.tail = tail;
         Ok(p)
-    }
-
-    fn zero_free_space(&self) {
-        let cap = self.ring.capacity;
-        let free = cap - self.tail.wrapping_sub(self.head_cache);
-        let off = self.tail & self.mask;
-        let first = free.min(cap - off);
-        // SAFETY: off + first <= cap and (free - first) <= off, all inside the data area, which
-        // the region covers (checked in init/attach). Free space belongs to the producer.
-        unsafe {
-            self.region
-                .fill_unchecked(HEADER_LEN + off as usize, first as usize, 0);
-            self.region
-                .fill_unchecked(HEADER_LEN, (free - first) as usize, 0);
-        }
     }
 
     /// The ring this producer writes to.
@@ -133,9 +113,9 @@ impl<'a, K: Kind> Producer<'a, K> {
         Ok(head)
     }
 
-    /// A consistent `(head, tail)` pair ([`Ring::consistent_positions`]); caches the head.
-    fn consistent_positions(&mut self) -> Result<(u32, u32), Error> {
-        let (h, t) = self.ring.consistent_positions()?;
+    /// A validated `(head, tail)` pair ([`Ring::positions`]); caches the head.
+    fn positions(&mut self) -> Result<(u32, u32), Error> {
+        let (h, t) = self.ring.positions()?;
         self.head_cache = h;
         Ok((h, t))
     }
@@ -161,6 +141,8 @@ impl<'a, K: Kind> Producer<'a, K> {
         }
     }
 
+    /// SPSC: finds room at the local tail, writing wrap padding into free space if needed (it is
+    /// published with the record by the `TAIL` store in `publish`).
     #[inline(always)]
     fn claim_single(&mut self, len: u32, size: u32) -> Result<Claim, Error> {
         let cap = self.ring.capacity;
@@ -181,18 +163,15 @@ impl<'a, K: Kind> Producer<'a, K> {
         let mut pos = t;
         if size > to_end {
             // Wrap: pad to the end of the data area, then start at offset 0.
-            pos = t.wrapping_add(to_end);
-            self.tail = pos;
-            // The tail covers the padding before the padding is published (the consumer checks
-            // records against the tail).
-            self.ring.word(TAIL).store(pos, Ordering::Relaxed);
             // SAFETY: off is 8-aligned (positions are) and off + 8 <= cap.
-            unsafe { self.write_padding(off, to_end - RECORD_HEADER) };
+            unsafe { self.write_header(off, to_end - RECORD_HEADER, STATE_PADDING) };
+            pos = t.wrapping_add(to_end);
         }
-        let off = pos & self.mask;
-        // SAFETY: off is 8-aligned and off + size <= cap (either size <= to_end, or off == 0).
-        unsafe { self.rec_word(off, 0) }.store(len, Ordering::Relaxed);
-        Ok(Claim { pos, off, len })
+        Ok(Claim {
+            pos,
+            off: pos & self.mask,
+            len,
+        })
     }
 
     #[inline(always)]
@@ -206,12 +185,9 @@ impl<'a, K: Kind> Producer<'a, K> {
             let mut need = if size <= to_end { size } else { to_end + size };
             let used = t.wrapping_sub(self.head_cache);
             if t % RECORD_ALIGN != 0 || used > cap || need > cap - used {
-                let (h, t_now) = self.consistent_positions()?;
+                let (h, t_now) = self.positions()?;
                 t = t_now;
                 let used = t.wrapping_sub(h);
-                if used > cap || h % RECORD_ALIGN != 0 || t % RECORD_ALIGN != 0 {
-                    return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
-                }
                 off = t & self.mask;
                 to_end = cap - off;
                 need = if size <= to_end { size } else { to_end + size };
@@ -221,59 +197,66 @@ impl<'a, K: Kind> Producer<'a, K> {
             }
             // The CAS makes [t, t + need) ours. The space was proven free by the Acquire load of
             // head, and the record is published by its own state word.
-            // SYNC: Release, pairs with the Acquire tail load in `consistent_positions` of the
-            // other producers: the head we validated this claim against happens-before their
-            // re-read of head, so they never see our tail with an older head.
+            // SYNC: Release, pairs with the Acquire tail load in `Ring::positions` of the other
+            // parties: the head we validated this claim against happens-before their head load,
+            // so they never see our tail with an older head.
+            crate::crash::point();
             match tail_word.compare_exchange_weak(
                 t,
                 t.wrapping_add(need),
                 Ordering::Release,
                 Ordering::Relaxed,
             ) {
-                Ok(_) => break (off, to_end, need),
+                Ok(_) => {
+                    crate::crash::claim_window(true);
+                    break (off, to_end, need);
+                }
                 Err(now) => t = now,
             }
         };
         let mut pos = t;
         if need != size {
             // SAFETY: off is 8-aligned and off + 8 <= cap.
-            unsafe { self.write_padding(off, to_end - RECORD_HEADER) };
+            unsafe { self.write_header(off, to_end - RECORD_HEADER, STATE_PADDING) };
             pos = t.wrapping_add(to_end);
         }
         let off = pos & self.mask;
         // SAFETY: off is 8-aligned and off + size <= cap.
-        unsafe {
-            self.rec_word(off, 0).store(len, Ordering::Relaxed);
-            // SYNC: Release, pairs with the Acquire load of the state in the consumer (and in
-            // `unblock`): whoever sees the busy tag also sees the length.
-            self.rec_word(off, 4)
-                .store(busy_tag(pos), Ordering::Release);
-        }
+        unsafe { self.write_header(off, len, busy_tag(pos)) };
+        crate::crash::claim_window(false);
         Ok(Claim { pos, off, len })
     }
 
-    /// Writes a committed padding record of payload length `len` at `off`.
+    /// Writes a record header: the length, then the state. On MPSC rings the state store is
+    /// Release (it publishes the header to the consumer and to `unblock`); on SPSC rings the
+    /// header is published later by the `TAIL` store, and both stores are Relaxed.
     ///
     /// # Safety
     /// `off` is 8-aligned and `off + 8 <= capacity`; the space is ours.
-    #[inline]
-    unsafe fn write_padding(&self, off: u32, len: u32) {
+    #[inline(always)]
+    unsafe fn write_header(&self, off: u32, len: u32, state: u32) {
+        crate::crash::point();
         // SAFETY: per the contract.
-        unsafe {
-            self.rec_word(off, 0).store(len, Ordering::Relaxed);
-            // SYNC: Release, pairs with the consumer's Acquire load of the state (SPSC: the tail
-            // store above is visible with it).
-            self.rec_word(off, 4)
-                .store(STATE_PADDING, Ordering::Release);
-        }
+        unsafe { self.rec_word(off, 0) }.store(len, Ordering::Relaxed);
+        crate::crash::point();
+        // SYNC (MPSC): Release, pairs with the consumer's Acquire load of the state: whoever
+        // sees the state (padding or busy tag) also sees the length.
+        let order = if K::MULTI_PRODUCER {
+            Ordering::Release
+        } else {
+            Ordering::Relaxed
+        };
+        // SAFETY: per the contract.
+        unsafe { self.rec_word(off, 4) }.store(state, order);
     }
 
     /// Publishes a claimed record whose payload is written.
     #[inline(always)]
     pub(crate) fn publish(&mut self, c: Claim) -> Result<(), Error> {
-        // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
-        let state = unsafe { self.rec_word(c.off, 4) };
         if K::MULTI_PRODUCER {
+            // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
+            let state = unsafe { self.rec_word(c.off, 4) };
+            crate::crash::point();
             // SYNC: SeqCst (a Release that also orders before the waiter check below), pairs
             // with the consumer's Acquire load of the state. A CAS from our own busy tag: if the
             // consumer unblocked the record, exactly one of us wins (defect 8).
@@ -289,39 +272,56 @@ impl<'a, K: Kind> Producer<'a, K> {
                 return Err(Error::Unblocked);
             }
         } else {
-            let end = c.pos.wrapping_add(record_size(c.len));
-            self.tail = end;
-            self.ring.word(TAIL).store(end, Ordering::Relaxed);
-            // SYNC: SeqCst (Release + ordered before the waiter check), pairs with the
-            // consumer's Acquire load of the state; the payload, length and tail are visible.
-            state.store(STATE_COMMITTED, Ordering::SeqCst);
+            // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
+            unsafe {
+                crate::crash::point();
+                self.rec_word(c.off, 0).store(c.len, Ordering::Relaxed);
+                crate::crash::point();
+                self.rec_word(c.off, 4)
+                    .store(STATE_COMMITTED, Ordering::Relaxed);
+            }
+            self.publish_tail(c.pos.wrapping_add(record_size(c.len)));
         }
         crate::wake::notify(&self.ring, DATA_EPOCH);
         Ok(())
     }
 
-    /// Gives up a claimed record: it becomes padding the consumer skips.
+    /// SPSC: publishes everything written below `end` (records and wrap padding) with one store.
+    #[inline(always)]
+    fn publish_tail(&mut self, end: u32) {
+        self.tail = end;
+        crate::crash::point();
+        // SYNC: SeqCst (a Release that is also ordered before the waiter check in `notify`),
+        // pairs with the consumer's Acquire load of tail: the records below `end` are visible.
+        self.ring.word(TAIL).store(end, Ordering::SeqCst);
+    }
+
+    /// Gives up a claimed record. MPSC: it becomes padding the consumer skips. SPSC: nothing was
+    /// published, so nothing is written; the space is reused by the next push.
     pub(crate) fn abandon(&mut self, c: Claim) {
-        // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
-        let state = unsafe { self.rec_word(c.off, 4) };
         if K::MULTI_PRODUCER {
+            // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
+            let state = unsafe { self.rec_word(c.off, 4) };
+            crate::crash::point();
             // SYNC: Release, pairs with the consumer's Acquire load of the state. Fails only if
-            // the consumer already unblocked the record (then it is padding anyway).
-            let _ = state.compare_exchange(
-                busy_tag(c.pos),
-                STATE_PADDING,
-                Ordering::SeqCst,
-                Ordering::Relaxed,
-            );
+            // the consumer already unblocked the record (then it is padding and counted there).
+            let won = state
+                .compare_exchange(
+                    busy_tag(c.pos),
+                    STATE_PADDING,
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_ok();
+            if won {
+                crate::crash::point();
+                self.ring.word(ABORTED).fetch_add(1, Ordering::Relaxed);
+                crate::wake::notify(&self.ring, DATA_EPOCH);
+            }
         } else {
-            let end = c.pos.wrapping_add(record_size(c.len));
-            self.tail = end;
-            self.ring.word(TAIL).store(end, Ordering::Relaxed);
-            // SYNC: as in `publish`.
-            state.store(STATE_PADDING, Ordering::SeqCst);
+            crate::crash::point();
+            self.ring.word(ABORTED).fetch_add(1, Ordering::Relaxed);
         }
-        self.ring.word(ABORTED).fetch_add(1, Ordering::Relaxed);
-        crate::wake::notify(&self.ring, DATA_EPOCH);
     }
 
     /// Copies `msg` into the ring as one message.
@@ -345,10 +345,12 @@ impl<'a, K: Kind> Producer<'a, K> {
     #[inline]
     pub fn try_push(&mut self, msg: &[u8]) -> Result<(), Error> {
         let c = self.claim(msg.len())?;
-        // SAFETY: the payload lies at off + 8 .. off + 8 + len, inside the claimed record.
+        crate::crash::point();
+        // SAFETY: the payload lies at off + 8 .. off + 8 + round_up(len, 4), inside the claimed
+        // record (records are padded to 8), which is ours: whole words, no edge merge.
         unsafe {
             self.region
-                .copy_in(HEADER_LEN + c.off as usize + RECORD_HEADER as usize, msg)
+                .copy_in_padded(HEADER_LEN + c.off as usize + RECORD_HEADER as usize, msg)
         };
         self.publish(c)
     }
@@ -413,6 +415,9 @@ impl<'a, K: Kind> Producer<'a, K> {
 
 impl<K: Kind> Drop for Producer<'_, K> {
     fn drop(&mut self) {
+        if crate::crash::dead() {
+            return; // a simulated crash: the role stays claimed (tests only)
+        }
         if K::MULTI_PRODUCER {
             self.ring
                 .word(PRODUCER_ROLE)
@@ -457,7 +462,9 @@ impl<K: Kind> core::fmt::Debug for WriteGrant<'_, '_, K> {
 }
 
 impl<'a, K: Kind> WriteGrant<'_, 'a, K> {
-    /// The payload bytes (atomic view).
+    /// The payload bytes (atomic view), borrowed from the grant: the view cannot outlive
+    /// [`commit`](WriteGrant::commit) or an abort, after which the bytes may belong to another
+    /// record.
     ///
     /// ```
     /// # use inos_ring::{Ring, Spsc};
@@ -468,7 +475,20 @@ impl<'a, K: Kind> WriteGrant<'_, 'a, K> {
     /// g.bytes().write_at(0, &[1, 2, 3]).unwrap();
     /// g.commit().unwrap();
     /// ```
-    pub fn bytes(&self) -> Bytes<'a> {
+    ///
+    /// A view kept past the commit does not compile:
+    ///
+    /// ```compile_fail,E0505
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// # let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// # let mut p = ring.producer().unwrap();
+    /// let g = p.reserve(3).unwrap();
+    /// let b = g.bytes();
+    /// g.commit().unwrap();
+    /// b.write_at(0, &[1]).unwrap(); // the record now belongs to the consumer
+    /// ```
+    pub fn bytes(&self) -> Bytes<'_> {
         self.bytes
     }
 
@@ -558,7 +578,7 @@ impl<'a, K: Kind> WriteGrant<'_, 'a, K> {
 
 impl<K: Kind> Drop for WriteGrant<'_, '_, K> {
     fn drop(&mut self) {
-        if !self.done {
+        if !self.done && !crate::crash::dead() {
             self.producer.abandon(self.claim);
         }
     }
@@ -566,7 +586,7 @@ impl<K: Kind> Drop for WriteGrant<'_, '_, K> {
 
 impl<'a> Producer<'a, crate::Spsc> {
     /// Pushes as many of `values` as fit now, each as its own message of `size_of::<T>()` bytes,
-    /// and publishes them together with one release (the batched counterpart of
+    /// and publishes them together with one store of `TAIL` (the batched counterpart of
     /// [`push_pod`](Producer::push_pod)). Returns how many were pushed (0 if the ring is full).
     ///
     /// # Errors
@@ -594,11 +614,8 @@ impl<'a> Producer<'a, crate::Spsc> {
         }
         let len = len as u32;
         let size = record_size(len);
-        let start = self.tail;
-        let mut t = start;
+        let mut t = self.tail;
         let mut refreshed = false;
-        // The first record's state is stored last, so the consumer sees the batch at once.
-        let mut first: Option<(u32, u32)> = None;
         let mut n = 0;
         for v in values {
             let off = t & self.mask;
@@ -622,41 +639,24 @@ impl<'a> Producer<'a, crate::Spsc> {
             let mut rec = off;
             if size > to_end {
                 // SAFETY: off is 8-aligned and off + 8 <= cap; the space is ours.
-                unsafe { self.rec_word(off, 0) }.store(to_end - RECORD_HEADER, Ordering::Relaxed);
-                if first.is_none() {
-                    first = Some((off, STATE_PADDING));
-                } else {
-                    // SAFETY: as above.
-                    // SYNC: Release, pairs with the consumer's Acquire load of the state.
-                    unsafe { self.rec_word(off, 4) }.store(STATE_PADDING, Ordering::Release);
-                }
+                unsafe { self.write_header(off, to_end - RECORD_HEADER, STATE_PADDING) };
                 rec = 0;
             }
-            // SAFETY: rec is 8-aligned and rec + size <= cap; the space is ours.
+            crate::crash::point();
+            // SAFETY: rec is 8-aligned and rec + size <= cap; the space is ours (published
+            // below by the one TAIL store that covers the whole batch).
             unsafe {
-                self.rec_word(rec, 0).store(len, Ordering::Relaxed);
-                self.region.copy_in(
+                self.region.copy_in_padded(
                     HEADER_LEN + rec as usize + RECORD_HEADER as usize,
                     bytemuck::bytes_of(v),
                 );
-            }
-            if first.is_none() {
-                first = Some((rec, STATE_COMMITTED));
-            } else {
-                // SAFETY: as above.
-                // SYNC: Release, pairs with the consumer's Acquire load of the state.
-                unsafe { self.rec_word(rec, 4) }.store(STATE_COMMITTED, Ordering::Release);
+                self.write_header(rec, len, STATE_COMMITTED);
             }
             t = t.wrapping_add(need);
             n += 1;
         }
-        if let Some((off, state)) = first {
-            self.tail = t;
-            self.ring.word(TAIL).store(t, Ordering::Relaxed);
-            // SAFETY: off is a record offset computed above.
-            // SYNC: SeqCst (Release + ordered before the waiter check), pairs with the
-            // consumer's Acquire load of the state: the whole batch and the tail are visible.
-            unsafe { self.rec_word(off, 4) }.store(state, Ordering::SeqCst);
+        if n > 0 {
+            self.publish_tail(t);
             crate::wake::notify(&self.ring, DATA_EPOCH);
         }
         Ok(n)

@@ -2,17 +2,12 @@
 
 use core::marker::PhantomData;
 
-use inos_layout::sync::{spin_loop, AtomicU32, Ordering};
+use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::Region;
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
 use crate::{Consumer, Producer};
-
-/// How many times [`Ring::consistent_positions`] re-reads head and tail looking for a consistent
-/// pair before it calls the positions corrupt. Head moving between two adjacent loads this many
-/// times in a row does not happen with an honest consumer.
-const CONSISTENT_READ_ATTEMPTS: u32 = 1024;
 
 mod sealed {
     pub trait Sealed {}
@@ -189,6 +184,9 @@ impl<'a, K: Kind> Ring<'a, K> {
         region.u32_at(CAPACITY)?.store(capacity, Ordering::Relaxed);
         region.u32_at(KIND)?.store(K::ID, Ordering::Relaxed);
         region.u32_at(HEAD)?.store(position, Ordering::Relaxed);
+        region
+            .u32_at(RELEASE_TO)?
+            .store(position, Ordering::Relaxed);
         region.u32_at(TAIL)?.store(position, Ordering::Relaxed);
         // SYNC: Release, pairs with the Acquire load of the magic in `attach`.
         region.u32_at(MAGIC)?.store(MAGIC_VALUE, Ordering::Release);
@@ -246,9 +244,13 @@ impl<'a, K: Kind> Ring<'a, K> {
         if kind != K::ID {
             return Err(Error::BadKind { found: kind });
         }
-        let reserved = region.u32_at(RESERVED0)?.load(Ordering::Relaxed);
-        if reserved != 0 {
-            return Err(Error::BadKind { found: reserved });
+        for (start, end) in RESERVED {
+            for off in (start..end).step_by(4) {
+                let found = region.u32_at(off)?.load(Ordering::Relaxed);
+                if found != 0 {
+                    return Err(Error::Reserved { offset: off, found });
+                }
+            }
         }
         let capacity = region.u32_at(CAPACITY)?.load(Ordering::Relaxed);
         check_capacity(capacity)?;
@@ -397,46 +399,42 @@ impl<'a, K: Kind> Ring<'a, K> {
         unsafe { self.region.u32_at_unchecked(off) }
     }
 
-    /// A `(head, tail)` pair that was true at one instant: tail read between two equal reads of
-    /// head. Head only moves forward, so equal reads mean it did not move while tail was read,
-    /// and `tail - head <= capacity` must then hold; a head read *before* a tail read that
-    /// producers have since moved on is no such pair (they may have claimed space the consumer
-    /// freed after the head read). Not validated.
+    /// A `(head, tail)` pair that was true at one instant, validated: both 8-aligned and
+    /// `tail - head <= capacity` (spec §2.1).
+    ///
+    /// Tail is read first, then head. Whoever stored that tail validated its claim against a head
+    /// it had read before (the Release store or CAS of tail pairs with our Acquire load), and head
+    /// only moves forward, so the head we read next is at least that one: if it is still behind
+    /// the tail, `tail - head <= capacity` must hold. If it is *ahead* of the tail we read, the
+    /// consumer consumed records claimed after our tail read: tail moved, and we read again. Head
+    /// ahead of a tail that did not move is corruption. Each retry means another party made
+    /// progress, so this never reports contention as corruption (issue 8) and is lock-free.
     ///
     /// # Errors
-    /// [`Error::Corrupt`] if head keeps moving for an implausible number of attempts (a hostile
-    /// party rewriting it).
-    pub(crate) fn consistent_positions(&self) -> Result<(u32, u32), Error> {
+    /// [`Error::Corrupt`] with [`Corruption::Positions`] if the pair can never be valid.
+    pub(crate) fn positions(&self) -> Result<(u32, u32), Error> {
         let (head_word, tail_word) = (self.word(HEAD), self.word(TAIL));
-        // SYNC: Acquire, pairs with the consumer's Release store of head after it zeroed the
-        // records it consumed: space below `head + capacity` is free and zero.
-        let mut h = head_word.load(Ordering::Acquire);
-        for _ in 0..CONSISTENT_READ_ATTEMPTS {
-            // SYNC: Acquire, pairs with the Release tail CAS of the MPSC producer that wrote it.
-            let t = tail_word.load(Ordering::Acquire);
-            // SYNC: Acquire, as for the first head load.
-            let h2 = head_word.load(Ordering::Acquire);
-            if h2 == h {
+        // SYNC: Acquire, pairs with the Release store (SPSC) or Release CAS (MPSC) of tail by the
+        // producer that wrote it: the head that producer validated against happens-before the
+        // head load below.
+        let mut t = tail_word.load(Ordering::Acquire);
+        loop {
+            // SYNC: Acquire, pairs with the consumer's Release store of head (MPSC: after it
+            // zeroed the space it freed).
+            let h = head_word.load(Ordering::Acquire);
+            let ok = |h: u32, t: u32| {
+                h % RECORD_ALIGN == 0 && t % RECORD_ALIGN == 0 && t.wrapping_sub(h) <= self.capacity
+            };
+            if ok(h, t) {
                 return Ok((h, t));
             }
-            h = h2;
-            spin_loop();
+            // SYNC: Acquire, as above.
+            let t2 = tail_word.load(Ordering::Acquire);
+            if t2 == t {
+                return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
+            }
+            t = t2;
         }
-        let t = tail_word.load(Ordering::Acquire);
-        Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }))
-    }
-
-    /// Loads a consistent `(head, tail)` pair and validates it: both 8-aligned and
-    /// `tail - head <= capacity`.
-    pub(crate) fn positions(&self) -> Result<(u32, u32), Error> {
-        let (head, tail) = self.consistent_positions()?;
-        if head % RECORD_ALIGN != 0
-            || tail % RECORD_ALIGN != 0
-            || tail.wrapping_sub(head) > self.capacity
-        {
-            return Err(Error::Corrupt(Corruption::Positions { head, tail }));
-        }
-        Ok((head, tail))
     }
 
     /// Claims a 0/1 role word.

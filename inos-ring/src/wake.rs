@@ -29,6 +29,7 @@ pub(crate) fn notify<K: Kind>(ring: &Ring<'_, K>, slot: usize) {
 #[cold]
 #[inline(never)]
 fn signal<K: Kind>(ring: &Ring<'_, K>, slot: usize) {
+    crate::crash::point();
     // The slot offsets are header constants (8-aligned, inside the validated header).
     if let Ok(epoch) = inos_epoch::Epoch::new(ring.region, slot) {
         epoch.signal();

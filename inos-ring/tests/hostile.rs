@@ -22,22 +22,31 @@ fn attach_rejects_bad_headers() {
         Err(Error::BadMagic { found: 0 })
     ));
     Ring::<Spsc>::init(r, 256).unwrap();
-    put(r, VERSION, 2);
+    put(r, VERSION, 1); // the v1 format (zeroed SPSC free space) is not this one
     assert_eq!(
         Ring::<Spsc>::attach(r).err(),
-        Some(Error::BadVersion { found: 2 })
+        Some(Error::BadVersion { found: 1 })
     );
     put(r, VERSION, VERSION_VALUE);
     assert_eq!(
         Ring::<Mpsc>::attach(r).err(),
         Some(Error::BadKind { found: KIND_SPSC })
     );
-    put(r, RESERVED0, 1);
-    assert!(matches!(
-        Ring::<Spsc>::attach(r),
-        Err(Error::BadKind { .. })
-    ));
-    put(r, RESERVED0, 0);
+    // Every reserved word is checked (PROTOCOL.md §1), not only the first one.
+    for (start, end) in RESERVED {
+        for off in (start..end).step_by(4) {
+            put(r, off, 1 << (off % 32));
+            assert_eq!(
+                Ring::<Spsc>::attach(r).err(),
+                Some(Error::Reserved {
+                    offset: off,
+                    found: 1 << (off % 32)
+                }),
+                "reserved word at {off}"
+            );
+            put(r, off, 0);
+        }
+    }
     for bad in [0, 3, 32, 100, 1 << 31 | 1, u32::MAX] {
         put(r, CAPACITY, bad);
         assert_eq!(

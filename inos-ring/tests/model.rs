@@ -102,8 +102,11 @@ fn run<K: TestKind>(cap: u32, start: u32, ops: &[Op]) -> Result<(), TestCaseErro
                         } else {
                             drop(g);
                             aborted += 1;
-                            // An aborted record is padding the consumer skips.
-                            push_model(None, len, &mut tail, &mut model);
+                            // MPSC: an aborted record is padding the consumer skips. SPSC: an
+                            // abort publishes nothing (records are published by TAIL).
+                            if K::MULTI_PRODUCER {
+                                push_model(None, len, &mut tail, &mut model);
+                            }
                         }
                     }
                     Err(Error::TooLarge { .. }) => prop_assert!(len > max),
@@ -255,11 +258,11 @@ proptest! {
 
 /// Regression (found by `ring_ops` fuzzing): a ring filled entirely with padding (wrap filler
 /// plus aborted reservations) must drain to empty instead of re-reading its own unreleased
-/// first record one lap later.
+/// first record one lap later (MPSC: SPSC aborts publish nothing).
 #[test]
 fn full_ring_of_padding_drains_to_empty() {
     let buf = RegionBuf::new(layout::required_len(512)).unwrap();
-    let ring = Ring::<Spsc>::init_at(buf.region(), 512, 620_758_000).unwrap();
+    let ring = Ring::<Mpsc>::init_at(buf.region(), 512, 620_758_000).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
     p.reserve(245).unwrap().abort(); // wraps: 16 bytes of filler, then 256 bytes aborted
@@ -268,6 +271,23 @@ fn full_ring_of_padding_drains_to_empty() {
     assert_eq!(p.try_push(&[]), Err(Error::Full));
     assert_eq!(c.drain(|_| panic!("padding delivered")), Ok(0));
     assert_eq!(ring.used_bytes(), Ok(0));
+    p.try_push(b"after").unwrap();
+    assert_eq!(c.read().unwrap().to_vec(), b"after");
+}
+
+/// SPSC aborts publish nothing: the space is reused by the next push, and a ring that was
+/// "filled" by aborted reservations is empty.
+#[test]
+fn spsc_aborts_publish_nothing() {
+    let buf = RegionBuf::new(layout::required_len(512)).unwrap();
+    let ring = Ring::<Spsc>::init_at(buf.region(), 512, 620_758_000).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    p.reserve(245).unwrap().abort();
+    p.reserve(232).unwrap().abort();
+    assert_eq!(ring.used_bytes(), Ok(0));
+    assert_eq!(ring.stats().aborted, 2);
+    assert_eq!(c.drain(|_| panic!("nothing was published")), Ok(0));
     p.try_push(b"after").unwrap();
     assert_eq!(c.read().unwrap().to_vec(), b"after");
 }

@@ -36,6 +36,7 @@ fn region_layout_table_matches_constants() {
         ("DATA_EPOCH", DATA_EPOCH),
         ("SPACE_EPOCH", SPACE_EPOCH),
         ("HEAD", HEAD),
+        ("RELEASE_TO", RELEASE_TO),
         ("TAIL", TAIL),
     ];
     for (name, off) in expect {
@@ -62,6 +63,16 @@ fn constants_in_prose_match() {
     assert!(SPEC.contains("capacity / 2 - 8"));
     assert_eq!(max_message(64), 24);
     assert_eq!(MAGIC_VALUE, 0x474E_5249);
+    assert!(SPEC.contains(&format!(
+        "| {VERSION} | `VERSION` | u32 | owner | `{VERSION_VALUE}` |"
+    )));
+    // The reserved ranges named in the prose are the ones `attach` checks.
+    let ranges: Vec<String> = RESERVED.iter().map(|(a, b)| format!("{a}..{b}")).collect();
+    let prose = format!(
+        "Bytes {}, {}, {} and {} are reserved",
+        ranges[0], ranges[1], ranges[2], ranges[3]
+    );
+    assert!(SPEC.contains(&prose), "ring.md lacks: {prose}");
     // Hot words on their own 128-byte lines, epoch slots 8-aligned.
     assert_eq!(
         (HEAD % 128, TAIL % 128, DATA_EPOCH % 8, SPACE_EPOCH % 8),
