@@ -6,8 +6,13 @@
 //! - `word/{load,store,fetch_add}/{raw,checked,unchecked}`: a raw `&AtomicU32` (the peer) versus
 //!   `region.u32_at(off)?` (bounds and alignment checked on every call) and
 //!   `region.u32_at_unchecked(off)`. Target: checked / raw <= 1.05.
-//! - `copy_in/{8,32,256}/{slice,region}` and `copy_out/...`: `copy_from_slice` on private memory
-//!   (the peer) versus `Region::write` / `Region::read` (atomic relaxed copies).
+//! - `copy_in/{8,32,256,4096,65536}/{slice,region}` and `copy_out/...`: `copy_from_slice` on
+//!   private memory (the peer) versus `Region::write` / `Region::read` (relaxed atomic copies in
+//!   4-byte words, the one access width of every shared structure).
+//!
+//! The paired summary also times the copies in alternating rounds against `u64words`: the copy
+//! inos-layout used before issue 8 (relaxed 8-byte words, bytes at the edges), kept here only as
+//! the baseline the 4-byte copy must not fall behind.
 //!
 //! Each word access passes exactly one value through `black_box` per iteration: the `&AtomicU32`
 //! for the peer, the offset for inos (so the bounds and alignment check runs on every iteration
@@ -100,19 +105,22 @@ fn word(c: &mut Criterion) {
     g.finish();
 }
 
+const COPY_SIZES: [usize; 5] = [8, 32, 256, 4096, 65536];
+const COPY_BUF: usize = 65536 + 128;
+
 fn copies(c: &mut Criterion) {
-    let buf = RegionBuf::new(4096).unwrap();
+    let buf = RegionBuf::new(COPY_BUF).unwrap();
     let region: Region<'_> = buf.region();
-    let mut private = vec![0u8; 4096];
-    let src = [0x5Au8; 256];
-    let mut dst = [0u8; 256];
+    let mut private = vec![0u8; COPY_BUF];
+    let src = vec![0x5Au8; 65536];
+    let mut dst = vec![0u8; 65536];
 
     for dir in ["copy_in", "copy_out"] {
         let mut g = c.benchmark_group(dir);
         g.measurement_time(Duration::from_secs(1))
             .warm_up_time(Duration::from_millis(300))
             .sample_size(50);
-        for n in [8usize, 32, 256] {
+        for n in COPY_SIZES {
             g.throughput(Throughput::Bytes(n as u64));
             if dir == "copy_in" {
                 g.bench_function(format!("{n}/slice"), |b| {
@@ -202,6 +210,160 @@ fn paired_summary() {
     );
 }
 
+/// The copy inos-layout used before issue 8 (relaxed 8-byte atomic words, single bytes up to
+/// the first 8-byte boundary and after the last): the baseline of `paired_copies`.
+mod u64words {
+    use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+
+    fn head(p: *const u8, len: usize) -> usize {
+        let mis = (p as usize) % 8;
+        if mis == 0 {
+            0
+        } else {
+            (8 - mis).min(len)
+        }
+    }
+
+    /// # Safety
+    /// `dst..dst + src.len()` is valid for writes and accessed by others only atomically.
+    pub unsafe fn copy_in(dst: *mut u8, src: &[u8]) {
+        let len = src.len();
+        let h = head(dst, len);
+        let mut i = 0;
+        while i < h {
+            // SAFETY: in bounds per the caller.
+            unsafe { AtomicU8::from_ptr(dst.add(i)) }.store(src[i], Relaxed);
+            i += 1;
+        }
+        while i + 8 <= len {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&src[i..i + 8]);
+            // SAFETY: 8-aligned after the head, in bounds.
+            unsafe { AtomicU64::from_ptr(dst.add(i).cast()) }.store(u64::from_ne_bytes(b), Relaxed);
+            i += 8;
+        }
+        while i < len {
+            // SAFETY: in bounds per the caller.
+            unsafe { AtomicU8::from_ptr(dst.add(i)) }.store(src[i], Relaxed);
+            i += 1;
+        }
+    }
+
+    /// # Safety
+    /// `src..src + dst.len()` is valid for reads and accessed by others only atomically.
+    pub unsafe fn copy_out(src: *const u8, dst: &mut [u8]) {
+        let len = dst.len();
+        let h = head(src, len);
+        let mut i = 0;
+        while i < h {
+            // SAFETY: in bounds per the caller.
+            dst[i] = unsafe { AtomicU8::from_ptr(src.add(i).cast_mut()) }.load(Relaxed);
+            i += 1;
+        }
+        while i + 8 <= len {
+            // SAFETY: 8-aligned after the head, in bounds.
+            let v = unsafe { AtomicU64::from_ptr(src.add(i).cast_mut().cast()) }.load(Relaxed);
+            dst[i..i + 8].copy_from_slice(&v.to_ne_bytes());
+            i += 8;
+        }
+        while i < len {
+            // SAFETY: in bounds per the caller.
+            dst[i] = unsafe { AtomicU8::from_ptr(src.add(i).cast_mut()) }.load(Relaxed);
+            i += 1;
+        }
+    }
+}
+
+/// Times `Region::write`/`read` (4-byte words), the pre-issue-8 8-byte-word copy and
+/// `copy_from_slice` on private memory in alternating rounds, for every size; prints median
+/// ns per copy, GB/s and the median per-round ratios (region / u64words, region / slice).
+fn paired_copies() {
+    let buf = RegionBuf::new(COPY_BUF).unwrap();
+    let region = buf.region();
+    // The baseline copies into a second buffer of the same size and alignment, which the bench
+    // accesses only through the baseline's atomic copies.
+    let old = RegionBuf::new(COPY_BUF).unwrap();
+    let old_ptr = old_base(&old);
+    let src = vec![0x5Au8; 65536];
+    let mut dst = vec![0u8; 65536];
+    let mut private = vec![0u8; COPY_BUF];
+    println!("paired copy summary ({ROUNDS} alternating rounds; medians):");
+    for dir in ["copy_in", "copy_out"] {
+        for n in COPY_SIZES {
+            let reps = (4_000_000 / n).clamp(200, 2_000_000) as u32;
+            let mut t: [Vec<f64>; 3] = Default::default();
+            let mut ratio: [Vec<f64>; 2] = Default::default();
+            for _ in 0..ROUNDS {
+                let r = if dir == "copy_in" {
+                    [
+                        time_n(reps, || {
+                            region.write(opaque(&OFF_CELL), &src[..n]).unwrap();
+                        }),
+                        time_n(reps, || {
+                            // SAFETY: OFF + n <= COPY_BUF, inside `old`'s allocation.
+                            unsafe { u64words::copy_in(old_ptr.add(opaque(&OFF_CELL)), &src[..n]) }
+                        }),
+                        time_n(reps, || {
+                            let off = opaque(&OFF_CELL);
+                            private[off..off + n].copy_from_slice(&src[..n]);
+                            black_box(&private);
+                        }),
+                    ]
+                } else {
+                    [
+                        time_n(reps, || {
+                            region.read(opaque(&OFF_CELL), &mut dst[..n]).unwrap();
+                            black_box(&dst);
+                        }),
+                        time_n(reps, || {
+                            // SAFETY: OFF + n <= COPY_BUF, inside `old`'s allocation.
+                            unsafe { u64words::copy_out(old_ptr.add(opaque(&OFF_CELL)), &mut dst[..n]) };
+                            black_box(&dst);
+                        }),
+                        time_n(reps, || {
+                            let off = opaque(&OFF_CELL);
+                            dst[..n].copy_from_slice(&private[off..off + n]);
+                            black_box(&dst);
+                        }),
+                    ]
+                };
+                for k in 0..3 {
+                    t[k].push(r[k]);
+                }
+                ratio[0].push(r[0] / r[1]);
+                ratio[1].push(r[0] / r[2]);
+            }
+            let ns = median(t[0].clone());
+            println!(
+                "  {dir}/{n:<6} region {:>9.1} ns ({:>5.1} GB/s)  u64words {:>9.1} ns  slice {:>9.1} ns  region/u64words {:.3}  region/slice {:.3}",
+                ns,
+                n as f64 / ns,
+                median(t[1].clone()),
+                median(t[2].clone()),
+                median(ratio[0].clone()),
+                median(ratio[1].clone()),
+            );
+        }
+    }
+}
+
+/// The base address of a `RegionBuf` the bench owns (the address of its first word), for the
+/// baseline copy.
+fn old_base(buf: &RegionBuf) -> *mut u8 {
+    let w: &AtomicU32 = buf.region().u32_at(0).unwrap();
+    (w as *const AtomicU32).cast_mut().cast()
+}
+
+/// Times `reps` calls of `f`, in ns per call.
+#[inline(never)]
+fn time_n(reps: u32, mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    t.elapsed().as_secs_f64() * 1e9 / f64::from(reps)
+}
+
 const ROUNDS: usize = 31;
 
 /// The offset, hidden from the optimiser without `black_box`'s memory clobber (which would also
@@ -264,6 +426,9 @@ fn main() {
         .collect();
     if filters.is_empty() || filters.iter().any(|f| f == "paired") {
         paired_summary();
+    }
+    if filters.is_empty() || filters.iter().any(|f| f == "paired_copies") {
+        paired_copies();
     }
     Criterion::default().configure_from_args().final_summary();
 }

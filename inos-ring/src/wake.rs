@@ -20,6 +20,12 @@ use crate::ring::{Kind, Ring};
 /// After a progress store: wake the sleepers on the epoch slot at `slot`, if any.
 #[inline(always)]
 pub(crate) fn notify<K: Kind>(ring: &Ring<'_, K>, slot: usize) {
+    // loom treats SeqCst accesses as AcqRel but implements SeqCst fences: under loom the
+    // store-load barrier between the progress store and this load is an explicit fence, so the
+    // model checks this very pairing (as inos-epoch's slot.rs does). In normal builds the SeqCst
+    // store and load are the barrier.
+    #[cfg(loom)]
+    inos_layout::sync::fence(Ordering::SeqCst);
     // SYNC: SeqCst, pairs with the SeqCst registration + fence in `push_wait`/`pop_wait`.
     if ring.word(slot + 4).load(Ordering::SeqCst) != 0 {
         signal(ring, slot);

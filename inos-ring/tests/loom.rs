@@ -1,5 +1,7 @@
-//! loom models of the shipped ring code (SPSC across the wrap, MPSC with two producers, abort,
-//! and `unblock` racing a late commit).
+//! loom models of the shipped ring code: SPSC across the wrap, batches and `drain`, MPSC with two
+//! producers, producers reusing space the consumer freed (the `(tail, head)` read), abort, `read`
+//! and `skip`, `unblock` racing a late commit (also behind wrap padding), and the blocking
+//! handshake of `push_wait` / `pop_wait` as shipped (a lost wake-up is a loom deadlock).
 //!
 //! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p inos-ring --test loom`
 //!
@@ -171,6 +173,183 @@ fn unblock_races_late_commit() {
             assert_eq!(delivered, [vec![5u8, 6, 7, 8]]);
             assert_eq!(ring.stats().unblocked, 0);
         }
+        assert_eq!(c.try_pop(&mut out), Err(Error::Empty));
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
+/// The blocking calls as shipped: the consumer sleeps in `pop_wait` until the producer's commit
+/// wakes it, and the producer sleeps in `push_wait` on a full ring until the consumer's release
+/// wakes it. A lost wake-up leaves a thread parked forever, which loom reports as a deadlock.
+#[test]
+fn blocking_handshake_never_loses_a_wakeup() {
+    loom::model(|| {
+        let buf = ring_buf::<Spsc>(64, 0);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            // 24-byte payloads (32-byte records): the second fills the ring, the third must wait
+            // for the consumer to free the first.
+            for i in 0..3u8 {
+                p.push_wait(&[i; 24], None).unwrap();
+            }
+        });
+        let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+        let mut c = ring.consumer().unwrap();
+        let mut out = [0u8; 24];
+        for i in 0..3u8 {
+            assert_eq!(c.pop_wait(&mut out, None), Ok(24));
+            assert_eq!(out, [i; 24]);
+        }
+        producer.join().unwrap();
+    });
+}
+
+/// MPSC producers reuse space the consumer freed while another producer claims: the claim path
+/// reads `TAIL` then `HEAD` (spec §2.1) and must never see a false corruption, and every message
+/// arrives once.
+#[test]
+fn mpsc_producers_reuse_freed_space() {
+    loom::model(|| {
+        let buf = ring_buf::<Mpsc>(64, 0);
+        let b2 = buf.clone();
+        let other = thread::spawn(move || {
+            let ring = Ring::<Mpsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            push_spin(&mut p, &[9; 8]);
+        });
+        let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+        let b3 = buf.clone();
+        let first = thread::spawn(move || {
+            let ring = Ring::<Mpsc>::attach(b3.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            // Three 24-byte records do not fit in 64 bytes with the other producer's 16: the
+            // third needs space the consumer frees.
+            for i in 0..3u8 {
+                push_spin(&mut p, &[i; 16]);
+            }
+        });
+        let mut c = ring.consumer().unwrap();
+        let mut got: Vec<Vec<u8>> = (0..4).map(|_| pop_blocking(&mut c)).collect();
+        first.join().unwrap();
+        other.join().unwrap();
+        let nine = got.iter().position(|m| m == &[9; 8]).expect("other's message");
+        got.remove(nine);
+        assert_eq!(got, [vec![0u8; 16], vec![1; 16], vec![2; 16]]);
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
+fn push_spin<K: inos_ring::Kind>(p: &mut inos_ring::Producer<'_, K>, msg: &[u8]) {
+    loop {
+        match p.try_push(msg) {
+            Ok(()) => return,
+            Err(Error::Full) => spin_loop(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// An SPSC batch across the wrap is published by one `TAIL` store: `drain` sees none or all of
+/// a batch, in order.
+#[test]
+fn spsc_batch_and_drain() {
+    loom::model(|| {
+        let buf = ring_buf::<Spsc>(64, 40);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            // 16-byte records from offset 40: the second wraps behind 8 bytes of padding.
+            assert_eq!(p.push_pods(&[1u64, 2, 3]), Ok(3));
+        });
+        let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+        let mut c = ring.consumer().unwrap();
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            let n = c
+                .drain(|m| got.push(m.read_u64_le(0).unwrap()))
+                .unwrap();
+            assert!(n == 0 || n == 3, "a batch is seen whole, got {n}");
+            spin_loop();
+        }
+        assert_eq!(got, [1, 2, 3]);
+        producer.join().unwrap();
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
+/// `read` (zero-copy) and `skip` against a concurrent MPSC producer: the read view shows the
+/// committed bytes, `skip` drops exactly one message and counts it.
+#[test]
+fn mpsc_read_and_skip() {
+    loom::model(|| {
+        let buf = ring_buf::<Mpsc>(64, 48);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Mpsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            push_spin(&mut p, &[1, 2, 3]);
+            push_spin(&mut p, &[4, 5]);
+        });
+        let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+        let mut c = ring.consumer().unwrap();
+        loop {
+            match c.read() {
+                Ok(g) => {
+                    assert!(g.bytes().eq_slice(&[1, 2, 3]));
+                    g.release();
+                    break;
+                }
+                Err(Error::Empty) => spin_loop(),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        while !c.skip().unwrap() {
+            spin_loop();
+        }
+        producer.join().unwrap();
+        assert_eq!(ring.stats().dropped, 1);
+        assert_eq!(c.try_pop(&mut [0; 8]), Err(Error::Empty));
+    });
+}
+
+/// `unblock` finds a stuck reservation behind wrap padding and races its late commit.
+#[test]
+fn unblock_behind_padding() {
+    loom::model(|| {
+        // Starting at offset 56, a 4-byte record needs 8 bytes of wrap padding first.
+        let buf = ring_buf::<Mpsc>(64, 56);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Mpsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            let g = p.reserve(12).unwrap();
+            g.bytes().copy_from_slice(&[7; 12]);
+            g.commit()
+        });
+        let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+        let mut c = ring.consumer().unwrap();
+        let mut out = [0u8; 16];
+        let unblocked = loop {
+            match c.try_pop(&mut out) {
+                Ok(n) => {
+                    assert_eq!(&out[..n], &[7; 12]);
+                    break false;
+                }
+                Err(Error::Empty) => {}
+                Err(e) => panic!("{e}"),
+            }
+            if c.unblock().unwrap() {
+                break true;
+            }
+            spin_loop();
+        };
+        let committed = producer.join().unwrap();
+        assert_eq!(committed.is_err(), unblocked);
+        assert_eq!(ring.stats().unblocked, u32::from(unblocked));
+        assert_eq!(ring.stats().aborted, 0);
         assert_eq!(c.try_pop(&mut out), Err(Error::Empty));
         assert_eq!(ring.used_bytes(), Ok(0));
     });

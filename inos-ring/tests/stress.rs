@@ -222,11 +222,22 @@ fn unblock_races_late_commit_exactly_one_wins() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn mpsc_contention_on_a_tiny_ring_is_never_corruption() {
+    contention_is_never_corruption::<3>(64, 300_000);
+}
+
+/// Regression (issue 8 §5): on a 128 KiB ring under 2 producers and a consumer that keeps moving
+/// head, a producer's position read used to give up after 1024 attempts and report
+/// `Corrupt(Positions)` on a healthy ring. Every error other than `Full` is counted as a failure.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn mpsc_contention_on_a_large_ring_is_never_corruption() {
+    contention_is_never_corruption::<2>(1 << 17, 1_000_000);
+}
+
+fn contention_is_never_corruption<const PRODUCERS: u8>(cap: u32, pushes: u32) {
     use std::sync::atomic::{AtomicBool, Ordering};
-    const PRODUCERS: u8 = 3;
-    const PUSHES: u32 = 300_000;
-    let buf = RegionBuf::new(layout::required_len(64)).unwrap();
-    let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
+    let ring = Ring::<Mpsc>::init(buf.region(), cap).unwrap();
     let mut consumer = ring.consumer().unwrap();
     let failed = AtomicBool::new(false);
     let errors = std::thread::scope(|s| {
@@ -236,7 +247,7 @@ fn mpsc_contention_on_a_tiny_ring_is_never_corruption() {
                 s.spawn(move || {
                     let mut p = ring.producer().unwrap();
                     let mut sent = 0;
-                    while sent < PUSHES {
+                    while sent < pushes {
                         match p.try_push(&[id; 3]) {
                             Ok(()) => sent += 1,
                             Err(Error::Full) if failed.load(Ordering::Relaxed) => return None,
@@ -264,7 +275,7 @@ fn mpsc_contention_on_a_tiny_ring_is_never_corruption() {
         let _stop = StopOnUnwind(&failed);
         let mut received = 0u64;
         let give_up = Instant::now() + Duration::from_secs(120);
-        while received < u64::from(PRODUCERS) * u64::from(PUSHES) && !failed.load(Ordering::Relaxed)
+        while received < u64::from(PRODUCERS) * u64::from(pushes) && !failed.load(Ordering::Relaxed)
         {
             received += consumer
                 .drain(|m| assert!(m.len() == 3 && m.get(0) < Some(PRODUCERS)))
