@@ -189,3 +189,50 @@ fn pingpong_flip_wakes_waiting_reader() {
         reader.join().unwrap();
     });
 }
+
+/// Two 4-byte words read back from a frame or record.
+fn pair(r: &[u8; 8]) -> (u32, u32) {
+    (
+        u32::from_le_bytes(r[..4].try_into().unwrap()),
+        u32::from_le_bytes(r[4..].try_into().unwrap()),
+    )
+}
+
+/// The frame (n, n).
+fn frame(n: u32) -> [u8; 8] {
+    let mut f = [0u8; 8];
+    f[..4].copy_from_slice(&n.to_le_bytes());
+    f[4..].copy_from_slice(&n.to_le_bytes());
+    f
+}
+
+/// A ping-pong writer publishes generation 1, then begins generation 2 (into the buffer that
+/// held generation 0), writes (7, 7) into it and abandons the write. A reader that started on
+/// generation 0 must not accept that never-published frame as generation 0; whatever it
+/// accepts is a published frame under its own generation.
+#[test]
+fn pingpong_abandoned_write_is_never_read() {
+    loom::model(|| {
+        let buf = region_buf(PingPong::size_for(8));
+        let b2 = buf.clone();
+        let writer = thread::spawn(move || {
+            let pp = PingPong::new(b2.region(), 0, 8).unwrap();
+            assert_eq!(pp.write(&frame(1)), Ok(1));
+            let w = pp.begin_write().unwrap();
+            w.bytes().copy_from_slice(&frame(7));
+            drop(w); // abandoned: publishes nothing
+        });
+        let pp = PingPong::new(buf.region(), 0, 8).unwrap();
+        let mut f = [0u8; 8];
+        if let Ok(got) = pp.read_with_attempts(&mut f, 1) {
+            let (a, b) = pair(&f);
+            assert_eq!(a, b, "torn frame");
+            assert_eq!(a, got.generation, "frame does not match its generation");
+        }
+        writer.join().unwrap();
+        // The published generation 1 is still current and readable.
+        let got = pp.read(&mut f).unwrap();
+        assert_eq!((got.generation, f), (1, frame(1)));
+        assert_eq!(pp.write(&frame(2)), Ok(2));
+    });
+}

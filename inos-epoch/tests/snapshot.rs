@@ -64,6 +64,12 @@ fn pingpong_stress_never_torn() {
     std::thread::scope(|s| {
         s.spawn(|| {
             for n in 1..=writes {
+                if n % 3 == 0 {
+                    // An abandoned write between publishes: its bytes must never be read.
+                    let w = pp.begin_write().unwrap();
+                    w.bytes().fill(0xFF);
+                    drop(w);
+                }
                 assert_eq!(pp.write(&record(n)), Ok(n));
             }
         });
@@ -171,7 +177,28 @@ fn hostile_state_words() {
         assert!(lock.write(&[1; 16]).is_ok());
         let pp = PingPong::new(buf.region(), 32, 8).unwrap();
         let g = pp.read(&mut [0; 8]).unwrap().generation;
-        assert_eq!(g, state >> 1);
+        assert_eq!(g, state >> 2);
         let _ = pp.write(&[1; 8]);
     }
+}
+
+/// An abandoned ping-pong write leaves the published frame current and readable, and the next
+/// write publishes the next generation.
+#[test]
+fn pingpong_abandon_keeps_published_frame() {
+    let buf = RegionBuf::new(PingPong::size_for(8)).unwrap();
+    let pp = PingPong::new(buf.region(), 0, 8).unwrap();
+    assert_eq!(pp.write(&[1; 8]), Ok(1));
+    for _ in 0..3 {
+        let w = pp.begin_write().unwrap();
+        w.bytes().copy_from_slice(&[7; 8]);
+        drop(w);
+        let mut f = [0; 8];
+        assert_eq!(pp.read(&mut f).unwrap().generation, 1);
+        assert_eq!((pp.generation(), f), (1, [1; 8]));
+    }
+    assert_eq!(pp.write(&[2; 8]), Ok(2));
+    let mut f = [0; 8];
+    assert_eq!(pp.read(&mut f).unwrap().generation, 2);
+    assert_eq!(f, [2; 8]);
 }
