@@ -8,8 +8,9 @@ use core::time::Duration;
 /// - [`Deadline::at`] / [`Deadline::after`] (`std`): a point on the monotonic clock, or a
 ///   timeout counted from when the wait starts parking;
 /// - [`Deadline::after_parks`]: give up after the waiting backend returned `n` times without the
-///   change. This is the clock-free bound for `no_std` builds, whose [`SpinPark`] backend returns
-///   after a bounded backoff; with a backend that blocks until woken it counts wake-ups.
+///   change, each park lasting at most about [`Deadline::PARK_SLICE`]. This is the clock-free
+///   bound for `no_std` builds, and it is a real bound with every backend: the futex, table and
+///   wasm backends sleep at most one slice per park, [`SpinPark`] spins a bounded backoff.
 ///
 /// `Instant`, `Option<Instant>` (`None` = never) and `Duration` ([`Deadline::after`]) convert
 /// into it.
@@ -49,6 +50,13 @@ pub(crate) enum Remaining {
 }
 
 impl Deadline {
+    /// The longest a single park may last under [`Deadline::after_parks`]: 1 ms.
+    ///
+    /// ```
+    /// assert_eq!(inos_epoch::Deadline::PARK_SLICE, core::time::Duration::from_millis(1));
+    /// ```
+    pub const PARK_SLICE: Duration = Duration::from_millis(1);
+
     /// No deadline: wait until the change happens.
     ///
     /// ```
@@ -90,7 +98,12 @@ impl Deadline {
 
     /// Give up after the waiting backend returned `parks` times without the awaited change.
     ///
-    /// A clock-free bound for `no_std` builds. With `0`, the wait only spins, then times out.
+    /// Every park is given a timeout of [`PARK_SLICE`](Deadline::PARK_SLICE), so with any
+    /// [`Park`](crate::Park) that honours its contract the wait lasts at most about
+    /// `parks × PARK_SLICE` after its spin phase, without reading a clock (a park that returns
+    /// early, e.g. on a spurious wake-up, counts as one, so it may end sooner). With `0`, the
+    /// wait only spins, then times out. (Before, the parks had no timeout, so with the futex or
+    /// table backend a wait that nobody signalled never returned.)
     ///
     /// ```
     /// use inos_epoch::{Deadline, Epoch, TimedOut};
@@ -148,7 +161,7 @@ impl Deadline {
                 if parks >= n {
                     Remaining::Expired
                 } else {
-                    Remaining::Park(None)
+                    Remaining::Park(Some(Self::PARK_SLICE))
                 }
             }
         }

@@ -40,6 +40,10 @@ pub enum ReadError {
         /// How many read attempts were made.
         attempts: u32,
     },
+    /// The last [`Seqlock`](crate::Seqlock) write was aborted (its guard dropped unpublished,
+    /// e.g. by a panic, or [`abandon_stuck_write`](crate::Seqlock::abandon_stuck_write)): the
+    /// record holds no consistent snapshot until the next write completes.
+    Abandoned,
     /// The destination buffer does not have the record's length.
     LengthMismatch {
         /// Length of the record in shared memory.
@@ -54,6 +58,9 @@ impl fmt::Display for ReadError {
         match *self {
             Self::Contended { attempts } => {
                 write!(f, "no consistent snapshot after {attempts} attempts")
+            }
+            Self::Abandoned => {
+                f.write_str("the last write was aborted; no consistent snapshot until the next")
             }
             Self::LengthMismatch { expected, actual } => {
                 write!(

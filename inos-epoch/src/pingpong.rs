@@ -3,22 +3,42 @@
 //! Format at an 8-aligned offset: an 8-byte waitable slot (`u32` state at `+0`, waiter count at
 //! `+4`), buffer 0 at `+8`, buffer 1 at `+8 + stride` with `stride = round_up(frame_len, 8)`.
 //!
-//! The state word is `2 * generation + writing`: generation `g` (31 bits, wrapping) is the
-//! published frame, held in buffer `g & 1`; `writing = 1` while the writer fills the other buffer
-//! with frame `g + 1`. Publishing moves the state from `2g + 1` to `2g + 2` (the flip) and wakes
-//! waiters. The writer writes into buffer `g & 1` again only for frame `g + 2`, which it starts by
-//! moving the state to `2g + 3`.
+//! The state word is `4 * generation + phase`: generation `g` (30 bits, wrapping) is the
+//! published frame, held in buffer `g & 1`. The phase says what the writer is doing with the
+//! *other* buffer:
 //!
-//! A reader loads the state `s1` (Acquire), copies buffer `(s1 >> 1) & 1`, issues an Acquire
-//! fence and loads the state again as `s2`. With `d = s2 - (s1 & !1)` (wrapping):
-//! `d <= 2` means the writer has not begun a write into the buffer that was read (the state moved
-//! at most to "writing the other buffer" or "flipped once"), so the copy is the whole frame `g`;
-//! `d >= 3` means the reader was overtaken, and it retries. The writer's Release fence after it
-//! announces a write pairs with the reader's Acquire fence exactly as in the [`Seqlock`]
-//! (crate::Seqlock), so a copy that saw any byte of frame `g + 2` also sees `d >= 3`.
+//! | phase | meaning |
+//! |---|---|
+//! | 0 | idle; no write begun since `g` was published |
+//! | 1 | writing frame `g + 1` |
+//! | 2 | idle; a write of `g + 1` was abandoned (the other buffer holds garbage) |
+//! | 3 | writing frame `g + 1` after an abandoned attempt |
+//!
+//! Beginning a write sets bit 0 (`0 -> 1`, `2 -> 3`); publishing moves to `4g + 4` (the flip)
+//! and wakes waiters; abandoning moves to `4g + 2`. So once a write of `g + 1` has begun, the
+//! state never again holds `4g` (or anything of an older generation).
+//!
+//! A reader loads the state `s1` (Acquire), copies buffer `(s1 >> 2) & 1`, issues an Acquire
+//! fence and loads the state again as `s2`. With `d = s2 - (s1 & !3)` (wrapping), `d <= 4` means
+//! the state is still in generation `g` or is `4g + 4` exactly (`g + 1` published, no write of
+//! `g + 2` begun), so nobody has begun writing the buffer that was read and the copy is the whole
+//! frame `g`; `d >= 5` means the reader was overtaken, and it retries. The first write into
+//! buffer `g & 1` after `s1` is a write of `g + 2`, which begins by moving the state from `4g + 4`
+//! to `4g + 5` (or from `4g + 6` to `4g + 7` after an abandoned attempt): `d >= 5` from then on,
+//! and the writer's Release fence after that move pairs with the reader's Acquire fence exactly
+//! as in the [`Seqlock`](crate::Seqlock), so a copy that saw any byte of it also sees `d >= 5`.
+//!
+//! The one state change that goes backwards, abandoning a retry (`4g + 3 -> 4g + 2`), stays
+//! within generation `g`, where it changes no reader's verdict. (With the old encoding
+//! `2g + writing`, an abandoned write of `g + 2` moved the state back from `2g + 3` to
+//! `2g + 2`, which a reader of `g` accepted: it returned the never-published bytes as frame `g`.)
 //!
 //! Compared with a seqlock, readers are disturbed only by the writer's *second* write after the
 //! frame they read, not by the next one, and the writer never writes the buffer readers are on.
+//!
+//! Access width: the state and waiter words, and both buffers, are accessed as `u32` words for
+//! their whole life (`Bytes` copies are word-wise; each buffer starts 8-aligned and its stride is
+//! a multiple of 8, so the writer owns every word it touches).
 
 use inos_layout::sync::{fence, spin_loop, Ordering};
 use inos_layout::{AccessError, Bytes, Region};
@@ -32,6 +52,16 @@ use crate::{Deadline, ReadError, TimedOut, WriteError};
 const DEFAULT_ATTEMPTS: u32 = 128;
 
 /// A double-buffered frame with one writer at a time and any number of readers.
+///
+/// A reader returns a frame the writer published, under its generation, or a typed error;
+/// never a torn frame, and never the bytes of a write that was abandoned (a
+/// [`PingPongWriter`] dropped without [`publish`](PingPongWriter::publish), including by a
+/// panic). State encoding and the reader's rule: `docs/protocol/epoch.md` §6.
+///
+/// **Access width:** the state word, the waiter count and both buffers are accessed as `u32`
+/// words for their whole life (never as bytes or 8-byte words), by this crate and by every
+/// party following the spec. The buffers are 8-aligned with a stride that is a multiple of 8, so
+/// a frame whose length is not a multiple of 4 still owns its last word.
 ///
 /// ```
 /// use inos_epoch::PingPong;
@@ -66,7 +96,7 @@ impl core::fmt::Debug for PingPong<'_> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
-    /// The generation of the frame copied (31-bit, wrapping; 0 is the initial all-zero frame).
+    /// The generation of the frame copied (30-bit, wrapping; 0 is the initial all-zero frame).
     pub generation: u32,
     /// How many attempts were overtaken by the writer and discarded.
     pub retries: u32,
@@ -101,12 +131,14 @@ impl<'a> PingPong<'a> {
     ///
     /// # Errors
     /// [`AccessError::OutOfBounds`] if [`size_for(frame_len)`](PingPong::size_for) bytes do not
-    /// fit; [`AccessError::Misaligned`].
+    /// fit (including buffer 1's padding); [`AccessError::Misaligned`].
     ///
     /// ```
     /// let buf = inos_layout::RegionBuf::new(40).unwrap();
     /// assert!(inos_epoch::PingPong::new(buf.region(), 0, 16).is_ok());
     /// assert!(inos_epoch::PingPong::new(buf.region(), 0, 17).is_err());
+    /// let buf = inos_layout::RegionBuf::new(36).unwrap();
+    /// assert!(inos_epoch::PingPong::new(buf.region(), 0, 12).is_err()); // needs 8 + 2 * 16
     /// ```
     pub fn new(region: Region<'a>, offset: usize, frame_len: usize) -> Result<Self, AccessError> {
         let slot = Slot::new(region, offset)?;
@@ -118,6 +150,9 @@ impl<'a> PingPong<'a> {
         let stride = stride(frame_len).ok_or(too_big)?;
         let b0 = offset + SLOT_SIZE; // the slot is in bounds, so this cannot overflow
         let b1 = b0.checked_add(stride).ok_or(too_big)?;
+        // The whole structure, including buffer 1's padding to a multiple of 8, is in bounds, so
+        // the structure owns every word that a word-wise copy of a buffer touches.
+        region.check(offset, Self::size_for(frame_len), 8)?;
         Ok(Self {
             slot,
             buffers: [region.bytes(b0, frame_len)?, region.bytes(b1, frame_len)?],
@@ -144,7 +179,7 @@ impl<'a> PingPong<'a> {
     /// ```
     pub fn generation(&self) -> u32 {
         // SYNC: Acquire, pairs with the Release part of the flip in `publish`.
-        self.slot.word.load(Ordering::Acquire) >> 1
+        self.slot.word.load(Ordering::Acquire) >> 2
     }
 
     /// Copies the latest published frame into `dst`, retrying (up to 128 times) if the writer
@@ -186,14 +221,15 @@ impl<'a> PingPong<'a> {
         for attempt in 0..attempts {
             // SYNC: Acquire, pairs with the Release of the flip that published generation `g`.
             let s1 = self.slot.word.load(Ordering::Acquire);
-            let g = s1 >> 1;
+            let g = s1 >> 2;
             self.buffers[(g & 1) as usize].copy_to_slice(dst);
             // SYNC: Acquire fence, pairs with the writer's Release fence after it announced a
-            // write: if the copy saw a byte of frame g + 2, `s2` sees state >= 2g + 3.
+            // write: if the copy saw a byte of a write of frame g + 2, `s2` sees that write's
+            // state 4g + 5 / 4g + 7 or a later one, never one within 4g ..= 4g + 4.
             fence(Ordering::Acquire);
             // SYNC: Relaxed, ordered by the fence above.
             let s2 = self.slot.word.load(Ordering::Relaxed);
-            if s2.wrapping_sub(s1 & !1) <= 2 {
+            if s2.wrapping_sub(s1 & !3) <= 4 {
                 return Ok(Frame {
                     generation: g,
                     retries: attempt,
@@ -228,8 +264,11 @@ impl<'a> PingPong<'a> {
     }
 
     /// Starts a write into the back buffer. Readers keep reading the published frame meanwhile.
-    /// [`publish`](PingPongWriter::publish) flips; dropping the guard abandons the frame (the
-    /// published one stays current).
+    /// [`publish`](PingPongWriter::publish) flips; dropping the guard (also by a panic) abandons
+    /// the frame: nothing is published, the published frame stays current and readable.
+    ///
+    /// The back buffer is *not* a copy of the published frame: it holds an older frame or the
+    /// remains of an abandoned write, so write the whole frame before publishing.
     ///
     /// # Errors
     /// [`WriteError::Busy`] if another write is in progress.
@@ -247,7 +286,8 @@ impl<'a> PingPong<'a> {
         if s & 1 != 0 {
             return Err(WriteError::Busy);
         }
-        // SYNC: Acquire on success, pairs with the previous writer's Release flip.
+        // Phase 0 -> 1 or 2 -> 3. SYNC: Acquire on success, pairs with the previous writer's
+        // Release flip or Release abandon, so its stores to the back buffer happen before ours.
         if self
             .slot
             .word
@@ -258,7 +298,7 @@ impl<'a> PingPong<'a> {
         }
         // SYNC: Release fence, pairs with the readers' Acquire fence (see module docs).
         fence(Ordering::Release);
-        let back = ((s >> 1).wrapping_add(1) & 1) as usize;
+        let back = ((s >> 2).wrapping_add(1) & 1) as usize;
         Ok(PingPongWriter {
             pp: *self,
             state: s | 1,
@@ -287,12 +327,12 @@ impl<'a> PingPong<'a> {
     ) -> Result<u32, TimedOut> {
         self.slot
             .wait_until(
-                |s| s >> 1 != generation,
+                |s| s >> 2 != generation,
                 DEFAULT_SPINS,
                 &DefaultPark,
                 deadline.into(),
             )
-            .map(|s| s >> 1)
+            .map(|s| s >> 2)
     }
 }
 
@@ -313,14 +353,28 @@ pub struct PingPongWriter<'a> {
 }
 
 impl<'a> PingPongWriter<'a> {
-    /// The back buffer, to fill in place.
+    /// The back buffer, to fill in place. The view borrows the guard, so it cannot be used after
+    /// the write is published or abandoned:
     ///
     /// ```
     /// let buf = inos_layout::RegionBuf::new(24).unwrap();
     /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
-    /// assert_eq!(pp.begin_write().unwrap().bytes().len(), 8);
+    /// let w = pp.begin_write().unwrap();
+    /// let b = w.bytes();
+    /// b.fill(1);
+    /// assert_eq!(b.get(0), Some(1));
+    /// w.publish();
     /// ```
-    pub fn bytes(&self) -> Bytes<'a> {
+    ///
+    /// ```compile_fail,E0505
+    /// let buf = inos_layout::RegionBuf::new(24).unwrap();
+    /// let pp = inos_epoch::PingPong::new(buf.region(), 0, 8).unwrap();
+    /// let w = pp.begin_write().unwrap();
+    /// let b = w.bytes();
+    /// w.publish(); // error[E0505]: cannot move out of `w` because it is borrowed
+    /// b.get(0);
+    /// ```
+    pub fn bytes(&self) -> Bytes<'_> {
         self.pp.buffers[self.back]
     }
 
@@ -333,28 +387,35 @@ impl<'a> PingPongWriter<'a> {
     /// assert_eq!(pp.begin_write().unwrap().publish(), 1);
     /// ```
     pub fn publish(self) -> u32 {
-        // SYNC: SeqCst RMW 2g+1 -> 2g+2: Release publishes the frame to readers' Acquire load of
-        // the state; SeqCst is S1 of the wake handshake for `wait_newer`.
+        // 4g + 1 -> 4g + 4, or 4g + 3 -> 4g + 4.
+        let delta = 4 - (self.state & 3);
+        // SYNC: SeqCst RMW: Release publishes the frame to readers' Acquire load of the state;
+        // SeqCst is S1 of the wake handshake for `wait_newer`.
         let s = self
             .pp
             .slot
             .word
-            .fetch_add(1, Ordering::SeqCst)
-            .wrapping_add(1);
+            .fetch_add(delta, Ordering::SeqCst)
+            .wrapping_add(delta);
         self.pp.slot.wake_if_waiting(&DefaultPark);
         core::mem::forget(self);
-        s >> 1
+        s >> 2
     }
 }
 
 impl Drop for PingPongWriter<'_> {
     fn drop(&mut self) {
-        // Abandon: back to the published generation without a flip. Readers never read the back
-        // buffer, so its partial contents are harmless. Relaxed CAS: nothing is published.
+        // Abandon: 4g + 1 or 4g + 3 -> 4g + 2, the published generation without a flip, marked
+        // "abandoned". Never back to 4g: a reader of generation g - 1 (which reads this very
+        // buffer) must keep seeing "overtaken" (see the module docs). Readers of g never read the
+        // back buffer, so its partial contents are harmless. A failed CAS means a hostile peer
+        // changed the word; there is nothing to restore.
+        // SYNC: Release, pairs with the next writer's Acquire CAS in `begin_write`: our partial
+        // stores to the back buffer happen before its stores, so they cannot resurface later.
         let _ = self.pp.slot.word.compare_exchange(
             self.state,
-            self.state & !1,
-            Ordering::Relaxed,
+            (self.state & !3) | 2,
+            Ordering::Release,
             Ordering::Relaxed,
         );
     }

@@ -189,3 +189,134 @@ fn pingpong_flip_wakes_waiting_reader() {
         reader.join().unwrap();
     });
 }
+
+/// Two 4-byte words read back from a frame or record.
+fn pair(r: &[u8; 8]) -> (u32, u32) {
+    (
+        u32::from_le_bytes(r[..4].try_into().unwrap()),
+        u32::from_le_bytes(r[4..].try_into().unwrap()),
+    )
+}
+
+/// The frame (n, n).
+fn frame(n: u32) -> [u8; 8] {
+    let mut f = [0u8; 8];
+    f[..4].copy_from_slice(&n.to_le_bytes());
+    f[4..].copy_from_slice(&n.to_le_bytes());
+    f
+}
+
+/// A ping-pong writer publishes generation 1, then begins generation 2 (into the buffer that
+/// held generation 0), writes (7, 7) into it and abandons the write. A reader that started on
+/// generation 0 must not accept that never-published frame as generation 0; whatever it
+/// accepts is a published frame under its own generation.
+#[test]
+fn pingpong_abandoned_write_is_never_read() {
+    loom::model(|| {
+        let buf = region_buf(PingPong::size_for(8));
+        let b2 = buf.clone();
+        let writer = thread::spawn(move || {
+            let pp = PingPong::new(b2.region(), 0, 8).unwrap();
+            assert_eq!(pp.write(&frame(1)), Ok(1));
+            let w = pp.begin_write().unwrap();
+            w.bytes().copy_from_slice(&frame(7));
+            drop(w); // abandoned: publishes nothing
+        });
+        let pp = PingPong::new(buf.region(), 0, 8).unwrap();
+        let mut f = [0u8; 8];
+        if let Ok(got) = pp.read_with_attempts(&mut f, 1) {
+            let (a, b) = pair(&f);
+            assert_eq!(a, b, "torn frame");
+            assert_eq!(a, got.generation, "frame does not match its generation");
+        }
+        writer.join().unwrap();
+        // The published generation 1 is still current and readable.
+        let got = pp.read(&mut f).unwrap();
+        assert_eq!((got.generation, f), (1, frame(1)));
+        assert_eq!(pp.write(&frame(2)), Ok(2));
+    });
+}
+
+/// A seqlock writer that writes only part of the record and then publishes: a racing reader
+/// returns the record before the write or after it, never a mix under the wrong version.
+#[test]
+fn seqlock_partial_write_is_seen_whole_or_not_at_all() {
+    loom::model(|| {
+        let buf = region_buf(Seqlock::size_for(8));
+        let b2 = buf.clone();
+        let writer = thread::spawn(move || {
+            let lock = Seqlock::new(b2.region(), 0, 8).unwrap();
+            let w = lock.begin_write().unwrap();
+            w.bytes().write_u32_le(0, 1).unwrap(); // only the first word
+            w.publish();
+        });
+        let lock = Seqlock::new(buf.region(), 0, 8).unwrap();
+        let mut rec = [0u8; 8];
+        if let Ok(snap) = lock.read_with_attempts(&mut rec, 2) {
+            let expect = if snap.version() == 0 { (0, 0) } else { (1, 0) };
+            assert_eq!(pair(&rec), expect, "snapshot does not match its version");
+        }
+        writer.join().unwrap();
+        let snap = lock.read(&mut rec).unwrap();
+        assert_eq!((snap.version(), pair(&rec)), (1, (1, 0)));
+    });
+}
+
+/// A seqlock writer dropped mid-write (as by a panic) aborts the write: a racing reader, and
+/// every reader after it, never accepts the half-written record; the next write repairs it.
+#[test]
+fn seqlock_writer_dropped_mid_write_publishes_nothing() {
+    loom::model(|| {
+        let buf = region_buf(Seqlock::size_for(8));
+        let b2 = buf.clone();
+        let writer = thread::spawn(move || {
+            let lock = Seqlock::new(b2.region(), 0, 8).unwrap();
+            let w = lock.begin_write().unwrap();
+            w.bytes().write_u32_le(0, 1).unwrap(); // half of the record (1, 1)
+            drop(w); // as if the writer panicked here
+        });
+        let lock = Seqlock::new(buf.region(), 0, 8).unwrap();
+        let mut rec = [0u8; 8];
+        if lock.read_with_attempts(&mut rec, 2).is_ok() {
+            assert_eq!(pair(&rec), (0, 0), "accepted a half-written record");
+        }
+        writer.join().unwrap();
+        if lock.read(&mut rec).is_ok() {
+            assert_eq!(pair(&rec), (0, 0), "accepted a half-written record");
+        }
+        lock.write(&frame(2)).unwrap();
+        lock.read(&mut rec).unwrap();
+        assert_eq!(pair(&rec), (2, 2));
+    });
+}
+
+/// A writer dies mid-write (never drops its guard); a recovering party ends the stuck write with
+/// `abandon_stuck_write` and writes a fresh record while a reader races both. The reader never
+/// accepts the dead writer's half-written record.
+#[test]
+fn seqlock_abandon_stuck_write_publishes_nothing() {
+    loom::model(|| {
+        let buf = region_buf(Seqlock::size_for(8));
+        {
+            let lock = Seqlock::new(buf.region(), 0, 8).unwrap();
+            lock.write(&frame(2)).unwrap();
+            let w = lock.begin_write().unwrap();
+            w.bytes().write_u32_le(0, 3).unwrap(); // half of (3, 3)
+            core::mem::forget(w); // the writer dies
+        }
+        let b2 = buf.clone();
+        let recovery = thread::spawn(move || {
+            let lock = Seqlock::new(b2.region(), 0, 8).unwrap();
+            assert!(lock.abandon_stuck_write());
+            lock.write(&frame(4)).unwrap();
+        });
+        let lock = Seqlock::new(buf.region(), 0, 8).unwrap();
+        let mut rec = [0u8; 8];
+        if lock.read_with_attempts(&mut rec, 2).is_ok() {
+            assert_eq!(pair(&rec), (4, 4), "accepted a half-written record");
+        }
+        recovery.join().unwrap();
+        lock.read(&mut rec).unwrap();
+        assert_eq!(pair(&rec), (4, 4));
+    });
+}

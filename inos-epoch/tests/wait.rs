@@ -164,3 +164,62 @@ fn hostile_waiter_count_only_costs_wake_calls() {
     assert_eq!(e.signal(), 1);
     assert_eq!(e.watch_from(0).changed(), Some(1));
 }
+
+/// Records the timeout of every park, then parks with `inner`.
+struct Recording<'p, P> {
+    inner: &'p P,
+    timeouts: std::sync::Mutex<Vec<Option<Duration>>>,
+}
+
+impl<P: Park> Park for Recording<'_, P> {
+    fn park(&self, word: &inos_layout::sync::AtomicU32, expected: u32, timeout: Option<Duration>) {
+        self.timeouts.lock().unwrap().push(timeout);
+        self.inner.park(word, expected, timeout)
+    }
+    fn unpark_all(&self, word: &inos_layout::sync::AtomicU32) {
+        self.inner.unpark_all(word)
+    }
+}
+
+/// `Deadline::after_parks(n)` bounds every park it allows (it used to park with no timeout, so
+/// with the futex or table backend a wait that nobody signals never returned), and gives up
+/// after `n` of them.
+#[test]
+fn after_parks_bounds_every_park() {
+    fn check<P: Park + Sync>(park: &P) {
+        let buf = RegionBuf::new(8).unwrap();
+        let e = Epoch::new(buf.region(), 0).unwrap();
+        let rec = Recording {
+            inner: park,
+            timeouts: Default::default(),
+        };
+        // Run in a thread so that an unbounded park fails the test instead of hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut w = e.watch().with_spins(0);
+                tx.send(w.wait_changed_with(&rec, Deadline::after_parks(3)))
+                    .unwrap();
+            });
+            let r = rx.recv_timeout(LONG);
+            if r.is_err() {
+                // Unblock the parked thread so the scope can end, then fail.
+                e.signal();
+                panic!("Deadline::after_parks(3) did not bound the wait");
+            }
+            assert_eq!(r.unwrap(), Err(TimedOut));
+        });
+        let timeouts = rec.timeouts.into_inner().unwrap();
+        assert_eq!(timeouts.len(), 3);
+        for t in timeouts {
+            let t = t.expect("a park under after_parks must have a timeout");
+            assert!(t <= Deadline::PARK_SLICE);
+        }
+        assert_eq!(e.waiters(), 0);
+    }
+    check(&inos_epoch::DefaultPark);
+    check(&TablePark);
+    check(&SpinPark);
+    #[cfg(all(target_os = "linux", not(miri)))]
+    check(&inos_epoch::park::FutexPark);
+}
