@@ -12,6 +12,8 @@ use crate::status::{self, INVALID, NOT_FORMATTED, OK, TIMED_OUT};
 use crate::{mem, wait};
 
 /// How many ring ends (producers plus consumers) the module can hold at once.
+///
+/// A handle is an opaque positive `i32` (`slot | generation << 8`, see `inos_ring_close`).
 pub const MAX_RING_HANDLES: usize = 64;
 
 /// A claimed ring end.
@@ -167,8 +169,25 @@ pub unsafe extern "C" fn inos_ring_consumer(addr: usize, len: u32) -> i32 {
 
 /// Releases a ring end's role and frees its handle. Returns 0 or a negative status.
 ///
+/// A closed handle stays dead: handles carry their slot's generation, which closing bumps, so
+/// using or closing it again gives [`BAD_HANDLE`](crate::status::BAD_HANDLE) even after the slot
+/// is reused for another ring end.
+///
 /// ```
-/// assert_eq!(inos_wasm::inos_ring_close(12345), inos_wasm::status::BAD_HANDLE);
+/// use inos_wasm::status::{BAD_HANDLE, OK};
+/// assert_eq!(inos_wasm::inos_ring_close(12345), BAD_HANDLE);
+/// let buf = inos_layout::RegionBuf::new(512 + 64).unwrap();
+/// let addr = buf.region().u32_at(0).unwrap().as_ptr() as usize;
+/// // SAFETY: the buffer is only accessed through the protocol.
+/// unsafe {
+///     inos_wasm::inos_ring_init(addr, 576, 64, 1);
+///     let old = inos_wasm::inos_ring_producer(addr, 576);
+///     assert_eq!(inos_wasm::inos_ring_close(old), OK);
+///     let new = inos_wasm::inos_ring_producer(addr, 576);
+///     assert_ne!(new, old);
+///     assert_eq!(inos_wasm::inos_ring_close(old), BAD_HANDLE);
+///     assert_eq!(inos_wasm::inos_ring_close(new), OK);
+/// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub extern "C" fn inos_ring_close(handle: i32) -> i32 {

@@ -206,3 +206,50 @@ fn a_hold_with_a_bad_out_buffer_is_refused_before_any_money_moves() {
     let ledger = inos_ledger::Ledger::attach(buf.region()).unwrap();
     assert_eq!(ledger.audit_counts(), (1, 0));
 }
+
+/// A producer handle kept after `inos_ring_close` is refused, even when the next handle reuses
+/// its table slot for another ring's producer (before handles carried a generation, the stale
+/// handle silently pushed into the other ring).
+#[test]
+fn a_stale_ring_handle_is_refused_after_its_slot_is_reused() {
+    let a = RegionBuf::new(512 + 64).unwrap();
+    let b = RegionBuf::new(512 + 64).unwrap();
+    let (ra, rb) = (addr(&a), addr(&b));
+    let mut out = [0u8; 8];
+    // SAFETY: the buffers are only accessed through the protocol; `out` and the messages are
+    // private to this thread.
+    unsafe {
+        assert_eq!(inos_ring_init(ra, 576, 64, 1), OK);
+        assert_eq!(inos_ring_init(rb, 576, 64, 1), OK);
+        let cb = inos_ring_consumer(rb, 576);
+        assert!(cb > 0);
+        // Other tests share the handle table, so reopen until the slot is reused (the first try
+        // almost always does: the table hands out the lowest free slot).
+        let mut reused = false;
+        for _ in 0..MAX_RING_HANDLES {
+            let stale = inos_ring_producer(ra, 576);
+            assert!(stale > 0);
+            assert_eq!(inos_ring_close(stale), OK);
+            let pb = inos_ring_producer(rb, 576);
+            assert!(pb > 0);
+            // The low 8 bits of a handle are its slot (README, "Ring handles").
+            reused = (stale & 0xff) == (pb & 0xff);
+            assert_ne!(stale, pb);
+            assert_eq!(
+                inos_ring_push(stale, b"stale".as_ptr() as usize, 5),
+                BAD_HANDLE
+            );
+            assert_eq!(inos_ring_close(stale), BAD_HANDLE);
+            assert_eq!(inos_ring_pop(cb, out.as_mut_ptr() as usize, 8), EMPTY);
+            assert_eq!(inos_ring_push(pb, b"fresh".as_ptr() as usize, 5), OK);
+            assert_eq!(inos_ring_pop(cb, out.as_mut_ptr() as usize, 8), 5);
+            assert_eq!(&out[..5], b"fresh");
+            assert_eq!(inos_ring_close(pb), OK);
+            if reused {
+                break;
+            }
+        }
+        assert!(reused, "the handle table never reused a slot");
+        assert_eq!(inos_ring_close(cb), OK);
+    }
+}
