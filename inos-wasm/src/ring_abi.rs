@@ -276,25 +276,43 @@ fn run<S: Side>(
     }
 }
 
-fn dispatch(handle: i32, buf: &mut [u8], producer: bool, t: Option<u32>) -> i32 {
-    let r = ENDS.with(handle, |end| match end {
-        End::SpscProducer(p) if producer => {
-            let ring = p.ring().region();
-            run(p, ring, buf, t)
+/// Runs a push (`producer`) or pop on handle `handle` with the caller-private buffer
+/// `addr..addr + len`, which is checked against the ring's own region (and the recorded protocol
+/// regions) before a slice is formed over it.
+///
+/// # Safety
+/// As for [`mem::scratch`].
+unsafe fn dispatch(handle: i32, addr: usize, len: usize, producer: bool, t: Option<u32>) -> i32 {
+    /// # Safety
+    /// As for [`mem::scratch`].
+    unsafe fn buffer<'b>(addr: usize, len: usize, ring: &Region<'_>) -> Result<&'b mut [u8], i32> {
+        // SAFETY: forwarded to the caller.
+        unsafe { mem::scratch(addr, len, mem::span(ring)) }
+    }
+    let r = ENDS.with(handle, |end| {
+        match end {
+            End::SpscProducer(p) if producer => {
+                let ring = p.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(p, ring, buf, t))
+            }
+            End::MpscProducer(p) if producer => {
+                let ring = p.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(p, ring, buf, t))
+            }
+            End::SpscConsumer(c) if !producer => {
+                let ring = c.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(c, ring, buf, t))
+            }
+            End::MpscConsumer(c) if !producer => {
+                let ring = c.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(c, ring, buf, t))
+            }
+            _ => status::BAD_HANDLE,
         }
-        End::MpscProducer(p) if producer => {
-            let ring = p.ring().region();
-            run(p, ring, buf, t)
-        }
-        End::SpscConsumer(c) if !producer => {
-            let ring = c.ring().region();
-            run(c, ring, buf, t)
-        }
-        End::MpscConsumer(c) if !producer => {
-            let ring = c.ring().region();
-            run(c, ring, buf, t)
-        }
-        _ => status::BAD_HANDLE,
     });
     r.unwrap_or_else(|e| e)
 }
@@ -324,10 +342,7 @@ fn dispatch(handle: i32, buf: &mut [u8], producer: bool, t: Option<u32>) -> i32 
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_ring_push(handle: i32, src: usize, len: u32) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(src, len as usize) } {
-        Ok(buf) => dispatch(handle, buf, true, None),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, src, len as usize, true, None) }
 }
 
 /// Like [`inos_ring_push`], but while the ring is full sleeps (in `Atomics.wait`, so only in a
@@ -360,10 +375,7 @@ pub unsafe extern "C" fn inos_ring_push_wait(
     timeout_ms: u32,
 ) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(src, len as usize) } {
-        Ok(buf) => dispatch(handle, buf, true, Some(timeout_ms)),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, src, len as usize, true, Some(timeout_ms)) }
 }
 
 /// Copies the next message into `dst..dst + cap` and consumes it; returns its length (≥ 0), or
@@ -382,10 +394,7 @@ pub unsafe extern "C" fn inos_ring_push_wait(
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_ring_pop(handle: i32, dst: usize, cap: u32) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(dst, cap as usize) } {
-        Ok(buf) => dispatch(handle, buf, false, None),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, dst, cap as usize, false, None) }
 }
 
 /// Like [`inos_ring_pop`], but while the ring is empty sleeps (in `Atomics.wait`, so only in a
@@ -416,8 +425,5 @@ pub unsafe extern "C" fn inos_ring_pop_wait(
     timeout_ms: u32,
 ) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(dst, cap as usize) } {
-        Ok(buf) => dispatch(handle, buf, false, Some(timeout_ms)),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, dst, cap as usize, false, Some(timeout_ms)) }
 }

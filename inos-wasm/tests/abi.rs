@@ -253,3 +253,62 @@ fn a_stale_ring_handle_is_refused_after_its_slot_is_reused() {
         assert_eq!(inos_ring_close(cb), OK);
     }
 }
+
+/// A scratch / name / `out` buffer inside the protocol region the call works on is refused with
+/// `OVERLAP` before any slice is formed over it or any state changes (before, a push copied from
+/// the ring's own bytes, a pop wrote into them, and `out`s were written into the ledger and the
+/// directory).
+#[test]
+fn private_buffers_inside_the_protocol_region_are_refused() {
+    let ring = RegionBuf::new(512 + 64).unwrap();
+    let r = addr(&ring);
+    let mut out = [0u8; 64];
+    let o = out.as_mut_ptr() as usize;
+    // SAFETY: the buffers are only accessed through the protocol; `out` is private. The calls
+    // that name protocol bytes as private buffers are refused before touching them.
+    unsafe {
+        assert_eq!(inos_ring_init(r, 576, 64, 1), OK);
+        let p = inos_ring_producer(r, 576);
+        let c = inos_ring_consumer(r, 576);
+        assert_eq!(inos_ring_push(p, r + 512, 8), OVERLAP);
+        assert_eq!(inos_ring_push(p, r + 570, 16), OVERLAP); // straddles the end
+        assert_eq!(inos_ring_push_wait(p, r, 4, 0), OVERLAP);
+        assert_eq!(inos_ring_pop(c, r + 512, 64), OVERLAP);
+        assert_eq!(inos_ring_push(p, o, 8), OK);
+        assert_eq!(inos_ring_pop(c, r + 100, 64), OVERLAP);
+        assert_eq!(inos_ring_pop_wait(c, r - 8, 64, 0), OVERLAP);
+        assert_eq!(
+            inos_ring_pop(c, o, 64),
+            8,
+            "the refused pops consumed nothing"
+        );
+        inos_ring_close(p);
+        inos_ring_close(c);
+
+        let len = inos_standard_min_size();
+        let std = RegionBuf::new(len as usize).unwrap();
+        let base = addr(&std);
+        assert_eq!(inos_format_standard(base, len), 0);
+        let name = "inbox";
+        out[..5].copy_from_slice(name.as_bytes());
+        let st = inos_region_find(base, len, o, 5, base + 4096);
+        assert_eq!(st, OVERLAP);
+        let (ledger, ledger_len) = find(base, len, "ledger");
+        let a = inos_ledger_open(ledger, ledger_len) as u32;
+        assert_eq!(inos_ledger_mint(ledger, ledger_len, a, 10), OK);
+        assert_eq!(
+            inos_ledger_hold(ledger, ledger_len, a, 4, ledger + 64),
+            OVERLAP
+        );
+        assert_eq!(inos_ledger_audit(ledger, ledger_len, ledger), OVERLAP);
+        assert_eq!(
+            inos_ledger_balance(ledger, ledger_len, a),
+            10,
+            "no hold was taken"
+        );
+        let mut report = [0i64; 8];
+        let rep = report.as_mut_ptr() as usize;
+        assert_eq!(inos_ledger_audit(ledger, ledger_len, rep), OK);
+        assert_eq!(report[0], 10);
+    }
+}
