@@ -51,6 +51,8 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
+#[cfg(test)]
+mod assertions;
 mod deadline;
 mod epoch;
 mod error;

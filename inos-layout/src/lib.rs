@@ -66,6 +66,8 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+#[cfg(test)]
+mod assertions;
 mod attach;
 mod attach_error;
 mod buf;

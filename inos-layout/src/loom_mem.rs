@@ -1,26 +1,31 @@
 //! The loom twin of a shared region (`cfg(loom)` only).
 //!
 //! loom's atomics are not layout-compatible with `core`'s, so a byte region cannot be viewed as
-//! loom atomics. Instead the twin keeps one lazily created loom atomic per word, keyed by offset:
+//! loom atomics. Instead the twin keeps loom atomics per word, all created **eagerly**, when the
+//! twin is built (by [`RegionBuf::new`](crate::RegionBuf::new) or
+//! [`Region::from_raw_parts`](crate::Region::from_raw_parts)), from the bytes it is built over:
 //!
-//! - 4-byte words (`u32_at`) and all byte copies share one `AtomicU32` per 4-byte word; a byte copy
-//!   that covers only part of a word is a compare-exchange loop on that word;
-//! - 8-byte words (`u64_at`, `i64_at`) are one `AtomicU64` / `AtomicI64` per 8-byte word.
+//! - one `AtomicU32` per 4-byte word, used by `u32_at` and by every byte copy (`read`, `write`,
+//!   `fill`, [`Bytes`](crate::Bytes)); a copy that covers only part of a word merges its bytes into
+//!   the word with a read-modify-write (a compare-exchange loop) on that `AtomicU32`;
+//! - one `AtomicU64` and one `AtomicI64` per 8-byte word, used by `u64_at` and `i64_at`.
 //!
-//! Protocol code must not access the same bytes both as an 8-byte word and any other way; the twin
-//! panics if it does, so a loom test reports it instead of silently modelling something else.
-//! Initial values come from the bytes the region was created over.
+//! Because every loom atomic exists from the start, loom records all their creations as writes by
+//! the thread that built the region, which happens before everything the model spawns afterwards.
+//! A model may therefore touch any word first from any thread; it does not need to touch the words
+//! on the building thread before spawning. (An earlier twin created the atomics lazily on first
+//! access, which loom reported as a causality violation when a word was first touched by a
+//! spawned thread and then by another; `tests/loom.rs` has a model that checks this.) Build the
+//! region inside `loom::model`, before spawning, and keep it small: its words are loom objects,
+//! about two per 4 bytes.
 //!
-//! The loom atomics are created lazily, on a word's first access. loom records the creation as a
-//! write by the creating thread, so a word first touched by a spawned thread and then by another
-//! one is reported as a causality violation. Models therefore touch every word they use on the
-//! thread that builds the region, before spawning (the crates' `tests/loom.rs` do). Creating every
-//! word eagerly would lift that rule at the cost of thousands of loom objects per iteration.
+//! Protocol code must not access the same bytes both as an 8-byte word and any other way (nor as
+//! `u64` and as `i64`): the three families are separate loom objects, so the twin panics on such
+//! mixed-width access, and a loom test reports it instead of silently modelling something else.
 #![cfg(loom)]
 
 use std::boxed::Box;
 use std::sync::atomic::{AtomicU8 as StdU8, Ordering as StdOrd};
-use std::sync::OnceLock;
 use std::vec::Vec;
 
 use crate::region::COPY_ORDER;
@@ -32,28 +37,34 @@ const MODE_U64: u8 = 2;
 const MODE_I64: u8 = 3;
 
 pub(crate) struct LoomMem {
-    init: Box<[u8]>,
-    words: Box<[OnceLock<AtomicU32>]>,
-    wide_u: Box<[OnceLock<AtomicU64>]>,
-    wide_i: Box<[OnceLock<AtomicI64>]>,
+    words: Box<[AtomicU32]>,
+    wide_u: Box<[AtomicU64]>,
+    wide_i: Box<[AtomicI64]>,
+    /// Which family (`MODE_*`) each 4-byte word has been used as; only for the mixed-width check,
+    /// which is about the model's code, not its interleavings, hence a plain std atomic.
     modes: Box<[StdU8]>,
 }
 
 impl LoomMem {
+    /// Creates every loom atomic of a region whose initial bytes are `init` (padded with zeros to a
+    /// multiple of 8). Must run inside a loom model, on the thread that builds the region.
     pub(crate) fn new(init: &[u8]) -> Self {
         let mut bytes = init.to_vec();
         bytes.resize(init.len().div_ceil(8) * 8, 0);
-        let n4 = bytes.len() / 4;
-        let n8 = bytes.len() / 8;
+        let words = bytes
+            .chunks_exact(4)
+            .map(|w| AtomicU32::new(u32::from_le_bytes(w.try_into().unwrap())))
+            .collect::<Vec<_>>();
+        let wide = || {
+            bytes
+                .chunks_exact(8)
+                .map(|w| u64::from_le_bytes(w.try_into().unwrap()))
+        };
         Self {
-            init: bytes.into_boxed_slice(),
-            words: (0..n4).map(|_| OnceLock::new()).collect::<Vec<_>>().into(),
-            wide_u: (0..n8).map(|_| OnceLock::new()).collect::<Vec<_>>().into(),
-            wide_i: (0..n8).map(|_| OnceLock::new()).collect::<Vec<_>>().into(),
-            modes: (0..n4)
-                .map(|_| StdU8::new(MODE_NONE))
-                .collect::<Vec<_>>()
-                .into(),
+            modes: (0..words.len()).map(|_| StdU8::new(MODE_NONE)).collect(),
+            words: words.into(),
+            wide_u: wide().map(AtomicU64::new).collect(),
+            wide_i: wide().map(|v| AtomicI64::new(v as i64)).collect(),
         }
     }
 
@@ -70,29 +81,21 @@ impl LoomMem {
         }
     }
 
-    fn init_u32(&self, off: usize) -> u32 {
-        u32::from_le_bytes(self.init[off..off + 4].try_into().unwrap())
-    }
-
-    fn init_u64(&self, off: usize) -> u64 {
-        u64::from_le_bytes(self.init[off..off + 8].try_into().unwrap())
-    }
-
     pub(crate) fn u32(&self, off: usize) -> &AtomicU32 {
         self.claim(off / 4, MODE_U32);
-        self.words[off / 4].get_or_init(|| AtomicU32::new(self.init_u32(off)))
+        &self.words[off / 4]
     }
 
     pub(crate) fn u64(&self, off: usize) -> &AtomicU64 {
         self.claim(off / 4, MODE_U64);
         self.claim(off / 4 + 1, MODE_U64);
-        self.wide_u[off / 8].get_or_init(|| AtomicU64::new(self.init_u64(off)))
+        &self.wide_u[off / 8]
     }
 
     pub(crate) fn i64(&self, off: usize) -> &AtomicI64 {
         self.claim(off / 4, MODE_I64);
         self.claim(off / 4 + 1, MODE_I64);
-        self.wide_i[off / 8].get_or_init(|| AtomicI64::new(self.init_u64(off) as i64))
+        &self.wide_i[off / 8]
     }
 
     /// Visits the 4-byte words covering `off..off+len` as (word offset, first byte, byte count).
@@ -117,6 +120,8 @@ impl LoomMem {
         });
     }
 
+    /// Writes `part` into word `w` from byte `first` on: a plain store for a whole word, a
+    /// read-modify-write that keeps the other bytes for a partial one.
     fn store_part(&self, w: usize, first: usize, part: &[u8]) {
         let word = self.u32(w);
         if part.len() == 4 {

@@ -20,17 +20,10 @@ const L: Layout = LayoutBuilder::new(TOTAL as u64)
     .rest("ring", 8, RegionKind::RING)
     .build_checked();
 
-/// A region whose loom words are all created by the model's main thread before any spawn.
-///
-/// The loom twin creates a word's loom atomic on first access; one first touched by a spawned
-/// thread and then by another without a happens-before edge to its creation is reported by loom
-/// as a causality violation (a modelling artefact of lazy creation, not a protocol race).
+/// A fresh zeroed region shared by the model's threads. No word needs touching before spawning:
+/// the loom twin creates all its atomics when the region is built.
 fn region_buf(len: usize) -> Arc<RegionBuf> {
-    let buf = Arc::new(RegionBuf::new(len).unwrap());
-    for off in (0..len).step_by(4) {
-        buf.region().u32_at(off).unwrap();
-    }
-    buf
+    Arc::new(RegionBuf::new(len).unwrap())
 }
 
 type Outcome = Result<(Role, u64, u32), AttachError>;
@@ -99,5 +92,53 @@ fn release_acquire_message_through_a_region() {
             assert_eq!(&out, b"hello, loom!");
         }
         writer.join().unwrap();
+    });
+}
+
+/// Words first used inside spawned threads: two threads each touch a 4-byte word, an 8-byte word
+/// and a partial byte range that no thread touched before spawning, then the main thread reads
+/// them. With the old lazily created twin the first touch in one spawned thread created the loom
+/// atomic, and the other thread's access was reported by loom as a causality violation (a panic).
+#[test]
+fn words_first_touched_in_spawned_threads() {
+    loom::model(|| {
+        let buf = Arc::new(RegionBuf::new(32).unwrap());
+        let spawn = |i: u8| {
+            let b = Arc::clone(&buf);
+            thread::spawn(move || {
+                let r = b.region();
+                r.u32_at(4).unwrap().fetch_add(1, Ordering::Relaxed);
+                r.u64_at(8).unwrap().fetch_add(1, Ordering::Relaxed);
+                // Byte `17 + i` shares its 4-byte word with the other thread's byte.
+                r.write(17 + usize::from(i), &[i + 1]).unwrap();
+            })
+        };
+        let (a, b) = (spawn(0), spawn(1));
+        a.join().unwrap();
+        b.join().unwrap();
+        let r = buf.region();
+        assert_eq!(r.u32_at(4).unwrap().load(Ordering::Relaxed), 2);
+        assert_eq!(r.u64_at(8).unwrap().load(Ordering::Relaxed), 2);
+        let mut out = [9u8; 4];
+        r.read(16, &mut out).unwrap();
+        assert_eq!(out, [0, 1, 2, 0]);
+    });
+}
+
+/// The twin starts from the bytes a region is created over, for every word width.
+#[test]
+fn twin_starts_from_the_initial_bytes() {
+    loom::model(|| {
+        #[repr(C, align(8))]
+        struct A([u8; 16]);
+        let a: &'static mut A = Box::leak(Box::new(A([0; 16])));
+        a.0[..4].copy_from_slice(&7u32.to_le_bytes());
+        a.0[8..].copy_from_slice(&(-3i64).to_le_bytes());
+        let r = inos_layout::Region::new(&mut a.0).unwrap();
+        let t = thread::spawn(move || {
+            assert_eq!(r.u32_at(0).unwrap().load(Ordering::Relaxed), 7);
+            assert_eq!(r.i64_at(8).unwrap().load(Ordering::Relaxed), -3);
+        });
+        t.join().unwrap();
     });
 }

@@ -60,6 +60,8 @@ compile_error!(
 );
 
 #[cfg(any(target_has_atomic = "64", loom))]
+#[cfg(test)]
+mod assertions;
 mod audit;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod error;

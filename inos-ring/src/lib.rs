@@ -53,6 +53,8 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
+#[cfg(test)]
+mod assertions;
 mod consumer;
 mod crash;
 #[cfg(test)]

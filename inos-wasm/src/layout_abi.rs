@@ -190,17 +190,17 @@ unsafe fn region_find(
     // SAFETY: forwarded to the caller.
     let region: Region<'static> = unsafe { mem::region(base, len as usize) }?;
     // SAFETY: caller-private per the contract.
-    let name = unsafe { mem::scratch(name_ptr, name_len as usize) }?;
+    let name = unsafe { mem::scratch(name_ptr, name_len as usize, mem::span(&region)) }?;
     let name = core::str::from_utf8(name).map_err(|_| INVALID)?;
     let att = inos_layout::attach_any(region, WaitPolicy::NO_WAIT).map_err(status::attach)?;
     let e = att.entry(name).ok_or(NOT_FOUND)?;
-    mem::check(out, 12, 4)?;
+    mem::check_private(out, 12, 4, mem::span(&region))?;
     let mut bytes = [0u8; 12];
     bytes[..4].copy_from_slice(&e.offset.to_le_bytes());
     bytes[4..8].copy_from_slice(&e.size.to_le_bytes());
     bytes[8..].copy_from_slice(&e.kind.0.to_le_bytes());
     // SAFETY: caller-private per the contract.
-    unsafe { mem::write_out(out, &bytes) }?;
+    unsafe { mem::write_out(out, &bytes, mem::span(&region)) }?;
     Ok(())
 }
 

@@ -181,8 +181,10 @@ pub unsafe extern "C" fn inos_ledger_hold(
 ) -> i32 {
     // Check `out` before taking the hold: a hold whose id cannot be returned would stay in escrow
     // with nobody able to settle or void it.
-    if out != 0 && mem::check(out, 8, 8).is_err() {
-        return status::INVALID;
+    if out != 0 {
+        if let Err(e) = mem::check_private(out, 8, 8, (addr, len as usize)) {
+            return e;
+        }
     }
     // SAFETY: forwarded to the caller.
     let r = unsafe { ledger(addr, len) }.and_then(|l| {
@@ -191,7 +193,9 @@ pub unsafe extern "C" fn inos_ledger_hold(
     });
     match r {
         // SAFETY: caller-private per the contract.
-        Ok(id) => status::code(unsafe { mem::write_out(out, &id.to_u64().to_le_bytes()) }),
+        Ok(id) => status::code(unsafe {
+            mem::write_out(out, &id.to_u64().to_le_bytes(), (addr, len as usize))
+        }),
         Err(e) => e,
     }
 }
@@ -306,8 +310,10 @@ pub const AUDIT_REPORT_LEN: usize = 64;
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_ledger_audit(addr: usize, len: u32, out: usize) -> i32 {
     // Check `out` before auditing, so a refused call does not bump the header's audit counters.
-    if out != 0 && mem::check(out, AUDIT_REPORT_LEN, 8).is_err() {
-        return status::INVALID;
+    if out != 0 {
+        if let Err(e) = mem::check_private(out, AUDIT_REPORT_LEN, 8, (addr, len as usize)) {
+            return e;
+        }
     }
     // SAFETY: forwarded to the caller.
     let r = unsafe { ledger(addr, len) }.and_then(|l| l.audit().map_err(status::ledger));
@@ -332,7 +338,7 @@ pub unsafe extern "C" fn inos_ledger_audit(addr: usize, len: u32, out: usize) ->
         bytes[48..52].copy_from_slice(&report.holds_in_progress.to_le_bytes());
         bytes[52..56].copy_from_slice(&report.accounts_in_use.to_le_bytes());
         // SAFETY: caller-private per the contract.
-        if let Err(e) = unsafe { mem::write_out(out, &bytes) } {
+        if let Err(e) = unsafe { mem::write_out(out, &bytes, (addr, len as usize)) } {
             return e;
         }
     }

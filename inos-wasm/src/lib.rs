@@ -53,7 +53,9 @@
 //! stack (each instance sets its own `__stack_pointer`, because every instance starts with the
 //! same one) and a private scratch buffer for message bytes. Above the slots, 64 KiB-aligned, the
 //! protocol region. Every address an export receives is checked: non-null, at or above
-//! `__heap_base`, inside the current memory, aligned.
+//! `__heap_base`, inside the current memory, aligned; a caller-private buffer (scratch, name,
+//! `out`) that overlaps the protocol region the call works on, a protocol region the module was
+//! handed before, or the module's stack and statics gets [`status::OVERLAP`].
 //!
 //! ## Why raw exports and not wasm-bindgen
 //! The ABI is integer offsets in and integers out, which needs no glue; wasm-bindgen with shared

@@ -12,6 +12,8 @@ use crate::status::{self, INVALID, NOT_FORMATTED, OK, TIMED_OUT};
 use crate::{mem, wait};
 
 /// How many ring ends (producers plus consumers) the module can hold at once.
+///
+/// A handle is an opaque positive `i32` (`slot | generation << 8`, see `inos_ring_close`).
 pub const MAX_RING_HANDLES: usize = 64;
 
 /// A claimed ring end.
@@ -167,8 +169,25 @@ pub unsafe extern "C" fn inos_ring_consumer(addr: usize, len: u32) -> i32 {
 
 /// Releases a ring end's role and frees its handle. Returns 0 or a negative status.
 ///
+/// A closed handle stays dead: handles carry their slot's generation, which closing bumps, so
+/// using or closing it again gives [`BAD_HANDLE`](crate::status::BAD_HANDLE) even after the slot
+/// is reused for another ring end.
+///
 /// ```
-/// assert_eq!(inos_wasm::inos_ring_close(12345), inos_wasm::status::BAD_HANDLE);
+/// use inos_wasm::status::{BAD_HANDLE, OK};
+/// assert_eq!(inos_wasm::inos_ring_close(12345), BAD_HANDLE);
+/// let buf = inos_layout::RegionBuf::new(512 + 64).unwrap();
+/// let addr = buf.region().u32_at(0).unwrap().as_ptr() as usize;
+/// // SAFETY: the buffer is only accessed through the protocol.
+/// unsafe {
+///     inos_wasm::inos_ring_init(addr, 576, 64, 1);
+///     let old = inos_wasm::inos_ring_producer(addr, 576);
+///     assert_eq!(inos_wasm::inos_ring_close(old), OK);
+///     let new = inos_wasm::inos_ring_producer(addr, 576);
+///     assert_ne!(new, old);
+///     assert_eq!(inos_wasm::inos_ring_close(old), BAD_HANDLE);
+///     assert_eq!(inos_wasm::inos_ring_close(new), OK);
+/// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub extern "C" fn inos_ring_close(handle: i32) -> i32 {
@@ -257,25 +276,43 @@ fn run<S: Side>(
     }
 }
 
-fn dispatch(handle: i32, buf: &mut [u8], producer: bool, t: Option<u32>) -> i32 {
-    let r = ENDS.with(handle, |end| match end {
-        End::SpscProducer(p) if producer => {
-            let ring = p.ring().region();
-            run(p, ring, buf, t)
+/// Runs a push (`producer`) or pop on handle `handle` with the caller-private buffer
+/// `addr..addr + len`, which is checked against the ring's own region (and the recorded protocol
+/// regions) before a slice is formed over it.
+///
+/// # Safety
+/// As for [`mem::scratch`].
+unsafe fn dispatch(handle: i32, addr: usize, len: usize, producer: bool, t: Option<u32>) -> i32 {
+    /// # Safety
+    /// As for [`mem::scratch`].
+    unsafe fn buffer<'b>(addr: usize, len: usize, ring: &Region<'_>) -> Result<&'b mut [u8], i32> {
+        // SAFETY: forwarded to the caller.
+        unsafe { mem::scratch(addr, len, mem::span(ring)) }
+    }
+    let r = ENDS.with(handle, |end| {
+        match end {
+            End::SpscProducer(p) if producer => {
+                let ring = p.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(p, ring, buf, t))
+            }
+            End::MpscProducer(p) if producer => {
+                let ring = p.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(p, ring, buf, t))
+            }
+            End::SpscConsumer(c) if !producer => {
+                let ring = c.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(c, ring, buf, t))
+            }
+            End::MpscConsumer(c) if !producer => {
+                let ring = c.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(c, ring, buf, t))
+            }
+            _ => status::BAD_HANDLE,
         }
-        End::MpscProducer(p) if producer => {
-            let ring = p.ring().region();
-            run(p, ring, buf, t)
-        }
-        End::SpscConsumer(c) if !producer => {
-            let ring = c.ring().region();
-            run(c, ring, buf, t)
-        }
-        End::MpscConsumer(c) if !producer => {
-            let ring = c.ring().region();
-            run(c, ring, buf, t)
-        }
-        _ => status::BAD_HANDLE,
     });
     r.unwrap_or_else(|e| e)
 }
@@ -305,10 +342,7 @@ fn dispatch(handle: i32, buf: &mut [u8], producer: bool, t: Option<u32>) -> i32 
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_ring_push(handle: i32, src: usize, len: u32) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(src, len as usize) } {
-        Ok(buf) => dispatch(handle, buf, true, None),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, src, len as usize, true, None) }
 }
 
 /// Like [`inos_ring_push`], but while the ring is full sleeps (in `Atomics.wait`, so only in a
@@ -341,10 +375,7 @@ pub unsafe extern "C" fn inos_ring_push_wait(
     timeout_ms: u32,
 ) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(src, len as usize) } {
-        Ok(buf) => dispatch(handle, buf, true, Some(timeout_ms)),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, src, len as usize, true, Some(timeout_ms)) }
 }
 
 /// Copies the next message into `dst..dst + cap` and consumes it; returns its length (≥ 0), or
@@ -363,10 +394,7 @@ pub unsafe extern "C" fn inos_ring_push_wait(
 #[cfg_attr(feature = "raw-exports", no_mangle)]
 pub unsafe extern "C" fn inos_ring_pop(handle: i32, dst: usize, cap: u32) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(dst, cap as usize) } {
-        Ok(buf) => dispatch(handle, buf, false, None),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, dst, cap as usize, false, None) }
 }
 
 /// Like [`inos_ring_pop`], but while the ring is empty sleeps (in `Atomics.wait`, so only in a
@@ -397,8 +425,5 @@ pub unsafe extern "C" fn inos_ring_pop_wait(
     timeout_ms: u32,
 ) -> i32 {
     // SAFETY: forwarded to the caller.
-    match unsafe { mem::scratch(dst, cap as usize) } {
-        Ok(buf) => dispatch(handle, buf, false, Some(timeout_ms)),
-        Err(e) => e,
-    }
+    unsafe { dispatch(handle, dst, cap as usize, false, Some(timeout_ms)) }
 }

@@ -42,6 +42,10 @@ pub const TOO_SMALL: i32 = -14;
 pub const NOT_FOUND: i32 = -15;
 /// The consumer declared this producer's reservation dead (MPSC); the message was not delivered.
 pub const UNBLOCKED: i32 = -16;
+/// A caller-private buffer (message scratch, name, `out`) overlaps a protocol region (the one the
+/// call works on, or one the module formatted or attached to) or the module's own stack and
+/// statics below `__heap_base`. Nothing was read or written.
+pub const OVERLAP: i32 = -17;
 /// Ledger: the balance is smaller than the amount.
 pub const INSUFFICIENT_FUNDS: i32 = -20;
 /// Ledger: the account index is out of range or the account was never opened.

@@ -206,3 +206,109 @@ fn a_hold_with_a_bad_out_buffer_is_refused_before_any_money_moves() {
     let ledger = inos_ledger::Ledger::attach(buf.region()).unwrap();
     assert_eq!(ledger.audit_counts(), (1, 0));
 }
+
+/// A producer handle kept after `inos_ring_close` is refused, even when the next handle reuses
+/// its table slot for another ring's producer (before handles carried a generation, the stale
+/// handle silently pushed into the other ring).
+#[test]
+fn a_stale_ring_handle_is_refused_after_its_slot_is_reused() {
+    let a = RegionBuf::new(512 + 64).unwrap();
+    let b = RegionBuf::new(512 + 64).unwrap();
+    let (ra, rb) = (addr(&a), addr(&b));
+    let mut out = [0u8; 8];
+    // SAFETY: the buffers are only accessed through the protocol; `out` and the messages are
+    // private to this thread.
+    unsafe {
+        assert_eq!(inos_ring_init(ra, 576, 64, 1), OK);
+        assert_eq!(inos_ring_init(rb, 576, 64, 1), OK);
+        let cb = inos_ring_consumer(rb, 576);
+        assert!(cb > 0);
+        // Other tests share the handle table, so reopen until the slot is reused (the first try
+        // almost always does: the table hands out the lowest free slot).
+        let mut reused = false;
+        for _ in 0..MAX_RING_HANDLES {
+            let stale = inos_ring_producer(ra, 576);
+            assert!(stale > 0);
+            assert_eq!(inos_ring_close(stale), OK);
+            let pb = inos_ring_producer(rb, 576);
+            assert!(pb > 0);
+            // The low 8 bits of a handle are its slot (README, "Ring handles").
+            reused = (stale & 0xff) == (pb & 0xff);
+            assert_ne!(stale, pb);
+            assert_eq!(
+                inos_ring_push(stale, b"stale".as_ptr() as usize, 5),
+                BAD_HANDLE
+            );
+            assert_eq!(inos_ring_close(stale), BAD_HANDLE);
+            assert_eq!(inos_ring_pop(cb, out.as_mut_ptr() as usize, 8), EMPTY);
+            assert_eq!(inos_ring_push(pb, b"fresh".as_ptr() as usize, 5), OK);
+            assert_eq!(inos_ring_pop(cb, out.as_mut_ptr() as usize, 8), 5);
+            assert_eq!(&out[..5], b"fresh");
+            assert_eq!(inos_ring_close(pb), OK);
+            if reused {
+                break;
+            }
+        }
+        assert!(reused, "the handle table never reused a slot");
+        assert_eq!(inos_ring_close(cb), OK);
+    }
+}
+
+/// A scratch / name / `out` buffer inside the protocol region the call works on is refused with
+/// `OVERLAP` before any slice is formed over it or any state changes (before, a push copied from
+/// the ring's own bytes, a pop wrote into them, and `out`s were written into the ledger and the
+/// directory).
+#[test]
+fn private_buffers_inside_the_protocol_region_are_refused() {
+    let ring = RegionBuf::new(512 + 64).unwrap();
+    let r = addr(&ring);
+    let mut out = [0u8; 64];
+    let o = out.as_mut_ptr() as usize;
+    // SAFETY: the buffers are only accessed through the protocol; `out` is private. The calls
+    // that name protocol bytes as private buffers are refused before touching them.
+    unsafe {
+        assert_eq!(inos_ring_init(r, 576, 64, 1), OK);
+        let p = inos_ring_producer(r, 576);
+        let c = inos_ring_consumer(r, 576);
+        assert_eq!(inos_ring_push(p, r + 512, 8), OVERLAP);
+        assert_eq!(inos_ring_push(p, r + 570, 16), OVERLAP); // straddles the end
+        assert_eq!(inos_ring_push_wait(p, r, 4, 0), OVERLAP);
+        assert_eq!(inos_ring_pop(c, r + 512, 64), OVERLAP);
+        assert_eq!(inos_ring_push(p, o, 8), OK);
+        assert_eq!(inos_ring_pop(c, r + 100, 64), OVERLAP);
+        assert_eq!(inos_ring_pop_wait(c, r - 8, 64, 0), OVERLAP);
+        assert_eq!(
+            inos_ring_pop(c, o, 64),
+            8,
+            "the refused pops consumed nothing"
+        );
+        inos_ring_close(p);
+        inos_ring_close(c);
+
+        let len = inos_standard_min_size();
+        let std = RegionBuf::new(len as usize).unwrap();
+        let base = addr(&std);
+        assert_eq!(inos_format_standard(base, len), 0);
+        let name = "inbox";
+        out[..5].copy_from_slice(name.as_bytes());
+        let st = inos_region_find(base, len, o, 5, base + 4096);
+        assert_eq!(st, OVERLAP);
+        let (ledger, ledger_len) = find(base, len, "ledger");
+        let a = inos_ledger_open(ledger, ledger_len) as u32;
+        assert_eq!(inos_ledger_mint(ledger, ledger_len, a, 10), OK);
+        assert_eq!(
+            inos_ledger_hold(ledger, ledger_len, a, 4, ledger + 64),
+            OVERLAP
+        );
+        assert_eq!(inos_ledger_audit(ledger, ledger_len, ledger), OVERLAP);
+        assert_eq!(
+            inos_ledger_balance(ledger, ledger_len, a),
+            10,
+            "no hold was taken"
+        );
+        let mut report = [0i64; 8];
+        let rep = report.as_mut_ptr() as usize;
+        assert_eq!(inos_ledger_audit(ledger, ledger_len, rep), OK);
+        assert_eq!(report[0], 10);
+    }
+}

@@ -1,0 +1,44 @@
+//! Compile-time checks of the type-level guarantees and header layout this crate documents
+//! (`static_assertions`; compiled with the tests, a failure is a build error).
+
+use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert, const_assert_eq};
+
+use crate::layout::{self, HEAD, HEADER_LEN, TAIL};
+use crate::{Consumer, Mpsc, Producer, ReadGrant, Ring, Spsc, WriteGrant};
+
+// A ring handle is shared freely; the ends are owned by one thread at a time (they cache
+// positions), so they move between threads but are never shared.
+assert_impl_all!(Ring<'static, Spsc>: Send, Sync, Copy);
+assert_impl_all!(Ring<'static, Mpsc>: Send, Sync, Copy);
+assert_impl_all!(Producer<'static, Spsc>: Send);
+assert_impl_all!(Producer<'static, Mpsc>: Send);
+assert_impl_all!(Consumer<'static, Spsc>: Send);
+assert_impl_all!(Consumer<'static, Mpsc>: Send);
+assert_not_impl_any!(Producer<'static, Spsc>: Sync);
+assert_not_impl_any!(Producer<'static, Mpsc>: Sync);
+assert_not_impl_any!(Consumer<'static, Spsc>: Sync);
+assert_not_impl_any!(Consumer<'static, Mpsc>: Sync);
+// Grants borrow their end mutably: they follow it (Send, never Sync).
+assert_impl_all!(WriteGrant<'static, 'static, Spsc>: Send);
+assert_impl_all!(WriteGrant<'static, 'static, Mpsc>: Send);
+assert_impl_all!(ReadGrant<'static, 'static, Spsc>: Send);
+assert_impl_all!(ReadGrant<'static, 'static, Mpsc>: Send);
+assert_not_impl_any!(WriteGrant<'static, 'static, Spsc>: Sync);
+assert_not_impl_any!(WriteGrant<'static, 'static, Mpsc>: Sync);
+assert_not_impl_any!(ReadGrant<'static, 'static, Spsc>: Sync);
+assert_not_impl_any!(ReadGrant<'static, 'static, Mpsc>: Sync);
+
+// The header is 512 bytes; HEAD (consumer) and TAIL (producers) each own a 128-byte line pair,
+// apart from each other and from the read-mostly fields before them.
+const_assert_eq!(HEADER_LEN, 512);
+const_assert_eq!(HEAD % 128, 0);
+const_assert_eq!(TAIL % 128, 0);
+const_assert!(layout::SPACE_EPOCH + 8 <= HEAD);
+const_assert!(HEAD + 128 <= TAIL);
+const_assert!(TAIL + 128 <= HEADER_LEN);
+const_assert_eq!(HEADER_LEN % 128, 0);
+// Records: an 8-byte header, 8-aligned.
+const_assert_eq!(layout::RECORD_HEADER, 8);
+const_assert_eq!(layout::RECORD_ALIGN, 8);
+const_assert!(layout::MIN_CAPACITY.is_power_of_two());
+const_assert!(layout::MAX_CAPACITY.is_power_of_two());
