@@ -179,7 +179,8 @@ test('v2 attach refuses a non-zero reserved header word (JS producer and consume
       assert.throws(() => new Party(sab, addr, len),
         (e) => e instanceof ProtocolError && e.code === 'reserved' && e.offset === off, `byte ${off}`);
     }
-    assert.ok(env.main.x.inos_ring_consumer(addr, len) < 0, `Rust refuses byte ${off} too`);
+    assert.equal(env.main.x.inos_ring_consumer(addr, len), -12, `Rust refuses byte ${off} too (NOT_FORMATTED)`);
+    assert.equal(env.main.x.inos_ring_producer(addr, len), -12);
     Atomics.store(i32, (addr + off) >> 2, 0);
   }
   assert.equal(Atomics.load(i32, (addr + RING.OFF_CONSUMER_ROLE) >> 2), 0, 'no role was claimed');
