@@ -1,10 +1,10 @@
 // A pure-JS reference party of the inos protocol: no wasm, no Rust, only the bytes.
 //
 // Written against docs/PROTOCOL.md §2, docs/protocol/epoch.md §1-2 and docs/protocol/ring.md
-// §2-7. An MPSC producer validates (HEAD, TAIL) only as a consistent pair (HEAD read before and
-// after TAIL agree, ring.md §4.1): a HEAD read before a later TAIL read can legitimately be more
-// than a capacity behind it when the consumer frees space and other producers claim it between
-// the two reads.
+// §2-7 (ring wire format version 2). Both positions of a live ring are read TAIL first, then
+// HEAD, re-reading TAIL while the pair does not validate and TAIL moved (ring.md §2.1): reading
+// HEAD first does not work, since producers may claim space the consumer freed after that read,
+// and contention is never reported as corruption.
 //
 // It reads the region header and directory (docs/PROTOCOL.md §2), waits on and signals epoch
 // slots (docs/protocol/epoch.md) and consumes / produces ring messages (docs/protocol/ring.md),
@@ -152,14 +152,17 @@ export class Epoch {
   }
 }
 
-// ---- Rings (ring.md) ----------------------------------------------------------------------------
+// ---- Rings (ring.md, version 2) ---------------------------------------------------------------
 
 export const RING = Object.freeze({
   MAGIC: 0x474e5249, // "IRNG"
-  VERSION: 1,
+  VERSION: 2,
   OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_CONSUMER_ROLE: 16,
-  OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32, OFF_RESERVED0: 36,
-  OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_TAIL: 256, HEADER_LEN: 512,
+  OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32,
+  OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_RELEASE_TO: 132, OFF_TAIL: 256,
+  HEADER_LEN: 512,
+  /** Reserved header bytes [from, to): zero at init, refused by attach if not (ring.md §2). */
+  RESERVED: Object.freeze([[36, 40], [56, 128], [136, 256], [260, 512]]),
   KIND_SPSC: 1, KIND_MPSC: 2, MIN_CAPACITY: 64, MAX_CAPACITY: 2 ** 31,
   RECORD_HEADER: 8, STATE_EMPTY: 0, STATE_COMMITTED: 1, STATE_PADDING: 2, STATE_BUSY: 0x80000000,
 });
@@ -176,14 +179,25 @@ class RingBase {
     this.sab = sab;
     this.i32 = i32;
     this.u8 = u8;
-    if (addr % 128 !== 0 && addr % 8 !== 0) throw new ProtocolError('misaligned', 'ring base');
+    if (addr % 8 !== 0) throw new ProtocolError('misaligned', 'ring base');
     this.addr = addr;
+    if (addr + RING.HEADER_LEN > sab.byteLength) throw new ProtocolError('too-small', 'no room for a ring header');
     const w = (off) => u32(Atomics.load(i32, (addr + off) >> 2));
+    // SYNC: SeqCst load of MAGIC = the Acquire that pairs with init's Release store of it.
     if (w(RING.OFF_MAGIC) !== RING.MAGIC) throw new ProtocolError('bad-magic', 'not a ring');
     if (w(RING.OFF_VERSION) !== RING.VERSION) throw new ProtocolError('version', 'ring version');
     const kind = w(RING.OFF_KIND);
     if (kind !== RING.KIND_SPSC && kind !== RING.KIND_MPSC) throw new ProtocolError('bad-kind', `kind ${kind}`);
-    if (w(RING.OFF_RESERVED0) !== 0) throw new ProtocolError('bad-kind', 'reserved word');
+    for (const [from, to] of RING.RESERVED) {
+      for (let off = from; off < to; off += 4) {
+        const v = w(off);
+        if (v !== 0) {
+          const e = new ProtocolError('reserved', `reserved header word at byte ${off} is 0x${v.toString(16)}`);
+          e.offset = off;
+          throw e;
+        }
+      }
+    }
     const cap = w(RING.OFF_CAPACITY);
     if (cap < RING.MIN_CAPACITY || cap > RING.MAX_CAPACITY || (cap & (cap - 1)) !== 0) {
       throw new ProtocolError('bad-capacity', `capacity ${cap}`);
@@ -199,30 +213,38 @@ class RingBase {
     this.maxMessage = cap / 2 - RING.RECORD_HEADER;
     this.data = addr + RING.HEADER_LEN;
     this.iHead = (addr + RING.OFF_HEAD) >> 2;
+    this.iReleaseTo = (addr + RING.OFF_RELEASE_TO) >> 2;
     this.iTail = (addr + RING.OFF_TAIL) >> 2;
     this.dataEpoch = new Epoch(sab, addr + RING.OFF_DATA_EPOCH);
     this.spaceEpoch = new Epoch(sab, addr + RING.OFF_SPACE_EPOCH);
+    this.positionRetries = 0;
   }
   word(off) { return (this.addr + off) >> 2; }
   rec(off, plus) { return (this.data + off + plus) >> 2; }
+  /** The fill level of a live ring in bytes (`TAIL - HEAD` of a validated pair, ring.md §2.1). */
+  used() {
+    const [h, t] = this.positions();
+    return u32(t - h);
+  }
+  /** A header counter (DROPPED, ABORTED, UNBLOCKED) as a u32. */
+  counter(off) { return u32(Atomics.load(this.i32, this.word(off))); }
   /**
-   * A consistent, validated (head, tail) pair (ring.md §2): head, tail, head again, retried until
-   * both head reads agree. A head read *before* a tail read that other producers keep moving is
-   * not enough: the consumer may free space and producers claim it in between, so
-   * `tail - staleHead` can legitimately exceed the capacity. Corrupt if head keeps moving for
-   * 1024 attempts (as the Rust side).
+   * A validated (head, tail) pair of a live ring (ring.md §2.1): TAIL first, then HEAD. Whoever
+   * stored that tail validated it against a head it had read before, and head only moves
+   * forward, so a pair that does not validate (head ahead of the tail we read) means the tail
+   * moved on: re-read it and retry while it keeps moving (each retry is another party's
+   * progress); a pair that fails with an unmoved tail is corrupt.
    */
   positions() {
-    for (let i = 0; i < 1024; i++) {
+    let t = u32(Atomics.load(this.i32, this.iTail));
+    for (;;) {
       const h = u32(Atomics.load(this.i32, this.iHead));
-      const t = u32(Atomics.load(this.i32, this.iTail));
-      if (u32(Atomics.load(this.i32, this.iHead)) !== h) continue; // the consumer moved: retry
-      if (h % 8 !== 0 || t % 8 !== 0 || u32(t - h) > this.cap) {
-        throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
-      }
-      return [h, t];
+      if (h % 8 === 0 && t % 8 === 0 && u32(t - h) <= this.cap) return [h, t];
+      const t2 = u32(Atomics.load(this.i32, this.iTail));
+      if (t2 === t) throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
+      t = t2;
+      this.positionRetries++; // contention, not corruption (a statistic for the tests)
     }
-    throw new ProtocolError('corrupt', 'head kept moving while the positions were read');
   }
   /** After progress: signal `epoch` only if the other side registered as sleeping on it. */
   static notify(epoch) {
@@ -249,6 +271,12 @@ class RingBase {
   }
 }
 
+/**
+ * A party that only observes a ring (fill level, counters): validates the header, claims no role
+ * and writes nothing.
+ */
+export class RingObserver extends RingBase {}
+
 /** The consumer of a ring (either kind). Claims the consumer role; `close()` releases it. */
 export class RingConsumer extends RingBase {
   constructor(sab, addr, len) {
@@ -258,6 +286,16 @@ export class RingConsumer extends RingBase {
     }
     try {
       [this.head, this.tailCache] = this.positions();
+      if (this.multi) {
+        // A previous consumer may have died inside a release (ring.md §5.1): finish it.
+        const to = u32(Atomics.load(this.i32, this.iReleaseTo));
+        if (to !== this.head) {
+          if (to % 8 !== 0 || u32(to - this.head) > u32(this.tailCache - this.head)) {
+            throw new ProtocolError('corrupt', `release_to ${to} (head ${this.head}, tail ${this.tailCache})`);
+          }
+          this.#freeTo(to);
+        }
+      }
     } catch (e) {
       this.close();
       throw e;
@@ -267,69 +305,126 @@ export class RingConsumer extends RingBase {
 
   /**
    * Validates a record at position `pos` (data offset `off`) of payload length `len` (ring.md
-   * §5.2: at most `limit`, inside the data area, inside the tail).
+   * §5.2: at most `limit`, inside the data area, inside the tail). SPSC: the loaded tail covers
+   * every record it published, so it is not re-read; MPSC: TAIL is re-read once.
    */
   #checkLen(pos, off, len, limit) {
     const size = recordSize(len);
     if (len <= limit && size <= this.cap - off) {
       if (size <= u32(this.tailCache - pos)) return size;
-      const t = u32(Atomics.load(this.i32, this.iTail));
-      if (t % 8 !== 0 || u32(t - pos) > this.cap) throw new ProtocolError('corrupt', `tail ${t}`);
-      this.tailCache = t;
-      if (size <= u32(t - pos)) return size;
+      if (this.multi) {
+        const t = u32(Atomics.load(this.i32, this.iTail));
+        if (t % 8 !== 0 || u32(t - pos) > this.cap) throw new ProtocolError('corrupt', `tail ${t}`);
+        this.tailCache = t;
+        if (size <= u32(t - pos)) return size;
+      }
     }
     throw new ProtocolError('corrupt', `record at ${pos} has length ${len}`);
   }
 
-  /** Zeroes [head, to) and publishes `to` as the head, then wakes a producer waiting for space. */
+  /**
+   * Releases [head, to) (read already), then wakes a producer waiting for space. SPSC: only the
+   * HEAD store. MPSC: announce in RELEASE_TO, zero the space, then publish HEAD (ring.md §5.3).
+   */
   #freeTo(to) {
     const n = u32(to - this.head);
     if (n === 0) return;
-    const off = this.head & this.mask;
-    const first = Math.min(n, this.cap - off);
-    this.u8.fill(0, this.data + off, this.data + off + first);
-    if (n > first) this.u8.fill(0, this.data, this.data + (n - first));
+    if (this.multi) {
+      Atomics.store(this.i32, this.iReleaseTo, to | 0);
+      const off = this.head & this.mask;
+      const first = Math.min(n, this.cap - off);
+      this.u8.fill(0, this.data + off, this.data + off + first);
+      if (n > first) this.u8.fill(0, this.data, this.data + (n - first));
+    }
     this.head = to;
-    Atomics.store(this.i32, this.iHead, to | 0);
+    Atomics.store(this.i32, this.iHead, to | 0); // SeqCst: the wake handshake of ring.md §7
     RingBase.notify(this.spaceEpoch);
   }
 
-  /** The next message (a copy), or null if none is committed yet. */
-  tryPop() {
-    let pos = this.head;
+  /**
+   * The first record at or after `pos` that is not padding: { pos, off, state } with the state
+   * COMMITTED (then also len, size), EMPTY or BUSY(pos) (MPSC). Padding is skipped (and a whole
+   * lap of it released first, MPSC). Throws on corruption, after releasing the padding skipped.
+   */
+  #next(pos) {
     for (;;) {
-      if (u32(pos - this.head) === this.cap) this.#freeTo(pos); // a whole lap of padding
+      if (!this.multi && pos === this.tailCache) {
+        // The cached tail is used up: read records below a freshly loaded TAIL only (§5.2).
+        const t = u32(Atomics.load(this.i32, this.iTail)); // SYNC: pairs with the producer's TAIL store
+        if (t % 8 !== 0 || u32(t - this.head) > this.cap || u32(t - pos) > u32(t - this.head)) {
+          this.#freeTo(pos);
+          throw new ProtocolError('corrupt', `tail ${t} (head ${this.head}, read position ${pos})`);
+        }
+        this.tailCache = t;
+        if (pos === t) return { pos, state: RING.STATE_EMPTY };
+      }
+      if (this.multi && u32(pos - this.head) === this.cap) this.#freeTo(pos); // a lap of padding
       const off = pos & this.mask;
       const state = u32(Atomics.load(this.i32, this.rec(off, 4)));
       if (state === RING.STATE_COMMITTED || state === RING.STATE_PADDING) {
         const len = u32(Atomics.load(this.i32, this.rec(off, 0)));
         const limit = state === RING.STATE_COMMITTED ? this.maxMessage : this.cap - 16;
-        const size = this.#checkLen(pos, off, len, limit);
-        if (state === RING.STATE_PADDING) {
-          pos = u32(pos + size);
-          continue;
+        let size;
+        try {
+          size = this.#checkLen(pos, off, len, limit);
+        } catch (e) {
+          this.#freeTo(pos);
+          throw e;
         }
-        const start = this.data + off + RING.RECORD_HEADER;
-        const msg = this.u8.slice(start, start + len);
-        this.#freeTo(u32(pos + size));
-        return msg;
+        if (state === RING.STATE_COMMITTED) return { pos, off, state, len, size };
+        pos = u32(pos + size);
+        continue;
       }
-      if (state === RING.STATE_EMPTY || (this.multi && state === busyTag(pos))) {
-        this.#freeTo(pos); // padding skipped so far
-        return null;
-      }
+      if (this.multi && (state === RING.STATE_EMPTY || state === busyTag(pos))) return { pos, off, state };
       this.#freeTo(pos);
       throw new ProtocolError('corrupt', `record at ${pos} has state 0x${state.toString(16)}`);
     }
+  }
+
+  /** The next message (a copy), or null if none is committed yet. */
+  tryPop() {
+    const r = this.#next(this.head);
+    if (r.state !== RING.STATE_COMMITTED) {
+      this.#freeTo(r.pos); // padding skipped so far
+      return null;
+    }
+    const start = this.data + r.off + RING.RECORD_HEADER;
+    const msg = this.u8.slice(start, start + r.len); // read BEFORE releasing (defect 5)
+    this.#freeTo(u32(r.pos + r.size));
+    return msg;
   }
 
   /** The next message, sleeping in Atomics.wait (workers only) while the ring is empty. */
   pop(timeoutMs = Infinity) {
     return RingBase.block(this.dataEpoch, () => this.tryPop(), timeoutMs);
   }
+
+  /**
+   * MPSC crash recovery (ring.md §6): skips and releases padding at the head, then turns a
+   * BUSY record there into padding. True if this call unblocked it (counted in UNBLOCKED); false
+   * if there is no reservation at the head (or its producer committed or aborted meanwhile).
+   */
+  unblock() {
+    if (!this.multi) throw new ProtocolError('bad-kind', 'unblock is for MPSC rings');
+    const r = this.#next(this.head);
+    this.#freeTo(r.pos);
+    if (r.state === RING.STATE_COMMITTED || r.state === RING.STATE_EMPTY) return false;
+    const tag = busyTag(r.pos);
+    const was = u32(Atomics.compareExchange(this.i32, this.rec(r.off, 4), tag | 0, RING.STATE_PADDING));
+    if (was !== tag) return false; // the producer's commit or abort won the race
+    Atomics.add(this.i32, this.word(RING.OFF_UNBLOCKED), 1);
+    return true;
+  }
 }
 
-/** A producer of a ring: the one SPSC producer, or one of any number of MPSC producers. */
+/**
+ * A producer of a ring: the one SPSC producer, or one of any number of MPSC producers.
+ *
+ * `tryPush` copies a message in; `reserve` / `commit` / `abort` expose the steps (the payload is
+ * written through the reservation's `bytes` view). On an SPSC ring `commit(r, false)` writes the
+ * record without publishing it: `flush()` publishes every record written so far with one TAIL
+ * store (a batch, ring.md §4.4).
+ */
 export class RingProducer extends RingBase {
   constructor(sab, addr, len) {
     super(sab, addr, len);
@@ -344,14 +439,10 @@ export class RingProducer extends RingBase {
       this.close();
       throw e;
     }
-    if (!this.multi) {
-      // A previous producer may have died mid-record: free space must be zero.
-      const free = this.cap - u32(this.tail - this.headCache);
-      const off = this.tail & this.mask;
-      const first = Math.min(free, this.cap - off);
-      this.u8.fill(0, this.data + off, this.data + off + first);
-      this.u8.fill(0, this.data, this.data + (free - first));
-    }
+    // SPSC: whatever a previous producer wrote beyond TAIL was never published; nothing to
+    // repair. `written` is where the next record goes; `tail` what TAIL says (published).
+    this.written = this.tail;
+    this.open = null; // SPSC: the reservation not yet committed or aborted
   }
   close() {
     const role = this.word(RING.OFF_PRODUCER_ROLE);
@@ -364,7 +455,7 @@ export class RingProducer extends RingBase {
     Atomics.store(this.i32, this.rec(off, 4), RING.STATE_PADDING);
   }
 
-  /** Space check; returns [need, off, toEnd] or null if full. */
+  /** Space check at tail position `t` against the cached head. */
   #fits(t, size) {
     const off = t & this.mask;
     const toEnd = this.cap - off;
@@ -372,27 +463,35 @@ export class RingProducer extends RingBase {
     return { off, toEnd, need, free: this.cap - u32(t - this.headCache) };
   }
 
-  /** Copies `bytes` into the ring as one message; false if the ring is full now. */
-  tryPush(bytes) {
-    const len = bytes.length;
+  /** SPSC: re-reads HEAD (validated against our own tail position `t`, ring.md §4.1). */
+  #reloadHead(t) {
+    const h = u32(Atomics.load(this.i32, this.iHead)); // SYNC: pairs with the consumer's HEAD store
+    if (h % 8 !== 0 || u32(t - h) > this.cap) throw new ProtocolError('corrupt', `head ${h} tail ${t}`);
+    this.headCache = h;
+  }
+
+  /**
+   * Claims space for a `len`-byte message: { pos, off, len, size, bytes } (`bytes`: the payload
+   * view to fill), or null if the ring is full now. MPSC: the record is BUSY(pos) until
+   * commit / abort.
+   */
+  reserve(len) {
     if (len > this.maxMessage) throw new ProtocolError('too-large', `${len} > ${this.maxMessage}`);
     const size = recordSize(len);
     let pos;
     if (!this.multi) {
-      const t = this.tail;
+      if (this.open) throw new ProtocolError('in-use', 'an SPSC producer has one reservation at a time');
+      const t = this.written;
       let f = this.#fits(t, size);
       if (f.need > f.free) {
-        const [h] = this.positions();
-        this.headCache = h;
+        this.#reloadHead(t);
         f = this.#fits(t, size);
-        if (f.need > f.free) return false;
+        if (f.need > f.free) return null;
       }
       pos = t;
       if (size > f.toEnd) {
+        this.#padding(f.off, f.toEnd); // published by the TAIL store of the commit
         pos = u32(t + f.toEnd);
-        this.tail = pos;
-        Atomics.store(this.i32, this.iTail, pos | 0); // the tail covers the padding first
-        this.#padding(f.off, f.toEnd);
       }
     } else {
       let t = u32(Atomics.load(this.i32, this.iTail));
@@ -404,7 +503,7 @@ export class RingProducer extends RingBase {
           [h, t] = this.positions();
           this.headCache = h;
           f = this.#fits(t, size);
-          if (f.need > f.free) return false;
+          if (f.need > f.free) return null;
         }
         const seen = u32(Atomics.compareExchange(this.i32, this.iTail, t | 0, u32(t + f.need) | 0));
         if (seen === t) break;
@@ -417,19 +516,74 @@ export class RingProducer extends RingBase {
       }
     }
     const off = pos & this.mask;
-    Atomics.store(this.i32, this.rec(off, 0), len);
-    if (this.multi) Atomics.store(this.i32, this.rec(off, 4), busyTag(pos) | 0);
-    this.u8.set(bytes, this.data + off + RING.RECORD_HEADER);
     if (this.multi) {
-      const was = u32(Atomics.compareExchange(this.i32, this.rec(off, 4), busyTag(pos) | 0, RING.STATE_COMMITTED));
-      if (was !== busyTag(pos)) throw new ProtocolError('unblocked', 'the consumer unblocked this record');
-    } else {
-      const end = u32(pos + size);
-      this.tail = end;
-      Atomics.store(this.i32, this.iTail, end | 0);
-      Atomics.store(this.i32, this.rec(off, 4), RING.STATE_COMMITTED);
+      Atomics.store(this.i32, this.rec(off, 0), len);
+      Atomics.store(this.i32, this.rec(off, 4), busyTag(pos) | 0); // after the length
     }
+    const start = this.data + off + RING.RECORD_HEADER;
+    const r = { pos, off, len, size, bytes: this.u8.subarray(start, start + len) };
+    if (!this.multi) this.open = r;
+    return r;
+  }
+
+  /**
+   * Commits a reservation (ring.md §4.2). SPSC: writes length and state, then stores TAIL
+   * unless `publish` is false (then `flush()` does). MPSC: CAS BUSY(pos) -> COMMITTED; throws
+   * 'unblocked' if the consumer unblocked the record first (the message is lost).
+   */
+  commit(r, publish = true) {
+    if (!this.multi) {
+      if (this.open !== r) throw new ProtocolError('in-use', 'not the open reservation');
+      this.open = null;
+      Atomics.store(this.i32, this.rec(r.off, 0), r.len);
+      Atomics.store(this.i32, this.rec(r.off, 4), RING.STATE_COMMITTED);
+      this.written = u32(r.pos + r.size);
+      if (publish) this.flush();
+      return;
+    }
+    const tag = busyTag(r.pos);
+    const was = u32(Atomics.compareExchange(this.i32, this.rec(r.off, 4), tag | 0, RING.STATE_COMMITTED));
+    if (was !== tag) throw new ProtocolError('unblocked', 'the consumer unblocked this record');
     RingBase.notify(this.dataEpoch);
+  }
+
+  /** SPSC: publishes every record committed so far with one TAIL store (the commit, §4.2). */
+  flush() {
+    if (this.multi || this.written === this.tail) return;
+    this.tail = this.written;
+    Atomics.store(this.i32, this.iTail, this.tail | 0); // SeqCst: publishes, then the handshake
+    RingBase.notify(this.dataEpoch);
+  }
+
+  /**
+   * Abandons a reservation (ring.md §4.3). SPSC: publishes nothing, counts ABORTED. MPSC: CAS
+   * BUSY(pos) -> PADDING; counts ABORTED and returns true only if it won (false: the consumer
+   * had unblocked the record and counted it in UNBLOCKED).
+   */
+  abort(r) {
+    if (!this.multi) {
+      if (this.open !== r) throw new ProtocolError('in-use', 'not the open reservation');
+      this.open = null;
+      Atomics.add(this.i32, this.word(RING.OFF_ABORTED), 1);
+      return true;
+    }
+    const tag = busyTag(r.pos);
+    const was = u32(Atomics.compareExchange(this.i32, this.rec(r.off, 4), tag | 0, RING.STATE_PADDING));
+    if (was !== tag) return false;
+    Atomics.add(this.i32, this.word(RING.OFF_ABORTED), 1);
+    RingBase.notify(this.dataEpoch);
+    return true;
+  }
+
+  /** Copies `bytes` into the ring as one message; false if the ring is full now. */
+  tryPush(bytes) {
+    const r = this.reserve(bytes.length);
+    if (r === null) {
+      this.flush(); // nothing written stays unpublished while the caller waits for space
+      return false;
+    }
+    r.bytes.set(bytes);
+    this.commit(r);
     return true;
   }
 

@@ -86,3 +86,23 @@ test('(b) two pure-JS and one Rust producer -> pure-JS consumer on a tiny MPSC r
   assert.equal(consumer.got, 3 * n, 'each producer\'s messages exactly once and in its order');
   assert.equal(consumer.extra, false);
 });
+
+test('(c) fill-level reads of a busy tiny MPSC ring never report contention as corruption (ring.md §2.1)', { timeout: TEST_TIMEOUT }, async () => {
+  const env = setup();
+  const arena = env.main.region('arena');
+  const cap = 64;
+  const len = env.main.x.inos_ring_required_len(cap);
+  env.main.ringInit(arena.addr, len, cap, RING.KIND_MPSC);
+  const doneFlag = arena.addr + len; // a word of the arena after the ring, zero
+  const n = 30_000;
+  const [consumer, , , reader] = await Promise.all([
+    runWorker(env, { role: 'js-consumer', ring: arena.addr, ringLen: len, expect: [[30, n], [31, n]], maxBody: 12, doneFlag }),
+    runWorker(env, { role: 'js-producer', ring: arena.addr, ringLen: len, tag: 30, n, maxBody: 12 }),
+    runWorker(env, { role: 'rust-producer', slot: 1, ring: arena.addr, ringLen: len, tag: 31, n, maxBody: 12 }),
+    runWorker(env, { role: 'js-positions-reader', ring: arena.addr, ringLen: len, doneFlag }),
+  ]);
+  assert.equal(consumer.got, 2 * n);
+  assert.ok(reader.reads > 0, 'the observer read the positions while the ring was busy');
+  assert.ok(reader.maxUsed <= cap);
+  console.log(`# positions: ${reader.reads} reads, ${reader.retries} retries (contention), max used ${reader.maxUsed}`);
+});

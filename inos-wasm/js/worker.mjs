@@ -2,7 +2,7 @@
 // instantiates nothing it does not need: the pure-JS roles never touch the wasm module.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, STATUS, statusName, FOREVER } from './inos.mjs';
-import { RingConsumer, RingProducer, Epoch } from './reference.mjs';
+import { RingConsumer, RingProducer, RingObserver, Epoch } from './reference.mjs';
 import { makeMessage, checkMessage } from './messages.mjs';
 
 const d = workerData;
@@ -80,7 +80,25 @@ const roles = {
     }
     const extra = c.tryPop();
     c.close();
+    if (d.doneFlag !== undefined) Atomics.store(new Int32Array(sab), d.doneFlag >> 2, 1);
     return { got, bytes, extra: extra !== null, waits: c.dataEpoch.stats };
+  },
+
+  // A fill-level observer (ring.md §2.1): reads the (TAIL, HEAD) pair of a busy ring until the
+  // consumer sets the word at `doneFlag`. Contention must never be reported as corruption.
+  'js-positions-reader'() {
+    const sab = d.memory.buffer;
+    const i32 = new Int32Array(sab);
+    const r = new RingObserver(sab, d.ring, d.ringLen);
+    let reads = 0, maxUsed = 0;
+    while (Atomics.load(i32, d.doneFlag >> 2) === 0) {
+      const used = r.used();
+      if (used > r.cap) throw new Error(`used ${used} > capacity`);
+      maxUsed = Math.max(maxUsed, used);
+      reads++;
+      if ((reads & 0xffff) === 0 && timeLeft() <= 0) expire('js-positions-reader');
+    }
+    return { reads, maxUsed, retries: r.positionRetries };
   },
 
   // Rust (wasm) consumer: inos_ring_pop_wait, checking order and checksums in JS.

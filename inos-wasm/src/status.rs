@@ -97,9 +97,11 @@ pub(crate) fn ring(e: RingError) -> i32 {
         RingError::TimedOut => TIMED_OUT,
         RingError::Access(a) => access(a),
         RingError::BadCapacity { .. } => INVALID,
-        RingError::BadMagic { .. } | RingError::BadVersion { .. } | RingError::BadKind { .. } => {
-            NOT_FORMATTED
-        }
+        // A non-zero reserved header word: a format this party does not know (ring.md §2).
+        RingError::BadMagic { .. }
+        | RingError::BadVersion { .. }
+        | RingError::BadKind { .. }
+        | RingError::Reserved { .. } => NOT_FORMATTED,
         RingError::Corrupt(_) => CORRUPT,
         _ => OTHER,
     }

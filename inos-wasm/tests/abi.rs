@@ -153,6 +153,17 @@ fn bad_addresses_and_hostile_bytes_give_statuses_not_panics() {
             .store(7, Ordering::Relaxed);
         assert_eq!(inos_ring_consumer(a, 1024), CORRUPT);
 
+        // A ring header with a non-zero reserved word (ring.md §2): refused by both roles.
+        assert_eq!(inos_ring_init(a, 1024, 512, 1), OK);
+        let reserved = buf.region().u32_at(200).unwrap();
+        reserved.store(1, Ordering::Relaxed);
+        assert_eq!(inos_ring_consumer(a, 1024), NOT_FORMATTED);
+        assert_eq!(inos_ring_producer(a, 1024), NOT_FORMATTED);
+        reserved.store(0, Ordering::Relaxed);
+        let p = inos_ring_producer(a, 1024);
+        assert!(p > 0);
+        inos_ring_close(p);
+
         // A ledger whose capacity word claims more than the region holds.
         assert_eq!(inos_ledger_init(a, 4096, 4, 4), OK);
         buf.region()
