@@ -18,16 +18,21 @@ use inos_layout::sync::spin_loop;
 use inos_layout::RegionBuf;
 use inos_ring::{layout, Error, Mpsc, Ring, Spsc};
 
-/// A formatted ring whose loom words were all created by the model's main thread (see the note
-/// in inos-epoch's loom tests: first-touch in a spawned thread is a modelling artefact).
+/// A formatted ring shared by the model's threads.
 fn ring_buf<K: inos_ring::Kind>(cap: u32, start: u32) -> Arc<RegionBuf> {
     let len = layout::required_len(cap);
     let buf = Arc::new(RegionBuf::new(len).unwrap());
-    for off in (0..len).step_by(4) {
-        buf.region().u32_at(off).unwrap();
-    }
     Ring::<K>::init_at(buf.region(), cap, start).unwrap();
     buf
+}
+
+/// `loom::model` with room for the consumer's polling loops: a consumer that spins on `Empty`
+/// while a preempted producer finishes takes more branches than loom's default allows (the
+/// preemption bound still comes from `LOOM_MAX_PREEMPTIONS`).
+fn model<F: Fn() + Sync + Send + 'static>(f: F) {
+    let mut b = loom::model::Builder::new();
+    b.max_branches = 20_000;
+    b.check(f);
 }
 
 fn pop_blocking<K: inos_ring::Kind>(c: &mut inos_ring::Consumer<'_, K>) -> Vec<u8> {
@@ -45,7 +50,7 @@ fn pop_blocking<K: inos_ring::Kind>(c: &mut inos_ring::Consumer<'_, K>) -> Vec<u
 /// consumer frees (zeroed, then published by the head store). Every message arrives intact.
 #[test]
 fn spsc_across_the_wrap() {
-    loom::model(|| {
+    model(|| {
         // 64-byte ring starting at offset 32: A at 32..48, B wraps (padding 48..64, record
         // 0..16), C at 16..32 needs A's space back.
         let buf = ring_buf::<Spsc>(64, 32);
@@ -81,7 +86,7 @@ fn spsc_across_the_wrap() {
 /// messages exactly once, intact.
 #[test]
 fn mpsc_two_producers() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Mpsc>(64, 40);
         let handles: Vec<_> = (0..2u8)
             .map(|id| {
@@ -109,7 +114,7 @@ fn mpsc_two_producers() {
 /// another producer's push; `aborted` counts it.
 #[test]
 fn mpsc_abort_becomes_padding() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Mpsc>(64, 0);
         let b2 = buf.clone();
         let aborter = thread::spawn(move || {
@@ -136,7 +141,7 @@ fn mpsc_abort_becomes_padding() {
 /// delivered, and `unblocked` counts it (defect 8).
 #[test]
 fn unblock_races_late_commit() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Mpsc>(64, 56);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
@@ -183,7 +188,7 @@ fn unblock_races_late_commit() {
 /// wakes it. A lost wake-up leaves a thread parked forever, which loom reports as a deadlock.
 #[test]
 fn blocking_handshake_never_loses_a_wakeup() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Spsc>(64, 0);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
@@ -211,7 +216,7 @@ fn blocking_handshake_never_loses_a_wakeup() {
 /// arrives once.
 #[test]
 fn mpsc_producers_reuse_freed_space() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Mpsc>(64, 0);
         let b2 = buf.clone();
         let other = thread::spawn(move || {
@@ -255,7 +260,7 @@ fn push_spin<K: inos_ring::Kind>(p: &mut inos_ring::Producer<'_, K>, msg: &[u8])
 /// a batch, in order.
 #[test]
 fn spsc_batch_and_drain() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Spsc>(64, 40);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
@@ -284,7 +289,7 @@ fn spsc_batch_and_drain() {
 /// committed bytes, `skip` drops exactly one message and counts it.
 #[test]
 fn mpsc_read_and_skip() {
-    loom::model(|| {
+    model(|| {
         let buf = ring_buf::<Mpsc>(64, 48);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
@@ -318,7 +323,7 @@ fn mpsc_read_and_skip() {
 /// `unblock` finds a stuck reservation behind wrap padding and races its late commit.
 #[test]
 fn unblock_behind_padding() {
-    loom::model(|| {
+    model(|| {
         // Starting at offset 56, a 4-byte record needs 8 bytes of wrap padding first.
         let buf = ring_buf::<Mpsc>(64, 56);
         let b2 = buf.clone();
