@@ -122,10 +122,10 @@ impl<'a> Ledger<'a> {
     /// unrelated payers rarely contend for the same slots.
     fn claim_hold_slot(&self, payer: AccountId) -> Result<(u32, u32), LedgerError> {
         let n = self.holds;
-        if n == 0 {
+        let Some(start) = hold_scan_start(payer.0, n) else {
             return Err(LedgerError::HoldCapacityExhausted);
-        }
-        let start = ((payer.0 as u64).wrapping_mul(0x9E37_79B9) % n as u64) as u32;
+        };
+        // Ascending from `start`, wrapping from `n - 1` to 0 (ledger.md §2, "Hold slots").
         for k in 0..n {
             let index = if start >= n - k {
                 start - (n - k)

@@ -60,6 +60,26 @@ pub(crate) const fn accounts_off() -> usize {
     HEADER_LEN
 }
 
+/// The multiplier of the hold-slot scan start (the 32-bit golden ratio, `2^32 / φ`).
+pub const HOLD_SCAN_MULTIPLIER: u32 = 0x9E37_79B9;
+
+/// The hold slot where a `hold` by `payer` starts scanning for a free slot:
+/// `((payer × 0x9E3779B9) mod 2^32) mod hold_capacity` — a wrapping 32-bit product, what JS
+/// (`Math.imul(p, 0x9E3779B9) >>> 0`) and Go (`uint32` arithmetic) compute natively. The scan
+/// then goes upwards, from `start` to `hold_capacity − 1` and on from 0 to `start − 1`.
+/// `None` when the ledger has no hold slots.
+///
+/// ```
+/// // The test vector of ledger.md §2: a 64-bit product would give 307 here.
+/// assert_eq!(inos_ledger::hold_scan_start(3, 1000), Some(11));
+/// assert_eq!(inos_ledger::hold_scan_start(3, 0), None);
+/// ```
+pub fn hold_scan_start(payer: u32, hold_capacity: u32) -> Option<u32> {
+    payer
+        .wrapping_mul(HOLD_SCAN_MULTIPLIER)
+        .checked_rem(hold_capacity)
+}
+
 /// Bytes a ledger with these capacities occupies, or `None` if that overflows `usize`.
 ///
 /// ```

@@ -81,7 +81,10 @@ pub use error::LedgerError;
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ids::{AccountId, AccountInfo, AccountState, HoldId};
 #[cfg(any(target_has_atomic = "64", loom))]
-pub use layout::{required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, MAGIC, VERSION};
+pub use layout::{
+    hold_scan_start, required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, HOLD_SCAN_MULTIPLIER, MAGIC,
+    VERSION,
+};
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ledger::Ledger;
 
