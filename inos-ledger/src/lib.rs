@@ -77,7 +77,7 @@ mod words;
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use audit::AuditReport;
 #[cfg(any(target_has_atomic = "64", loom))]
-pub use error::LedgerError;
+pub use error::{LedgerError, ERROR_CODES};
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ids::{AccountId, AccountInfo, AccountState, HoldId};
 #[cfg(any(target_has_atomic = "64", loom))]

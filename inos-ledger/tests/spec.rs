@@ -111,3 +111,26 @@ fn hold_slot_scan_matches_the_spec() {
     assert_eq!(l.hold(b, 1).unwrap().index(), 0);
     assert_eq!(l.hold(b, 1).unwrap().index(), 1);
 }
+
+/// ledger.md §7 lists exactly the crate's error table: every `(code, name)` with its wasm status
+/// `-(100 + code)`, and no other row.
+#[test]
+fn spec_error_table_matches_the_code() {
+    use inos_ledger::{LedgerError, ERROR_CODES};
+    let section = &SPEC[SPEC.find("## 7. Errors").expect("spec has §7 Errors")..];
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.as_bytes().get(2).is_some_and(u8::is_ascii_digit))
+        .collect();
+    assert_eq!(rows.len(), ERROR_CODES.len(), "spec rows vs ERROR_CODES");
+    for ((code, name), row) in ERROR_CODES.iter().zip(&rows) {
+        let status = -(100 + *code as i32);
+        let want = format!("| {code} | `{name}` | {status} | ");
+        assert!(
+            row.starts_with(&want),
+            "spec row `{row}` should start with `{want}`"
+        );
+    }
+    assert_eq!(LedgerError::SameAccount.code(), 16);
+    assert_eq!(LedgerError::CorruptHeader.name(), "CorruptHeader");
+}

@@ -40,6 +40,6 @@ test('(c) two workers transfer, hold and settle concurrently; the audit balances
   assert.equal(sum, minted, 'Σ balance = minted: every transfer conserved money');
   assert.equal(audit.balance, minted);
   // Refusals are typed, never corruption: overdraft and unknown accounts.
-  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], accounts[1], 1_000_000), STATUS.INSUFFICIENT_FUNDS);
-  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], 100_000, 1), STATUS.NO_SUCH_ACCOUNT);
+  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], accounts[1], 1_000_000), STATUS.LEDGER_INSUFFICIENT_FUNDS);
+  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], 100_000, 1), STATUS.LEDGER_NO_SUCH_ACCOUNT);
 });
