@@ -68,7 +68,7 @@ mod holds;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod ids;
 #[cfg(any(target_has_atomic = "64", loom))]
-mod layout;
+pub mod layout;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod ledger;
 #[cfg(any(target_has_atomic = "64", loom))]
