@@ -28,11 +28,13 @@ const LedgerAccount_Pending = 0x10
 const LedgerAccount_Earned = 0x18
 const LedgerAccount_Spent = 0x20
 const LedgerAccount_Status = 0x28
+const LedgerAccount_Reserved = 0x2c
 
 // Byte offsets inside a hold record (hold j at 128 + 64 * (account_capacity + j)).
 const LedgerHold_State = 0x0
 const LedgerHold_Amount = 0x8
 const LedgerHold_Payer = 0x10
+const LedgerHold_Reserved = 0x14
 
 // Account states (bits 0-7 of the status word; bits 8-31 are the generation).
 const AccountState_Free = 0x0

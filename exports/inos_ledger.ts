@@ -31,6 +31,7 @@ export const LEDGER_ACCOUNT = {
   EARNED: 0x18,
   SPENT: 0x20,
   STATUS: 0x28,
+  RESERVED: 0x2c,
 } as const;
 
 /** Byte offsets inside a hold record (hold j at 128 + 64 * (account_capacity + j)). */
@@ -38,6 +39,7 @@ export const LEDGER_HOLD = {
   STATE: 0x0,
   AMOUNT: 0x8,
   PAYER: 0x10,
+  RESERVED: 0x14,
 } as const;
 
 /** Account states (bits 0-7 of the status word; bits 8-31 are the generation). */

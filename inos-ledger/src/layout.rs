@@ -58,12 +58,17 @@ pub const A_SPENT: usize = 32;
 pub const A_STATUS: usize = 40;
 
 // Hold record (offsets from the record start).
+/// Account record: first reserved byte; `A_RESERVED..ACCOUNT_LEN` are zero (read as u32 words).
+pub const A_RESERVED: usize = 44;
+
 /// Hold record: `state` (u64: state | generation << 32).
 pub const HO_STATE: usize = 0;
 /// Hold record: `amount` (i64).
 pub const HO_AMOUNT: usize = 8;
 /// Hold record: `payer` (u32).
 pub const HO_PAYER: usize = 16;
+/// Hold record: first reserved byte; `HO_RESERVED..HOLD_LEN` are zero (read as u32 words).
+pub const HO_RESERVED: usize = 20;
 
 // Account states (low 8 bits of the status word; the upper 24 bits are its generation).
 /// Account state FREE (all zero).

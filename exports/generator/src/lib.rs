@@ -160,6 +160,7 @@ pub fn ledger() -> Module {
                     c("earned", Usize(l::A_EARNED)),
                     c("spent", Usize(l::A_SPENT)),
                     c("status", Usize(l::A_STATUS)),
+                    c("reserved", Usize(l::A_RESERVED)),
                 ],
             },
             Group {
@@ -169,6 +170,7 @@ pub fn ledger() -> Module {
                     c("state", Usize(l::HO_STATE)),
                     c("amount", Usize(l::HO_AMOUNT)),
                     c("payer", Usize(l::HO_PAYER)),
+                    c("reserved", Usize(l::HO_RESERVED)),
                 ],
             },
             Group {
