@@ -5,7 +5,7 @@ use inos_layout::Region;
 
 use crate::ids::{AccountId, AccountInfo, AccountState};
 use crate::layout::*;
-use crate::words::{add, sub, take_all, undo_add_monotonic, undo_sub};
+use crate::words::{add, sub, take_all, undo_add, undo_sub, undone};
 use crate::LedgerError;
 
 /// A handle to a ledger in a shared region. `Copy`, `Send` and `Sync`: give every thread a copy.
@@ -531,13 +531,19 @@ impl<'a> Ledger<'a> {
             LedgerError::CorruptHeader,
         )?;
         if let Err(e) = add(a.earned, amount, LedgerError::EarnedOverflow, a.corrupt()) {
-            undo_add_monotonic(minted, amount);
-            return Err(e);
+            return Err(undone(
+                e,
+                [undo_add(minted, amount, LedgerError::CorruptHeader)],
+            ));
         }
         if let Err(e) = add(a.balance, amount, LedgerError::BalanceOverflow, a.corrupt()) {
-            undo_add_monotonic(a.earned, amount);
-            undo_add_monotonic(minted, amount);
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(a.earned, amount, a.corrupt()),
+                    undo_add(minted, amount, LedgerError::CorruptHeader),
+                ],
+            ));
         }
         Ok(())
     }
@@ -569,8 +575,7 @@ impl<'a> Ledger<'a> {
             a.corrupt(),
         )?;
         if let Err(e) = add(a.spent, amount, LedgerError::SpentOverflow, a.corrupt()) {
-            undo_sub(a.balance, amount, a.corrupt())?;
-            return Err(e);
+            return Err(undone(e, [undo_sub(a.balance, amount, a.corrupt())]));
         }
         if let Err(e) = add(
             self.burned(),
@@ -578,9 +583,13 @@ impl<'a> Ledger<'a> {
             LedgerError::BurnedOverflow,
             LedgerError::CorruptHeader,
         ) {
-            undo_add_monotonic(a.spent, amount);
-            undo_sub(a.balance, amount, a.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(a.spent, amount, a.corrupt()),
+                    undo_sub(a.balance, amount, a.corrupt()),
+                ],
+            ));
         }
         Ok(())
     }
@@ -619,19 +628,26 @@ impl<'a> Ledger<'a> {
             f.corrupt(),
         )?;
         if let Err(e) = add(f.spent, amount, LedgerError::SpentOverflow, f.corrupt()) {
-            undo_sub(f.balance, amount, f.corrupt())?;
-            return Err(e);
+            return Err(undone(e, [undo_sub(f.balance, amount, f.corrupt())]));
         }
         if let Err(e) = add(t.earned, amount, LedgerError::EarnedOverflow, t.corrupt()) {
-            undo_add_monotonic(f.spent, amount);
-            undo_sub(f.balance, amount, f.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(f.spent, amount, f.corrupt()),
+                    undo_sub(f.balance, amount, f.corrupt()),
+                ],
+            ));
         }
         if let Err(e) = add(t.balance, amount, LedgerError::BalanceOverflow, t.corrupt()) {
-            undo_add_monotonic(t.earned, amount);
-            undo_add_monotonic(f.spent, amount);
-            undo_sub(f.balance, amount, f.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(t.earned, amount, t.corrupt()),
+                    undo_add(f.spent, amount, f.corrupt()),
+                    undo_sub(f.balance, amount, f.corrupt()),
+                ],
+            ));
         }
         Ok(())
     }
@@ -664,8 +680,10 @@ impl<'a> Ledger<'a> {
             LedgerError::CorruptHeader,
         )?;
         if let Err(e) = add(a.pending, amount, LedgerError::PendingOverflow, a.corrupt()) {
-            undo_add_monotonic(minted, amount);
-            return Err(e);
+            return Err(undone(
+                e,
+                [undo_add(minted, amount, LedgerError::CorruptHeader)],
+            ));
         }
         Ok(())
     }
@@ -689,13 +707,16 @@ impl<'a> Ledger<'a> {
         Self::gate_in(&a)?;
         let p = take_all(a.pending, LedgerError::NothingToClaim, a.corrupt())?;
         if let Err(e) = add(a.earned, p, LedgerError::EarnedOverflow, a.corrupt()) {
-            undo_sub(a.pending, p, a.corrupt())?;
-            return Err(e);
+            return Err(undone(e, [undo_sub(a.pending, p, a.corrupt())]));
         }
         if let Err(e) = add(a.balance, p, LedgerError::BalanceOverflow, a.corrupt()) {
-            undo_add_monotonic(a.earned, p);
-            undo_sub(a.pending, p, a.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(a.earned, p, a.corrupt()),
+                    undo_sub(a.pending, p, a.corrupt()),
+                ],
+            ));
         }
         Ok(p)
     }
