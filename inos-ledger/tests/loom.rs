@@ -259,7 +259,13 @@ fn a_refused_undo_step_stores_nothing_and_reports_corruption() {
         b_earned.store(i64::MAX - 2, Ordering::Relaxed);
         let a_spent_off = HEADER + SPENT;
         // Touch A's `spent` on this thread before spawning (loom twin rule).
-        assert_eq!(buf.region().i64_at(a_spent_off).unwrap().load(Ordering::Relaxed), 0);
+        assert_eq!(
+            buf.region()
+                .i64_at(a_spent_off)
+                .unwrap()
+                .load(Ordering::Relaxed),
+            0
+        );
         let b2 = buf.clone();
         let t = thread::spawn(move || ledger(&b2).transfer(A, B, 5));
         let b3 = buf.clone();
@@ -271,7 +277,11 @@ fn a_refused_undo_step_stores_nothing_and_reports_corruption() {
         });
         let r = t.join().unwrap();
         hostile.join().unwrap();
-        let spent = buf.region().i64_at(a_spent_off).unwrap().load(Ordering::Relaxed);
+        let spent = buf
+            .region()
+            .i64_at(a_spent_off)
+            .unwrap()
+            .load(Ordering::Relaxed);
         assert!(spent >= 0, "an undo stored a negative spent: {spent}");
         assert!(
             r == Err(LedgerError::EarnedOverflow)

@@ -134,3 +134,27 @@ fn spec_error_table_matches_the_code() {
     assert_eq!(LedgerError::SameAccount.code(), 16);
     assert_eq!(LedgerError::CorruptHeader.name(), "CorruptHeader");
 }
+
+/// ledger.md §1.1: the audit counters belong to whoever audits, including a foreign auditor
+/// attached on its own; they accumulate across parties and count unbalanced reports.
+#[test]
+fn audit_counters_are_shared_by_every_auditor() {
+    assert!(SPEC.contains("**any** party that runs a complete audit"));
+    assert!(SPEC.contains("No party ever stores to them except the formatter (zero)"));
+    let buf = RegionBuf::new(required_len(2, 1).unwrap()).unwrap();
+    let owner = Ledger::init(buf.region(), 2, 1).unwrap();
+    let foreign = Ledger::attach(buf.region()).unwrap();
+    let a = owner.open().unwrap();
+    owner.mint(a, 10).unwrap();
+    assert!(owner.audit().unwrap().is_balanced());
+    assert!(foreign.audit().unwrap().is_balanced());
+    assert_eq!(owner.audit_counts(), (2, 0));
+    // A word scribbled by someone else: the foreign auditor's unbalanced report is counted too.
+    let r = buf.region();
+    r.i64_at(HEADER_LEN).unwrap().store(11, Ordering::Relaxed);
+    assert!(!foreign.audit().unwrap().is_balanced());
+    assert_eq!(owner.audit_counts(), (3, 1));
+    // Offsets 80 / 88, as the header table says.
+    assert_eq!(r.u64_at(80).unwrap().load(Ordering::Relaxed), 3);
+    assert_eq!(r.u64_at(88).unwrap().load(Ordering::Relaxed), 1);
+}
