@@ -479,6 +479,13 @@ fn vectors() -> Vec<Vector> {
             Hold(1, 6),
         ),
         v(
+            "hold: payer 3 of 1000 slots starts at slot 11 (wrapping 32-bit product; 64-bit gives 307)",
+            4,
+            1000,
+            vec![Open, Open, Open, Open, Mint(3, 10)],
+            Hold(3, 1),
+        ),
+        v(
             "hold: insufficient funds (slot released)",
             2,
             2,
