@@ -714,6 +714,9 @@ fn u32_words(buf: &RegionBuf, upto: usize) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// A `u32` written into a formatted region header: `(offset, value)`.
+type HeaderPatch = (usize, u32);
+
 /// `docs/conformance/layout.json`: `attach_any` over good and hostile region headers.
 fn layout() -> String {
     use inos_layout::header::off;
@@ -722,7 +725,7 @@ fn layout() -> String {
     let header_region = SMALL.entries()[0].size as usize;
     // (name, len, patches as (offset, u32 value)); the region is `create`d first unless len < 128.
     let dir = |k: usize, field: usize| 128 + 32 * k + field;
-    let cases: Vec<(&str, usize, Vec<(usize, u32)>)> = vec![
+    let cases: Vec<(&str, usize, Vec<HeaderPatch>)> = vec![
         ("a formatted region", total, vec![]),
         ("shorter than a header", 64, vec![]),
         (
