@@ -135,7 +135,9 @@ const roles = {
         if (r === STATUS.OK) (i % 20 === 19 ? counts.voided++ : counts.settled++);
         else throw new Error(`resolve hold: ${statusName(r)}`);
         // Nobody else knows this hold id: a second resolution must lose.
-        if (inos.ledgerVoid(ledger, ledgerLen, hold) === STATUS.LEDGER_HOLD_NOT_PENDING) counts.lostRace++;
+        // Not pending, or stale once the other worker has reused the slot (ledger.md §2).
+        const again = inos.ledgerVoid(ledger, ledgerLen, hold);
+        if (again === STATUS.LEDGER_HOLD_NOT_PENDING || again === STATUS.LEDGER_HOLD_STALE) counts.lostRace++;
         continue;
       }
       const r = inos.ledgerTransfer(ledger, ledgerLen, a, b, amount);
