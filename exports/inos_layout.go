@@ -19,193 +19,194 @@ const EpochSlotLen = 8
 const EpochCapacity = 64
 
 // Header field offsets.
-const HeaderMagic = 0x0
-const HeaderVersionMajor = 0x4
-const HeaderVersionMinor = 0x8
-const HeaderHeaderLen = 0xc
-const HeaderTotalSize = 0x10
-const HeaderFeatures = 0x18
-const HeaderFingerprint = 0x20
-const HeaderInitState = 0x28
-const HeaderBootGeneration = 0x2c
-const HeaderRegionCount = 0x30
-const HeaderDirectoryOffset = 0x34
-const HeaderDirectoryEntryLen = 0x38
-const HeaderReserved = 0x3c
+const Header_Magic = 0x0
+const Header_VersionMajor = 0x4
+const Header_VersionMinor = 0x8
+const Header_HeaderLen = 0xc
+const Header_TotalSize = 0x10
+const Header_Features = 0x18
+const Header_Fingerprint = 0x20
+const Header_InitState = 0x28
+const Header_BootGeneration = 0x2c
+const Header_RegionCount = 0x30
+const Header_DirectoryOffset = 0x34
+const Header_DirectoryEntryLen = 0x38
+const Header_Reserved = 0x3c
 
 // Directory entry field offsets.
-const DirEntryName = 0
-const DirEntryOffset = 16
-const DirEntrySize = 20
-const DirEntryAlign = 24
-const DirEntryKind = 28
+const DirEntry_Name = 0
+const DirEntry_Offset = 16
+const DirEntry_Size = 20
+const DirEntry_Align = 24
+const DirEntry_Kind = 28
 
 // init_state values.
-const InitStateUninitialised uint32 = 0
-const InitStateInitialising uint32 = 1
-const InitStateReady uint32 = 2
+const InitState_Uninitialised uint32 = 0
+const InitState_Initialising uint32 = 1
+const InitState_Ready uint32 = 2
 
 // Region kinds.
-const RegionKindHeader uint32 = 1
-const RegionKindEpochs uint32 = 2
-const RegionKindTable uint32 = 3
-const RegionKindRing uint32 = 4
-const RegionKindLedger uint32 = 5
-const RegionKindArena uint32 = 6
-const RegionKindData uint32 = 7
+const RegionKind_Header uint32 = 1
+const RegionKind_Epochs uint32 = 2
+const RegionKind_Table uint32 = 3
+const RegionKind_Ring uint32 = 4
+const RegionKind_Ledger uint32 = 5
+const RegionKind_Arena uint32 = 6
+const RegionKind_Data uint32 = 7
 
 // Epoch kinds.
-const EpochKindCounter uint32 = 1
-const EpochKindFlag uint32 = 2
-const EpochKindValue uint32 = 3
+const EpochKind_Counter uint32 = 1
+const EpochKind_Flag uint32 = 2
+const EpochKind_Value uint32 = 3
 
-// Epoch slots: index, count, word offset and waiter-count offset.
-const EpochKernelReady = 0
-const EpochKernelReadyCount = 1
-const EpochKernelReadyOffset = 0x400
-const EpochKernelReadyWaitersOffset = 0x404
-const EpochShutdown = 1
-const EpochShutdownCount = 1
-const EpochShutdownOffset = 0x408
-const EpochShutdownWaitersOffset = 0x40c
-const EpochPanic = 2
-const EpochPanicCount = 1
-const EpochPanicOffset = 0x410
-const EpochPanicWaitersOffset = 0x414
-const EpochInbox = 3
-const EpochInboxCount = 1
-const EpochInboxOffset = 0x418
-const EpochInboxWaitersOffset = 0x41c
-const EpochOutboxHost = 4
-const EpochOutboxHostCount = 1
-const EpochOutboxHostOffset = 0x420
-const EpochOutboxHostWaitersOffset = 0x424
-const EpochOutboxKernel = 5
-const EpochOutboxKernelCount = 1
-const EpochOutboxKernelOffset = 0x428
-const EpochOutboxKernelWaitersOffset = 0x42c
-const EpochSystem = 6
-const EpochSystemCount = 1
-const EpochSystemOffset = 0x430
-const EpochSystemWaitersOffset = 0x434
-const EpochPulse = 7
-const EpochPulseCount = 1
-const EpochPulseOffset = 0x438
-const EpochPulseWaitersOffset = 0x43c
-const EpochVisibility = 8
-const EpochVisibilityCount = 1
-const EpochVisibilityOffset = 0x440
-const EpochVisibilityWaitersOffset = 0x444
-const EpochPowerState = 9
-const EpochPowerStateCount = 1
-const EpochPowerStateOffset = 0x448
-const EpochPowerStateWaitersOffset = 0x44c
-const EpochSensor = 10
-const EpochSensorCount = 1
-const EpochSensorOffset = 0x450
-const EpochSensorWaitersOffset = 0x454
-const EpochActor = 11
-const EpochActorCount = 1
-const EpochActorOffset = 0x458
-const EpochActorWaitersOffset = 0x45c
-const EpochStorage = 12
-const EpochStorageCount = 1
-const EpochStorageOffset = 0x460
-const EpochStorageWaitersOffset = 0x464
-const EpochArenaAlloc = 13
-const EpochArenaAllocCount = 1
-const EpochArenaAllocOffset = 0x468
-const EpochArenaAllocWaitersOffset = 0x46c
-const EpochMetrics = 14
-const EpochMetricsCount = 1
-const EpochMetricsOffset = 0x470
-const EpochMetricsWaitersOffset = 0x474
-const EpochGlobalMetrics = 15
-const EpochGlobalMetricsCount = 1
-const EpochGlobalMetricsOffset = 0x478
-const EpochGlobalMetricsWaitersOffset = 0x47c
-const EpochRegistry = 16
-const EpochRegistryCount = 1
-const EpochRegistryOffset = 0x480
-const EpochRegistryWaitersOffset = 0x484
-const EpochBird = 17
-const EpochBirdCount = 1
-const EpochBirdOffset = 0x488
-const EpochBirdWaitersOffset = 0x48c
-const EpochMatrix = 18
-const EpochMatrixCount = 1
-const EpochMatrixOffset = 0x490
-const EpochMatrixWaitersOffset = 0x494
-const EpochBirdCount = 19
-const EpochBirdCountCount = 1
-const EpochBirdCountOffset = 0x498
-const EpochBirdCountWaitersOffset = 0x49c
-const EpochEvolution = 20
-const EpochEvolutionCount = 1
-const EpochEvolutionOffset = 0x4a0
-const EpochEvolutionWaitersOffset = 0x4a4
-const EpochHealth = 21
-const EpochHealthCount = 1
-const EpochHealthOffset = 0x4a8
-const EpochHealthWaitersOffset = 0x4ac
-const EpochLearning = 22
-const EpochLearningCount = 1
-const EpochLearningOffset = 0x4b0
-const EpochLearningWaitersOffset = 0x4b4
-const EpochEconomy = 23
-const EpochEconomyCount = 1
-const EpochEconomyOffset = 0x4b8
-const EpochEconomyWaitersOffset = 0x4bc
-const EpochDelegatedJob = 24
-const EpochDelegatedJobCount = 1
-const EpochDelegatedJobOffset = 0x4c0
-const EpochDelegatedJobWaitersOffset = 0x4c4
-const EpochUserJob = 25
-const EpochUserJobCount = 1
-const EpochUserJobOffset = 0x4c8
-const EpochUserJobWaitersOffset = 0x4cc
-const EpochDelegatedChunk = 26
-const EpochDelegatedChunkCount = 1
-const EpochDelegatedChunkOffset = 0x4d0
-const EpochDelegatedChunkWaitersOffset = 0x4d4
-const EpochMeshEvent = 27
-const EpochMeshEventCount = 1
-const EpochMeshEventOffset = 0x4d8
-const EpochMeshEventWaitersOffset = 0x4dc
-const EpochMeshEventHead = 28
-const EpochMeshEventHeadCount = 1
-const EpochMeshEventHeadOffset = 0x4e0
-const EpochMeshEventHeadWaitersOffset = 0x4e4
-const EpochMeshEventTail = 29
-const EpochMeshEventTailCount = 1
-const EpochMeshEventTailOffset = 0x4e8
-const EpochMeshEventTailWaitersOffset = 0x4ec
-const EpochMeshEventDropped = 30
-const EpochMeshEventDroppedCount = 1
-const EpochMeshEventDroppedOffset = 0x4f0
-const EpochMeshEventDroppedWaitersOffset = 0x4f4
-const EpochSupervisor = 32
-const EpochSupervisorCount = 32
-const EpochSupervisorOffset = 0x500
-const EpochSupervisorWaitersOffset = 0x504
+// Epoch slots: Epoch_<Slot>_Index, _Count, _Offset (the word) and _WaitersOffset.
+// The underscores keep names from colliding (slot `bird` and slot `bird_count`).
+const Epoch_KernelReady_Index = 0
+const Epoch_KernelReady_Count = 1
+const Epoch_KernelReady_Offset = 0x400
+const Epoch_KernelReady_WaitersOffset = 0x404
+const Epoch_Shutdown_Index = 1
+const Epoch_Shutdown_Count = 1
+const Epoch_Shutdown_Offset = 0x408
+const Epoch_Shutdown_WaitersOffset = 0x40c
+const Epoch_Panic_Index = 2
+const Epoch_Panic_Count = 1
+const Epoch_Panic_Offset = 0x410
+const Epoch_Panic_WaitersOffset = 0x414
+const Epoch_Inbox_Index = 3
+const Epoch_Inbox_Count = 1
+const Epoch_Inbox_Offset = 0x418
+const Epoch_Inbox_WaitersOffset = 0x41c
+const Epoch_OutboxHost_Index = 4
+const Epoch_OutboxHost_Count = 1
+const Epoch_OutboxHost_Offset = 0x420
+const Epoch_OutboxHost_WaitersOffset = 0x424
+const Epoch_OutboxKernel_Index = 5
+const Epoch_OutboxKernel_Count = 1
+const Epoch_OutboxKernel_Offset = 0x428
+const Epoch_OutboxKernel_WaitersOffset = 0x42c
+const Epoch_System_Index = 6
+const Epoch_System_Count = 1
+const Epoch_System_Offset = 0x430
+const Epoch_System_WaitersOffset = 0x434
+const Epoch_Pulse_Index = 7
+const Epoch_Pulse_Count = 1
+const Epoch_Pulse_Offset = 0x438
+const Epoch_Pulse_WaitersOffset = 0x43c
+const Epoch_Visibility_Index = 8
+const Epoch_Visibility_Count = 1
+const Epoch_Visibility_Offset = 0x440
+const Epoch_Visibility_WaitersOffset = 0x444
+const Epoch_PowerState_Index = 9
+const Epoch_PowerState_Count = 1
+const Epoch_PowerState_Offset = 0x448
+const Epoch_PowerState_WaitersOffset = 0x44c
+const Epoch_Sensor_Index = 10
+const Epoch_Sensor_Count = 1
+const Epoch_Sensor_Offset = 0x450
+const Epoch_Sensor_WaitersOffset = 0x454
+const Epoch_Actor_Index = 11
+const Epoch_Actor_Count = 1
+const Epoch_Actor_Offset = 0x458
+const Epoch_Actor_WaitersOffset = 0x45c
+const Epoch_Storage_Index = 12
+const Epoch_Storage_Count = 1
+const Epoch_Storage_Offset = 0x460
+const Epoch_Storage_WaitersOffset = 0x464
+const Epoch_ArenaAlloc_Index = 13
+const Epoch_ArenaAlloc_Count = 1
+const Epoch_ArenaAlloc_Offset = 0x468
+const Epoch_ArenaAlloc_WaitersOffset = 0x46c
+const Epoch_Metrics_Index = 14
+const Epoch_Metrics_Count = 1
+const Epoch_Metrics_Offset = 0x470
+const Epoch_Metrics_WaitersOffset = 0x474
+const Epoch_GlobalMetrics_Index = 15
+const Epoch_GlobalMetrics_Count = 1
+const Epoch_GlobalMetrics_Offset = 0x478
+const Epoch_GlobalMetrics_WaitersOffset = 0x47c
+const Epoch_Registry_Index = 16
+const Epoch_Registry_Count = 1
+const Epoch_Registry_Offset = 0x480
+const Epoch_Registry_WaitersOffset = 0x484
+const Epoch_Bird_Index = 17
+const Epoch_Bird_Count = 1
+const Epoch_Bird_Offset = 0x488
+const Epoch_Bird_WaitersOffset = 0x48c
+const Epoch_Matrix_Index = 18
+const Epoch_Matrix_Count = 1
+const Epoch_Matrix_Offset = 0x490
+const Epoch_Matrix_WaitersOffset = 0x494
+const Epoch_BirdCount_Index = 19
+const Epoch_BirdCount_Count = 1
+const Epoch_BirdCount_Offset = 0x498
+const Epoch_BirdCount_WaitersOffset = 0x49c
+const Epoch_Evolution_Index = 20
+const Epoch_Evolution_Count = 1
+const Epoch_Evolution_Offset = 0x4a0
+const Epoch_Evolution_WaitersOffset = 0x4a4
+const Epoch_Health_Index = 21
+const Epoch_Health_Count = 1
+const Epoch_Health_Offset = 0x4a8
+const Epoch_Health_WaitersOffset = 0x4ac
+const Epoch_Learning_Index = 22
+const Epoch_Learning_Count = 1
+const Epoch_Learning_Offset = 0x4b0
+const Epoch_Learning_WaitersOffset = 0x4b4
+const Epoch_Economy_Index = 23
+const Epoch_Economy_Count = 1
+const Epoch_Economy_Offset = 0x4b8
+const Epoch_Economy_WaitersOffset = 0x4bc
+const Epoch_DelegatedJob_Index = 24
+const Epoch_DelegatedJob_Count = 1
+const Epoch_DelegatedJob_Offset = 0x4c0
+const Epoch_DelegatedJob_WaitersOffset = 0x4c4
+const Epoch_UserJob_Index = 25
+const Epoch_UserJob_Count = 1
+const Epoch_UserJob_Offset = 0x4c8
+const Epoch_UserJob_WaitersOffset = 0x4cc
+const Epoch_DelegatedChunk_Index = 26
+const Epoch_DelegatedChunk_Count = 1
+const Epoch_DelegatedChunk_Offset = 0x4d0
+const Epoch_DelegatedChunk_WaitersOffset = 0x4d4
+const Epoch_MeshEvent_Index = 27
+const Epoch_MeshEvent_Count = 1
+const Epoch_MeshEvent_Offset = 0x4d8
+const Epoch_MeshEvent_WaitersOffset = 0x4dc
+const Epoch_MeshEventHead_Index = 28
+const Epoch_MeshEventHead_Count = 1
+const Epoch_MeshEventHead_Offset = 0x4e0
+const Epoch_MeshEventHead_WaitersOffset = 0x4e4
+const Epoch_MeshEventTail_Index = 29
+const Epoch_MeshEventTail_Count = 1
+const Epoch_MeshEventTail_Offset = 0x4e8
+const Epoch_MeshEventTail_WaitersOffset = 0x4ec
+const Epoch_MeshEventDropped_Index = 30
+const Epoch_MeshEventDropped_Count = 1
+const Epoch_MeshEventDropped_Offset = 0x4f0
+const Epoch_MeshEventDropped_WaitersOffset = 0x4f4
+const Epoch_Supervisor_Index = 32
+const Epoch_Supervisor_Count = 32
+const Epoch_Supervisor_Offset = 0x500
+const Epoch_Supervisor_WaitersOffset = 0x504
 
 // Region positions in the standard layout (the same in every tier).
-const RegionHeader = 0
-const RegionEpochs = 1
-const RegionModuleRegistry = 2
-const RegionSupervisors = 3
-const RegionMeshMetrics = 4
-const RegionAnalytics = 5
-const RegionIdentity = 6
-const RegionSocial = 7
-const RegionPatterns = 8
-const RegionLedger = 9
-const RegionJobHistory = 10
-const RegionCoordination = 11
-const RegionInbox = 12
-const RegionOutboxHost = 13
-const RegionOutboxKernel = 14
-const RegionArena = 15
+const Region_Header = 0
+const Region_Epochs = 1
+const Region_ModuleRegistry = 2
+const Region_Supervisors = 3
+const Region_MeshMetrics = 4
+const Region_Analytics = 5
+const Region_Identity = 6
+const Region_Social = 7
+const Region_Patterns = 8
+const Region_Ledger = 9
+const Region_JobHistory = 10
+const Region_Coordination = 11
+const Region_Inbox = 12
+const Region_OutboxHost = 13
+const Region_OutboxKernel = 14
+const Region_Arena = 15
 
 // Region is one directory entry.
 type Region struct {
@@ -234,22 +235,22 @@ var Tiers = []Tier{
 		TotalSize:   0x2000000,
 		Fingerprint: 0x5b2133ce2b47500e,
 		Regions: []Region{
-			{"header", 0x0, 0x400, 128, RegionKindHeader},
-			{"epochs", 0x400, 0x200, 128, RegionKindEpochs},
-			{"module_registry", 0x800, 0x1800, 128, RegionKindTable},
-			{"supervisors", 0x2000, 0x1000, 128, RegionKindTable},
-			{"mesh_metrics", 0x4000, 0x100, 128, RegionKindData},
-			{"analytics", 0x4100, 0x100, 128, RegionKindData},
-			{"identity", 0x8000, 0x4000, 128, RegionKindTable},
-			{"social", 0xc000, 0x4000, 128, RegionKindTable},
-			{"patterns", 0x10000, 0x10000, 128, RegionKindTable},
-			{"ledger", 0x20000, 0x10000, 128, RegionKindLedger},
-			{"job_history", 0x30000, 0x10000, 128, RegionKindData},
-			{"coordination", 0x40000, 0x10000, 128, RegionKindData},
-			{"inbox", 0x50000, 0x80000, 128, RegionKindRing},
-			{"outbox_host", 0xd0000, 0x40000, 128, RegionKindRing},
-			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKindRing},
-			{"arena", 0x150000, 0x1eb0000, 65536, RegionKindArena},
+			{"header", 0x0, 0x400, 128, RegionKind_Header},
+			{"epochs", 0x400, 0x200, 128, RegionKind_Epochs},
+			{"module_registry", 0x800, 0x1800, 128, RegionKind_Table},
+			{"supervisors", 0x2000, 0x1000, 128, RegionKind_Table},
+			{"mesh_metrics", 0x4000, 0x100, 128, RegionKind_Data},
+			{"analytics", 0x4100, 0x100, 128, RegionKind_Data},
+			{"identity", 0x8000, 0x4000, 128, RegionKind_Table},
+			{"social", 0xc000, 0x4000, 128, RegionKind_Table},
+			{"patterns", 0x10000, 0x10000, 128, RegionKind_Table},
+			{"ledger", 0x20000, 0x10000, 128, RegionKind_Ledger},
+			{"job_history", 0x30000, 0x10000, 128, RegionKind_Data},
+			{"coordination", 0x40000, 0x10000, 128, RegionKind_Data},
+			{"inbox", 0x50000, 0x80000, 128, RegionKind_Ring},
+			{"outbox_host", 0xd0000, 0x40000, 128, RegionKind_Ring},
+			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKind_Ring},
+			{"arena", 0x150000, 0x1eb0000, 65536, RegionKind_Arena},
 		},
 	},
 	{
@@ -257,22 +258,22 @@ var Tiers = []Tier{
 		TotalSize:   0x4000000,
 		Fingerprint: 0x18d9185f88fc68b2,
 		Regions: []Region{
-			{"header", 0x0, 0x400, 128, RegionKindHeader},
-			{"epochs", 0x400, 0x200, 128, RegionKindEpochs},
-			{"module_registry", 0x800, 0x1800, 128, RegionKindTable},
-			{"supervisors", 0x2000, 0x1000, 128, RegionKindTable},
-			{"mesh_metrics", 0x4000, 0x100, 128, RegionKindData},
-			{"analytics", 0x4100, 0x100, 128, RegionKindData},
-			{"identity", 0x8000, 0x4000, 128, RegionKindTable},
-			{"social", 0xc000, 0x4000, 128, RegionKindTable},
-			{"patterns", 0x10000, 0x10000, 128, RegionKindTable},
-			{"ledger", 0x20000, 0x10000, 128, RegionKindLedger},
-			{"job_history", 0x30000, 0x10000, 128, RegionKindData},
-			{"coordination", 0x40000, 0x10000, 128, RegionKindData},
-			{"inbox", 0x50000, 0x80000, 128, RegionKindRing},
-			{"outbox_host", 0xd0000, 0x40000, 128, RegionKindRing},
-			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKindRing},
-			{"arena", 0x150000, 0x3eb0000, 65536, RegionKindArena},
+			{"header", 0x0, 0x400, 128, RegionKind_Header},
+			{"epochs", 0x400, 0x200, 128, RegionKind_Epochs},
+			{"module_registry", 0x800, 0x1800, 128, RegionKind_Table},
+			{"supervisors", 0x2000, 0x1000, 128, RegionKind_Table},
+			{"mesh_metrics", 0x4000, 0x100, 128, RegionKind_Data},
+			{"analytics", 0x4100, 0x100, 128, RegionKind_Data},
+			{"identity", 0x8000, 0x4000, 128, RegionKind_Table},
+			{"social", 0xc000, 0x4000, 128, RegionKind_Table},
+			{"patterns", 0x10000, 0x10000, 128, RegionKind_Table},
+			{"ledger", 0x20000, 0x10000, 128, RegionKind_Ledger},
+			{"job_history", 0x30000, 0x10000, 128, RegionKind_Data},
+			{"coordination", 0x40000, 0x10000, 128, RegionKind_Data},
+			{"inbox", 0x50000, 0x80000, 128, RegionKind_Ring},
+			{"outbox_host", 0xd0000, 0x40000, 128, RegionKind_Ring},
+			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKind_Ring},
+			{"arena", 0x150000, 0x3eb0000, 65536, RegionKind_Arena},
 		},
 	},
 	{
@@ -280,22 +281,22 @@ var Tiers = []Tier{
 		TotalSize:   0x8000000,
 		Fingerprint: 0xca60c9f9e3b7325a,
 		Regions: []Region{
-			{"header", 0x0, 0x400, 128, RegionKindHeader},
-			{"epochs", 0x400, 0x200, 128, RegionKindEpochs},
-			{"module_registry", 0x800, 0x1800, 128, RegionKindTable},
-			{"supervisors", 0x2000, 0x1000, 128, RegionKindTable},
-			{"mesh_metrics", 0x4000, 0x100, 128, RegionKindData},
-			{"analytics", 0x4100, 0x100, 128, RegionKindData},
-			{"identity", 0x8000, 0x4000, 128, RegionKindTable},
-			{"social", 0xc000, 0x4000, 128, RegionKindTable},
-			{"patterns", 0x10000, 0x10000, 128, RegionKindTable},
-			{"ledger", 0x20000, 0x10000, 128, RegionKindLedger},
-			{"job_history", 0x30000, 0x10000, 128, RegionKindData},
-			{"coordination", 0x40000, 0x10000, 128, RegionKindData},
-			{"inbox", 0x50000, 0x80000, 128, RegionKindRing},
-			{"outbox_host", 0xd0000, 0x40000, 128, RegionKindRing},
-			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKindRing},
-			{"arena", 0x150000, 0x7eb0000, 65536, RegionKindArena},
+			{"header", 0x0, 0x400, 128, RegionKind_Header},
+			{"epochs", 0x400, 0x200, 128, RegionKind_Epochs},
+			{"module_registry", 0x800, 0x1800, 128, RegionKind_Table},
+			{"supervisors", 0x2000, 0x1000, 128, RegionKind_Table},
+			{"mesh_metrics", 0x4000, 0x100, 128, RegionKind_Data},
+			{"analytics", 0x4100, 0x100, 128, RegionKind_Data},
+			{"identity", 0x8000, 0x4000, 128, RegionKind_Table},
+			{"social", 0xc000, 0x4000, 128, RegionKind_Table},
+			{"patterns", 0x10000, 0x10000, 128, RegionKind_Table},
+			{"ledger", 0x20000, 0x10000, 128, RegionKind_Ledger},
+			{"job_history", 0x30000, 0x10000, 128, RegionKind_Data},
+			{"coordination", 0x40000, 0x10000, 128, RegionKind_Data},
+			{"inbox", 0x50000, 0x80000, 128, RegionKind_Ring},
+			{"outbox_host", 0xd0000, 0x40000, 128, RegionKind_Ring},
+			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKind_Ring},
+			{"arena", 0x150000, 0x7eb0000, 65536, RegionKind_Arena},
 		},
 	},
 	{
@@ -303,22 +304,22 @@ var Tiers = []Tier{
 		TotalSize:   0x10000000,
 		Fingerprint: 0x5d21ceb9272cdcea,
 		Regions: []Region{
-			{"header", 0x0, 0x400, 128, RegionKindHeader},
-			{"epochs", 0x400, 0x200, 128, RegionKindEpochs},
-			{"module_registry", 0x800, 0x1800, 128, RegionKindTable},
-			{"supervisors", 0x2000, 0x1000, 128, RegionKindTable},
-			{"mesh_metrics", 0x4000, 0x100, 128, RegionKindData},
-			{"analytics", 0x4100, 0x100, 128, RegionKindData},
-			{"identity", 0x8000, 0x4000, 128, RegionKindTable},
-			{"social", 0xc000, 0x4000, 128, RegionKindTable},
-			{"patterns", 0x10000, 0x10000, 128, RegionKindTable},
-			{"ledger", 0x20000, 0x10000, 128, RegionKindLedger},
-			{"job_history", 0x30000, 0x10000, 128, RegionKindData},
-			{"coordination", 0x40000, 0x10000, 128, RegionKindData},
-			{"inbox", 0x50000, 0x80000, 128, RegionKindRing},
-			{"outbox_host", 0xd0000, 0x40000, 128, RegionKindRing},
-			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKindRing},
-			{"arena", 0x150000, 0xfeb0000, 65536, RegionKindArena},
+			{"header", 0x0, 0x400, 128, RegionKind_Header},
+			{"epochs", 0x400, 0x200, 128, RegionKind_Epochs},
+			{"module_registry", 0x800, 0x1800, 128, RegionKind_Table},
+			{"supervisors", 0x2000, 0x1000, 128, RegionKind_Table},
+			{"mesh_metrics", 0x4000, 0x100, 128, RegionKind_Data},
+			{"analytics", 0x4100, 0x100, 128, RegionKind_Data},
+			{"identity", 0x8000, 0x4000, 128, RegionKind_Table},
+			{"social", 0xc000, 0x4000, 128, RegionKind_Table},
+			{"patterns", 0x10000, 0x10000, 128, RegionKind_Table},
+			{"ledger", 0x20000, 0x10000, 128, RegionKind_Ledger},
+			{"job_history", 0x30000, 0x10000, 128, RegionKind_Data},
+			{"coordination", 0x40000, 0x10000, 128, RegionKind_Data},
+			{"inbox", 0x50000, 0x80000, 128, RegionKind_Ring},
+			{"outbox_host", 0xd0000, 0x40000, 128, RegionKind_Ring},
+			{"outbox_kernel", 0x110000, 0x40000, 128, RegionKind_Ring},
+			{"arena", 0x150000, 0xfeb0000, 65536, RegionKind_Arena},
 		},
 	},
 }

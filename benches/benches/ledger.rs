@@ -158,7 +158,7 @@ impl MutexLedger {
             return Err(LedgerError::AccountFrozen);
         }
         let n = b.holds.len() as u64;
-        let start = (payer as u64).wrapping_mul(0x9E37_79B9) % n;
+        let start = u64::from(payer.wrapping_mul(0x9E37_79B9)) % n;
         let slot = (0..n)
             .map(|k| ((start + k) % n) as usize)
             .find(|&i| !b.holds[i].pending)

@@ -351,7 +351,7 @@ pub fn typescript() -> String {
 /// ```
 /// let go = inos_layout::export::go();
 /// assert!(go.starts_with("// Code generated"));
-/// assert!(go.contains("const EpochInboxOffset = 0x418"));
+/// assert!(go.contains("const Epoch_Inbox_Offset = 0x418"));
 /// ```
 pub fn go() -> String {
     let mut s = String::new();
@@ -392,24 +392,24 @@ pub fn go() -> String {
     let _ = writeln!(w);
     let _ = writeln!(w, "// Header field offsets.");
     for f in FIELDS {
-        let _ = writeln!(w, "const Header{} = {:#x}", camel(f.name), f.offset);
+        let _ = writeln!(w, "const Header_{} = {:#x}", camel(f.name), f.offset);
     }
     let _ = writeln!(w);
     let _ = writeln!(w, "// Directory entry field offsets.");
     for f in DIR_FIELDS {
-        let _ = writeln!(w, "const DirEntry{} = {}", camel(f.name), f.offset);
+        let _ = writeln!(w, "const DirEntry_{} = {}", camel(f.name), f.offset);
     }
     let _ = writeln!(w);
     let _ = writeln!(w, "// init_state values.");
     for (n, v) in INIT_STATES {
-        let _ = writeln!(w, "const InitState{} uint32 = {}", camel(n), v as u32);
+        let _ = writeln!(w, "const InitState_{} uint32 = {}", camel(n), v as u32);
     }
     let _ = writeln!(w);
     let _ = writeln!(w, "// Region kinds.");
     for k in RegionKind::ALL {
         let _ = writeln!(
             w,
-            "const RegionKind{} uint32 = {}",
+            "const RegionKind_{} uint32 = {}",
             camel(kind_name(k)),
             k.0
         );
@@ -419,7 +419,7 @@ pub fn go() -> String {
     for k in EPOCH_KINDS {
         let _ = writeln!(
             w,
-            "const EpochKind{} uint32 = {}",
+            "const EpochKind_{} uint32 = {}",
             camel(k.name()),
             k as u32
         );
@@ -427,14 +427,18 @@ pub fn go() -> String {
     let _ = writeln!(w);
     let _ = writeln!(
         w,
-        "// Epoch slots: index, count, word offset and waiter-count offset."
+        "// Epoch slots: Epoch_<Slot>_Index, _Count, _Offset (the word) and _WaitersOffset.\n// The underscores keep names from colliding (slot `bird` and slot `bird_count`)."
     );
     for e in EPOCH_SLOTS {
         let n = camel(e.name);
-        let _ = writeln!(w, "const Epoch{n} = {}", e.index);
-        let _ = writeln!(w, "const Epoch{n}Count = {}", e.count);
-        let _ = writeln!(w, "const Epoch{n}Offset = {:#x}", e.offset());
-        let _ = writeln!(w, "const Epoch{n}WaitersOffset = {:#x}", e.waiters_offset());
+        let _ = writeln!(w, "const Epoch_{n}_Index = {}", e.index);
+        let _ = writeln!(w, "const Epoch_{n}_Count = {}", e.count);
+        let _ = writeln!(w, "const Epoch_{n}_Offset = {:#x}", e.offset());
+        let _ = writeln!(
+            w,
+            "const Epoch_{n}_WaitersOffset = {:#x}",
+            e.waiters_offset()
+        );
     }
     let _ = writeln!(w);
     let _ = writeln!(
@@ -442,7 +446,7 @@ pub fn go() -> String {
         "// Region positions in the standard layout (the same in every tier)."
     );
     for r in StandardRegion::ALL {
-        let _ = writeln!(w, "const Region{} = {}", camel(r.name()), r.index());
+        let _ = writeln!(w, "const Region_{} = {}", camel(r.name()), r.index());
     }
     let _ = writeln!(w);
     let _ = writeln!(w, "// Region is one directory entry.");
@@ -480,7 +484,7 @@ pub fn go() -> String {
         for e in l.entries() {
             let _ = writeln!(
                 w,
-                "\t\t\t{{\"{}\", {:#x}, {:#x}, {}, RegionKind{}}},",
+                "\t\t\t{{\"{}\", {:#x}, {:#x}, {}, RegionKind_{}}},",
                 e.name,
                 e.offset,
                 e.size,
@@ -709,6 +713,23 @@ mod tests {
         assert_eq!(update_markdown("no markers").unwrap(), "no markers");
     }
 
+    /// Every Go constant name is declared once (slots `bird` and `bird_count` once collided).
+    #[test]
+    fn go_names_are_unique() {
+        let g = go();
+        let mut names: alloc::vec::Vec<&str> = g
+            .lines()
+            .filter_map(|l| l.strip_prefix("const "))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "duplicate Go constant names");
+        assert!(g.contains("const Epoch_BirdCount_Index = 19"));
+        assert!(g.contains("const Epoch_Bird_Count = 1"));
+    }
+
     #[test]
     fn exports_mention_every_tier_and_slot() {
         let (j, t, g) = (json(), typescript(), go());
@@ -718,7 +739,7 @@ mod tests {
         }
         for e in EPOCH_SLOTS {
             assert!(j.contains(e.name) && t.contains(&upper(e.name)));
-            assert!(g.contains(&format!("Epoch{} =", camel(e.name))));
+            assert!(g.contains(&format!("Epoch_{}_Index =", camel(e.name))));
         }
     }
 }

@@ -120,3 +120,33 @@ proptest! {
         }
     }
 }
+
+/// PROTOCOL.md §2.2 rule 6, exactly: entry 0 must hold `directory_offset + 32 × region_count`
+/// bytes (not just `128 + 32 × region_count`). SMALL's header region is 256 bytes with four
+/// entries: the directory fits at 128 (ends at 256) but not at 136 (ends at 264).
+#[test]
+fn directory_must_end_inside_the_header_region() {
+    use inos_layout::{AttachError, DirectoryError};
+    let spec = include_str!("../../docs/PROTOCOL.md");
+    assert!(spec.contains("`size >= directory_offset + 32 × region_count`"));
+    let buf = formatted();
+    let r = buf.region();
+    assert_eq!(SMALL.entries()[0].size, 256);
+    let mut dir = [0u8; 128];
+    r.read(128, &mut dir).unwrap();
+    r.write(136, &dir).unwrap();
+    r.u32_at(off::DIRECTORY_OFFSET)
+        .unwrap()
+        .store(136, Ordering::Relaxed);
+    assert_eq!(
+        attach_any(r, WaitPolicy::NO_WAIT).unwrap_err(),
+        AttachError::BadDirectory(DirectoryError::OutOfBounds)
+    );
+    // The same directory 8 bytes lower ends exactly at the header region's end: accepted.
+    let buf = formatted();
+    let r = buf.region();
+    r.u32_at(off::DIRECTORY_OFFSET)
+        .unwrap()
+        .store(128, Ordering::Relaxed);
+    assert!(attach_any(r, WaitPolicy::NO_WAIT).is_ok());
+}

@@ -70,8 +70,8 @@ impl Ledger<'_> {
     ///
     /// # Errors
     /// [`LedgerError::CorruptAccount`] (unknown state, a negative field, a free slot holding
-    /// money), [`LedgerError::CorruptHold`] (unknown state, a pending hold with a payer out of
-    /// range or an amount ≤ 0), [`LedgerError::CorruptHeader`] (negative supply totals).
+    /// money, a non-zero reserved byte), [`LedgerError::CorruptHold`] (unknown state, a pending
+    /// hold with a payer out of range or an amount ≤ 0, a non-zero reserved byte), [`LedgerError::CorruptHeader`] (negative supply totals).
     ///
     /// ```
     /// # let buf = inos_layout::RegionBuf::new(inos_ledger::required_len(1, 0).unwrap()).unwrap();
@@ -103,6 +103,9 @@ impl Ledger<'_> {
                     return Err(a.corrupt());
                 }
             }
+            if !self.reserved_zero(self.account_off(i), A_RESERVED, ACCOUNT_LEN) {
+                return Err(a.corrupt());
+            }
             if state == AccountState::Free {
                 if fields.iter().any(|&v| v != 0) {
                     return Err(a.corrupt());
@@ -118,6 +121,9 @@ impl Ledger<'_> {
             let h = self.hold_words(i);
             // SYNC: Acquire, pairs with the Release store of PENDING in `hold`.
             let s = h.state.load(Ordering::Acquire);
+            if !self.reserved_zero(self.hold_off(i), HO_RESERVED, HOLD_LEN) {
+                return Err(LedgerError::CorruptHold { index: i });
+            }
             match s & 0xffff_ffff {
                 HS_FREE => {}
                 HS_RESERVING | HS_SETTLED | HS_VOIDED => r.holds_in_progress += 1,

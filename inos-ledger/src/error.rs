@@ -96,6 +96,98 @@ pub enum LedgerError {
     SettleExceedsHold,
 }
 
+/// Every ledger error as `(code, name)`, in code order: the table of `docs/protocol/ledger.md` §7.
+///
+/// The code is the error's stable number on the wire (the wasm ABI returns `-(100 + code)`); a
+/// code is never reused for another meaning.
+///
+/// ```
+/// use inos_ledger::{LedgerError, ERROR_CODES};
+/// let e = LedgerError::InsufficientFunds;
+/// assert_eq!(ERROR_CODES[e.code() as usize - 1], (e.code(), e.name()));
+/// ```
+pub const ERROR_CODES: [(u32, &str); 29] = [
+    (1, "RegionTooSmall"),
+    (2, "Access"),
+    (3, "BadMagic"),
+    (4, "UnsupportedVersion"),
+    (5, "CorruptHeader"),
+    (6, "CorruptAccount"),
+    (7, "CorruptHold"),
+    (8, "AccountCapacityExhausted"),
+    (9, "HoldCapacityExhausted"),
+    (10, "NoSuchAccount"),
+    (11, "AccountNotOpen"),
+    (12, "AccountFrozen"),
+    (13, "AccountClosed"),
+    (14, "AccountNotFrozen"),
+    (15, "AmountNotPositive"),
+    (16, "SameAccount"),
+    (17, "InsufficientFunds"),
+    (18, "NothingToClaim"),
+    (19, "BalanceOverflow"),
+    (20, "HeldOverflow"),
+    (21, "PendingOverflow"),
+    (22, "EarnedOverflow"),
+    (23, "SpentOverflow"),
+    (24, "MintedOverflow"),
+    (25, "BurnedOverflow"),
+    (26, "NoSuchHold"),
+    (27, "HoldStale"),
+    (28, "HoldNotPending"),
+    (29, "SettleExceedsHold"),
+];
+
+impl LedgerError {
+    /// The error's number in `docs/protocol/ledger.md` §7 (see [`ERROR_CODES`]).
+    ///
+    /// ```
+    /// assert_eq!(inos_ledger::LedgerError::SameAccount.code(), 16);
+    /// ```
+    pub const fn code(&self) -> u32 {
+        match self {
+            Self::RegionTooSmall { .. } => 1,
+            Self::Access(_) => 2,
+            Self::BadMagic(_) => 3,
+            Self::UnsupportedVersion(_) => 4,
+            Self::CorruptHeader => 5,
+            Self::CorruptAccount { .. } => 6,
+            Self::CorruptHold { .. } => 7,
+            Self::AccountCapacityExhausted => 8,
+            Self::HoldCapacityExhausted => 9,
+            Self::NoSuchAccount => 10,
+            Self::AccountNotOpen => 11,
+            Self::AccountFrozen => 12,
+            Self::AccountClosed => 13,
+            Self::AccountNotFrozen => 14,
+            Self::AmountNotPositive => 15,
+            Self::SameAccount => 16,
+            Self::InsufficientFunds => 17,
+            Self::NothingToClaim => 18,
+            Self::BalanceOverflow => 19,
+            Self::HeldOverflow => 20,
+            Self::PendingOverflow => 21,
+            Self::EarnedOverflow => 22,
+            Self::SpentOverflow => 23,
+            Self::MintedOverflow => 24,
+            Self::BurnedOverflow => 25,
+            Self::NoSuchHold => 26,
+            Self::HoldStale => 27,
+            Self::HoldNotPending => 28,
+            Self::SettleExceedsHold => 29,
+        }
+    }
+
+    /// The error's name in `docs/protocol/ledger.md` §7 (the variant's name).
+    ///
+    /// ```
+    /// assert_eq!(inos_ledger::LedgerError::HoldStale.name(), "HoldStale");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        ERROR_CODES[self.code() as usize - 1].1
+    }
+}
+
 impl From<AccessError> for LedgerError {
     fn from(e: AccessError) -> Self {
         Self::Access(e)
@@ -141,3 +233,90 @@ impl fmt::Display for LedgerError {
 }
 
 impl core::error::Error for LedgerError {}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+
+    /// One value of every variant; the match below stops compiling when a variant is added
+    /// without a sample (and so without a code).
+    fn samples() -> [LedgerError; 29] {
+        let all = [
+            LedgerError::RegionTooSmall { needed: 1, len: 0 },
+            LedgerError::Access(AccessError::NullPointer),
+            LedgerError::BadMagic(0),
+            LedgerError::UnsupportedVersion(0),
+            LedgerError::CorruptHeader,
+            LedgerError::CorruptAccount { index: 0 },
+            LedgerError::CorruptHold { index: 0 },
+            LedgerError::AccountCapacityExhausted,
+            LedgerError::HoldCapacityExhausted,
+            LedgerError::NoSuchAccount,
+            LedgerError::AccountNotOpen,
+            LedgerError::AccountFrozen,
+            LedgerError::AccountClosed,
+            LedgerError::AccountNotFrozen,
+            LedgerError::AmountNotPositive,
+            LedgerError::SameAccount,
+            LedgerError::InsufficientFunds,
+            LedgerError::NothingToClaim,
+            LedgerError::BalanceOverflow,
+            LedgerError::HeldOverflow,
+            LedgerError::PendingOverflow,
+            LedgerError::EarnedOverflow,
+            LedgerError::SpentOverflow,
+            LedgerError::MintedOverflow,
+            LedgerError::BurnedOverflow,
+            LedgerError::NoSuchHold,
+            LedgerError::HoldStale,
+            LedgerError::HoldNotPending,
+            LedgerError::SettleExceedsHold,
+        ];
+        for e in all {
+            match e {
+                LedgerError::RegionTooSmall { .. } => {}
+                LedgerError::Access(_) => {}
+                LedgerError::BadMagic(_) => {}
+                LedgerError::UnsupportedVersion(_) => {}
+                LedgerError::CorruptHeader => {}
+                LedgerError::CorruptAccount { .. } => {}
+                LedgerError::CorruptHold { .. } => {}
+                LedgerError::AccountCapacityExhausted => {}
+                LedgerError::HoldCapacityExhausted => {}
+                LedgerError::NoSuchAccount => {}
+                LedgerError::AccountNotOpen => {}
+                LedgerError::AccountFrozen => {}
+                LedgerError::AccountClosed => {}
+                LedgerError::AccountNotFrozen => {}
+                LedgerError::AmountNotPositive => {}
+                LedgerError::SameAccount => {}
+                LedgerError::InsufficientFunds => {}
+                LedgerError::NothingToClaim => {}
+                LedgerError::BalanceOverflow => {}
+                LedgerError::HeldOverflow => {}
+                LedgerError::PendingOverflow => {}
+                LedgerError::EarnedOverflow => {}
+                LedgerError::SpentOverflow => {}
+                LedgerError::MintedOverflow => {}
+                LedgerError::BurnedOverflow => {}
+                LedgerError::NoSuchHold => {}
+                LedgerError::HoldStale => {}
+                LedgerError::HoldNotPending => {}
+                LedgerError::SettleExceedsHold => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn codes_are_dense_unique_and_named_after_the_variant() {
+        for (i, e) in samples().iter().enumerate() {
+            assert_eq!(e.code() as usize, i + 1, "{e:?}");
+            assert_eq!(ERROR_CODES[i].0 as usize, i + 1);
+            let debug = format!("{e:?}");
+            assert!(debug.starts_with(e.name()), "{debug} vs {}", e.name());
+            let rest = &debug[e.name().len()..];
+            assert!(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('('));
+        }
+    }
+}

@@ -18,7 +18,7 @@ use inos_layout::sync::{fence, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use crate::ids::{AccountId, HoldId};
 use crate::layout::*;
 use crate::ledger::{Acct, Ledger};
-use crate::words::{add, sub, undo_add_monotonic, undo_sub};
+use crate::words::{add, sub, undo_add, undo_sub, undone};
 use crate::LedgerError;
 
 pub(crate) struct HoldWords<'a> {
@@ -104,9 +104,8 @@ impl<'a> Ledger<'a> {
             return Err(e);
         }
         if let Err(e) = add(p.held, amount, LedgerError::HeldOverflow, p.corrupt()) {
-            let undo = undo_sub(p.balance, amount, p.corrupt());
+            let e = undone(e, [undo_sub(p.balance, amount, p.corrupt())]);
             release();
-            undo?;
             return Err(e);
         }
         h.amount.store(amount, Ordering::Relaxed);
@@ -122,10 +121,10 @@ impl<'a> Ledger<'a> {
     /// unrelated payers rarely contend for the same slots.
     fn claim_hold_slot(&self, payer: AccountId) -> Result<(u32, u32), LedgerError> {
         let n = self.holds;
-        if n == 0 {
+        let Some(start) = hold_scan_start(payer.0, n) else {
             return Err(LedgerError::HoldCapacityExhausted);
-        }
-        let start = ((payer.0 as u64).wrapping_mul(0x9E37_79B9) % n as u64) as u32;
+        };
+        // Ascending from `start`, wrapping from `n - 1` to 0 (ledger.md §2, "Hold slots").
         for k in 0..n {
             let index = if start >= n - k {
                 start - (n - k)
@@ -279,29 +278,40 @@ impl<'a> Ledger<'a> {
         let steps = (|| {
             sub(p.held, h.total, p.corrupt(), p.corrupt())?;
             if let Err(e) = add(p.spent, amount, LedgerError::SpentOverflow, p.corrupt()) {
-                undo_sub(p.held, h.total, p.corrupt())?;
-                return Err(e);
+                return Err(undone(e, [undo_sub(p.held, h.total, p.corrupt())]));
             }
             if let Err(e) = add(t.earned, amount, LedgerError::EarnedOverflow, t.corrupt()) {
-                undo_add_monotonic(p.spent, amount);
-                undo_sub(p.held, h.total, p.corrupt())?;
-                return Err(e);
+                return Err(undone(
+                    e,
+                    [
+                        undo_add(p.spent, amount, p.corrupt()),
+                        undo_sub(p.held, h.total, p.corrupt()),
+                    ],
+                ));
             }
             if let Err(e) = add(t.balance, amount, LedgerError::BalanceOverflow, t.corrupt()) {
-                undo_add_monotonic(t.earned, amount);
-                undo_add_monotonic(p.spent, amount);
-                undo_sub(p.held, h.total, p.corrupt())?;
-                return Err(e);
+                return Err(undone(
+                    e,
+                    [
+                        undo_add(t.earned, amount, t.corrupt()),
+                        undo_add(p.spent, amount, p.corrupt()),
+                        undo_sub(p.held, h.total, p.corrupt()),
+                    ],
+                ));
             }
             if rem > 0 {
                 if let Err(e) = add(p.balance, rem, LedgerError::BalanceOverflow, p.corrupt()) {
                     // Only reachable in a corrupt region (a consistent balance never exceeds
                     // the supply); take the payee's credit back if it is still there.
-                    sub(t.balance, amount, t.corrupt(), t.corrupt())?;
-                    undo_add_monotonic(t.earned, amount);
-                    undo_add_monotonic(p.spent, amount);
-                    undo_sub(p.held, h.total, p.corrupt())?;
-                    return Err(e);
+                    return Err(undone(
+                        e,
+                        [
+                            undo_add(t.balance, amount, t.corrupt()),
+                            undo_add(t.earned, amount, t.corrupt()),
+                            undo_add(p.spent, amount, p.corrupt()),
+                            undo_sub(p.held, h.total, p.corrupt()),
+                        ],
+                    ));
                 }
             }
             Ok(())
@@ -352,8 +362,7 @@ impl<'a> Ledger<'a> {
                 LedgerError::BalanceOverflow,
                 p.corrupt(),
             ) {
-                undo_sub(p.held, h.total, p.corrupt())?;
-                return Err(e);
+                return Err(undone(e, [undo_sub(p.held, h.total, p.corrupt())]));
             }
             Ok(())
         })();

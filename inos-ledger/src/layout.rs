@@ -1,7 +1,13 @@
 //! The wire format: header, account records and hold records, as byte offsets.
 //!
 //! Everything here is specified in `docs/protocol/ledger.md`; a test checks the tables there
-//! against these constants.
+//! against these constants, and `exports/inos_ledger.*` are generated from them.
+//!
+//! ```
+//! use inos_ledger::layout::*;
+//! assert_eq!((H_MINTED, A_STATUS, HO_PAYER), (64, 40, 16));
+//! assert_eq!((ST_CLOSED, HS_VOIDED), (3, 4));
+//! ```
 
 /// `b"INLG"` read as a little-endian `u32`: the first word of every ledger region.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"INLG");
@@ -16,48 +22,99 @@ pub const ACCOUNT_LEN: usize = 64;
 pub const HOLD_LEN: usize = 64;
 
 // Header (offsets from the ledger base).
-pub(crate) const H_MAGIC: usize = 0;
-pub(crate) const H_VERSION: usize = 4;
-pub(crate) const H_ACCOUNTS: usize = 8;
-pub(crate) const H_HOLDS: usize = 12;
+/// Header: `magic` (u32).
+pub const H_MAGIC: usize = 0;
+/// Header: `version` (u32).
+pub const H_VERSION: usize = 4;
+/// Header: `account_capacity` (u32).
+pub const H_ACCOUNTS: usize = 8;
+/// Header: `hold_capacity` (u32).
+pub const H_HOLDS: usize = 12;
 /// First reserved u32 of the header's first line (16..64 are reserved, zero).
-pub(crate) const H_RESERVED0: usize = 16;
-pub(crate) const H_MINTED: usize = 64;
-pub(crate) const H_BURNED: usize = 72;
-pub(crate) const H_AUDITS: usize = 80;
-pub(crate) const H_AUDITS_UNBALANCED: usize = 88;
+pub const H_RESERVED0: usize = 16;
+/// Header: `minted` (i64).
+pub const H_MINTED: usize = 64;
+/// Header: `burned` (i64).
+pub const H_BURNED: usize = 72;
+/// Header: `audits` (u64).
+pub const H_AUDITS: usize = 80;
+/// Header: `audits_unbalanced` (u64).
+pub const H_AUDITS_UNBALANCED: usize = 88;
 /// 96..128 are reserved, zero.
-pub(crate) const H_RESERVED1: usize = 96;
+pub const H_RESERVED1: usize = 96;
 
 // Account record (offsets from the record start).
-pub(crate) const A_BALANCE: usize = 0;
-pub(crate) const A_HELD: usize = 8;
-pub(crate) const A_PENDING: usize = 16;
-pub(crate) const A_EARNED: usize = 24;
-pub(crate) const A_SPENT: usize = 32;
-pub(crate) const A_STATUS: usize = 40;
+/// Account record: `balance` (i64).
+pub const A_BALANCE: usize = 0;
+/// Account record: `held` (i64).
+pub const A_HELD: usize = 8;
+/// Account record: `pending` (i64).
+pub const A_PENDING: usize = 16;
+/// Account record: `earned` (i64).
+pub const A_EARNED: usize = 24;
+/// Account record: `spent` (i64).
+pub const A_SPENT: usize = 32;
+/// Account record: `status` (u32: state | generation << 8).
+pub const A_STATUS: usize = 40;
 
 // Hold record (offsets from the record start).
-pub(crate) const HO_STATE: usize = 0;
-pub(crate) const HO_AMOUNT: usize = 8;
-pub(crate) const HO_PAYER: usize = 16;
+/// Account record: first reserved byte; `A_RESERVED..ACCOUNT_LEN` are zero (read as u32 words).
+pub const A_RESERVED: usize = 44;
+
+/// Hold record: `state` (u64: state | generation << 32).
+pub const HO_STATE: usize = 0;
+/// Hold record: `amount` (i64).
+pub const HO_AMOUNT: usize = 8;
+/// Hold record: `payer` (u32).
+pub const HO_PAYER: usize = 16;
+/// Hold record: first reserved byte; `HO_RESERVED..HOLD_LEN` are zero (read as u32 words).
+pub const HO_RESERVED: usize = 20;
 
 // Account states (low 8 bits of the status word; the upper 24 bits are its generation).
-pub(crate) const ST_FREE: u32 = 0;
-pub(crate) const ST_OPEN: u32 = 1;
-pub(crate) const ST_FROZEN: u32 = 2;
-pub(crate) const ST_CLOSED: u32 = 3;
+/// Account state FREE (all zero).
+pub const ST_FREE: u32 = 0;
+/// Account state OPEN.
+pub const ST_OPEN: u32 = 1;
+/// Account state FROZEN.
+pub const ST_FROZEN: u32 = 2;
+/// Account state CLOSED.
+pub const ST_CLOSED: u32 = 3;
 
 // Hold states (low 32 bits of the hold state word; the upper 32 bits are its generation).
-pub(crate) const HS_FREE: u64 = 0;
-pub(crate) const HS_RESERVING: u64 = 1;
-pub(crate) const HS_PENDING: u64 = 2;
-pub(crate) const HS_SETTLED: u64 = 3;
-pub(crate) const HS_VOIDED: u64 = 4;
+/// Hold state FREE.
+pub const HS_FREE: u64 = 0;
+/// Hold state RESERVING.
+pub const HS_RESERVING: u64 = 1;
+/// Hold state PENDING.
+pub const HS_PENDING: u64 = 2;
+/// Hold state SETTLED.
+pub const HS_SETTLED: u64 = 3;
+/// Hold state VOIDED.
+pub const HS_VOIDED: u64 = 4;
 
 /// Offset of the first account record.
 pub(crate) const fn accounts_off() -> usize {
     HEADER_LEN
+}
+
+/// The multiplier of the hold-slot scan start (the 32-bit golden ratio, `2^32 / φ`).
+pub const HOLD_SCAN_MULTIPLIER: u32 = 0x9E37_79B9;
+
+/// The hold slot where a `hold` by `payer` starts scanning for a free slot:
+/// `((payer × 0x9E3779B9) mod 2^32) mod hold_capacity` — a wrapping 32-bit product, what JS
+/// (`Math.imul(p, 0x9E3779B9) >>> 0`) and Go (`uint32` arithmetic) compute natively. The scan
+/// then goes upwards, from `start` to `hold_capacity − 1` and on from 0 to `start − 1`.
+/// `None` when the ledger has no hold slots.
+///
+/// ```
+/// // The test vector of ledger.md §2: a 64-bit product would give 307 here.
+/// assert_eq!(inos_ledger::hold_scan_start(3, 1000), Some(11));
+/// assert_eq!(inos_ledger::hold_scan_start(3, 0), None);
+/// ```
+pub fn hold_scan_start(payer: u32, hold_capacity: u32) -> Option<u32> {
+    payer
+        .wrapping_mul(HOLD_SCAN_MULTIPLIER)
+        .checked_rem(hold_capacity)
 }
 
 /// Bytes a ledger with these capacities occupies, or `None` if that overflows `usize`.

@@ -5,7 +5,7 @@ use inos_layout::Region;
 
 use crate::ids::{AccountId, AccountInfo, AccountState};
 use crate::layout::*;
-use crate::words::{add, sub, take_all, undo_add_monotonic, undo_sub};
+use crate::words::{add, sub, take_all, undo_add, undo_sub, undone};
 use crate::LedgerError;
 
 /// A handle to a ledger in a shared region. `Copy`, `Send` and `Sync`: give every thread a copy.
@@ -113,17 +113,20 @@ impl<'a> Ledger<'a> {
                 w.store(0, Ordering::Relaxed);
             }
             a.status.store(0, Ordering::Relaxed);
-            region
-                .u32_at(me.account_off(i) + A_STATUS + 4)?
-                .store(0, Ordering::Relaxed);
-            region.fill(me.account_off(i) + 48, 16, 0)?;
+            for o in (A_RESERVED..ACCOUNT_LEN).step_by(4) {
+                region
+                    .u32_at(me.account_off(i) + o)?
+                    .store(0, Ordering::Relaxed);
+            }
         }
         for i in 0..holds {
             let off = me.hold_off(i);
             region.u64_at(off + HO_STATE)?.store(0, Ordering::Relaxed);
             region.i64_at(off + HO_AMOUNT)?.store(0, Ordering::Relaxed);
             region.u32_at(off + HO_PAYER)?.store(0, Ordering::Relaxed);
-            region.fill(off + HO_PAYER + 4, HOLD_LEN - HO_PAYER - 4, 0)?;
+            for o in (HO_RESERVED..HOLD_LEN).step_by(4) {
+                region.u32_at(off + o)?.store(0, Ordering::Relaxed);
+            }
         }
         region.fill(H_RESERVED0, 64 - H_RESERVED0, 0)?;
         region.fill(H_RESERVED1, HEADER_LEN - H_RESERVED1, 0)?;
@@ -273,6 +276,19 @@ impl<'a> Ledger<'a> {
         }
     }
 
+    /// `true` if the `u32` words at `off + from .. off + to` are all zero (reserved bytes of a
+    /// record; `from`, `to` multiples of 4, `off + to` inside a record checked at construction).
+    pub(crate) fn reserved_zero(&self, off: usize, from: usize, to: usize) -> bool {
+        (from..to).step_by(4).all(|o| {
+            // SAFETY: callers pass a record offset derived from a validated index (the record is
+            // in bounds, checked at construction) and a reserved range inside the record;
+            // `off` is a multiple of 64 from an 8-aligned base and `o` a multiple of 4.
+            let w = unsafe { self.region.u32_at_unchecked(off + o) };
+            // Relaxed: a reserved word carries no data to synchronise with.
+            w.load(Ordering::Relaxed) == 0
+        })
+    }
+
     /// Loads and decodes the state; `Corrupt` for an unknown state.
     #[inline]
     pub(crate) fn state(a: &Acct<'_>) -> Result<(u32, AccountState), LedgerError> {
@@ -334,7 +350,7 @@ impl<'a> Ledger<'a> {
                 let nonzero = [a.balance, a.held, a.pending, a.earned, a.spent]
                     .iter()
                     .any(|w| w.load(Ordering::Relaxed) != 0);
-                if nonzero {
+                if nonzero || !self.reserved_zero(self.account_off(i), A_RESERVED, ACCOUNT_LEN) {
                     return Err(a.corrupt());
                 }
                 let next = ST_OPEN | (s & !0xff).wrapping_add(0x100);
@@ -515,13 +531,19 @@ impl<'a> Ledger<'a> {
             LedgerError::CorruptHeader,
         )?;
         if let Err(e) = add(a.earned, amount, LedgerError::EarnedOverflow, a.corrupt()) {
-            undo_add_monotonic(minted, amount);
-            return Err(e);
+            return Err(undone(
+                e,
+                [undo_add(minted, amount, LedgerError::CorruptHeader)],
+            ));
         }
         if let Err(e) = add(a.balance, amount, LedgerError::BalanceOverflow, a.corrupt()) {
-            undo_add_monotonic(a.earned, amount);
-            undo_add_monotonic(minted, amount);
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(a.earned, amount, a.corrupt()),
+                    undo_add(minted, amount, LedgerError::CorruptHeader),
+                ],
+            ));
         }
         Ok(())
     }
@@ -553,8 +575,7 @@ impl<'a> Ledger<'a> {
             a.corrupt(),
         )?;
         if let Err(e) = add(a.spent, amount, LedgerError::SpentOverflow, a.corrupt()) {
-            undo_sub(a.balance, amount, a.corrupt())?;
-            return Err(e);
+            return Err(undone(e, [undo_sub(a.balance, amount, a.corrupt())]));
         }
         if let Err(e) = add(
             self.burned(),
@@ -562,9 +583,13 @@ impl<'a> Ledger<'a> {
             LedgerError::BurnedOverflow,
             LedgerError::CorruptHeader,
         ) {
-            undo_add_monotonic(a.spent, amount);
-            undo_sub(a.balance, amount, a.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(a.spent, amount, a.corrupt()),
+                    undo_sub(a.balance, amount, a.corrupt()),
+                ],
+            ));
         }
         Ok(())
     }
@@ -603,19 +628,26 @@ impl<'a> Ledger<'a> {
             f.corrupt(),
         )?;
         if let Err(e) = add(f.spent, amount, LedgerError::SpentOverflow, f.corrupt()) {
-            undo_sub(f.balance, amount, f.corrupt())?;
-            return Err(e);
+            return Err(undone(e, [undo_sub(f.balance, amount, f.corrupt())]));
         }
         if let Err(e) = add(t.earned, amount, LedgerError::EarnedOverflow, t.corrupt()) {
-            undo_add_monotonic(f.spent, amount);
-            undo_sub(f.balance, amount, f.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(f.spent, amount, f.corrupt()),
+                    undo_sub(f.balance, amount, f.corrupt()),
+                ],
+            ));
         }
         if let Err(e) = add(t.balance, amount, LedgerError::BalanceOverflow, t.corrupt()) {
-            undo_add_monotonic(t.earned, amount);
-            undo_add_monotonic(f.spent, amount);
-            undo_sub(f.balance, amount, f.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(t.earned, amount, t.corrupt()),
+                    undo_add(f.spent, amount, f.corrupt()),
+                    undo_sub(f.balance, amount, f.corrupt()),
+                ],
+            ));
         }
         Ok(())
     }
@@ -648,8 +680,10 @@ impl<'a> Ledger<'a> {
             LedgerError::CorruptHeader,
         )?;
         if let Err(e) = add(a.pending, amount, LedgerError::PendingOverflow, a.corrupt()) {
-            undo_add_monotonic(minted, amount);
-            return Err(e);
+            return Err(undone(
+                e,
+                [undo_add(minted, amount, LedgerError::CorruptHeader)],
+            ));
         }
         Ok(())
     }
@@ -673,13 +707,16 @@ impl<'a> Ledger<'a> {
         Self::gate_in(&a)?;
         let p = take_all(a.pending, LedgerError::NothingToClaim, a.corrupt())?;
         if let Err(e) = add(a.earned, p, LedgerError::EarnedOverflow, a.corrupt()) {
-            undo_sub(a.pending, p, a.corrupt())?;
-            return Err(e);
+            return Err(undone(e, [undo_sub(a.pending, p, a.corrupt())]));
         }
         if let Err(e) = add(a.balance, p, LedgerError::BalanceOverflow, a.corrupt()) {
-            undo_add_monotonic(a.earned, p);
-            undo_sub(a.pending, p, a.corrupt())?;
-            return Err(e);
+            return Err(undone(
+                e,
+                [
+                    undo_add(a.earned, p, a.corrupt()),
+                    undo_sub(a.pending, p, a.corrupt()),
+                ],
+            ));
         }
         Ok(p)
     }

@@ -70,7 +70,7 @@ mod holds;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod ids;
 #[cfg(any(target_has_atomic = "64", loom))]
-mod layout;
+pub mod layout;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod ledger;
 #[cfg(any(target_has_atomic = "64", loom))]
@@ -79,11 +79,14 @@ mod words;
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use audit::AuditReport;
 #[cfg(any(target_has_atomic = "64", loom))]
-pub use error::LedgerError;
+pub use error::{LedgerError, ERROR_CODES};
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ids::{AccountId, AccountInfo, AccountState, HoldId};
 #[cfg(any(target_has_atomic = "64", loom))]
-pub use layout::{required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, MAGIC, VERSION};
+pub use layout::{
+    hold_scan_start, required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, HOLD_SCAN_MULTIPLIER, MAGIC,
+    VERSION,
+};
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ledger::Ledger;
 

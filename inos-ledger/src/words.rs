@@ -81,17 +81,22 @@ pub(crate) fn take_all(
     }
 }
 
-/// Undoes this call's own earlier `add` to a word that only ever grows (minted, burned, earned,
-/// spent): our amount is still in it, so the result cannot go negative.
+/// Undoes this call's own earlier `add` of `amount` (takes it back out). Never stores a negative
+/// value: if the word now holds less than `amount` (another party lowered a total that only
+/// grows, or already spent a credit that is being taken back) the step is refused with `corrupt`
+/// and stores nothing (ledger.md §2, "Undo").
 #[inline]
-pub(crate) fn undo_add_monotonic(word: &AtomicI64, amount: i64) {
-    // SYNC: AcqRel, as in `add`.
-    word.fetch_sub(amount, Ordering::AcqRel);
+pub(crate) fn undo_add(
+    word: &AtomicI64,
+    amount: i64,
+    corrupt: LedgerError,
+) -> Result<(), LedgerError> {
+    sub(word, amount, corrupt, corrupt)
 }
 
 /// Undoes this call's own earlier `sub` (puts the amount back). Can only fail in a corrupt
-/// region (a consistent field never exceeds the supply, which fits in `i64`); the caller then
-/// reports `corrupt`.
+/// region (a consistent field never exceeds the supply, which fits in `i64`); it is then refused
+/// with `corrupt` and stores nothing.
 #[inline]
 pub(crate) fn undo_sub(
     word: &AtomicI64,
@@ -99,4 +104,16 @@ pub(crate) fn undo_sub(
     corrupt: LedgerError,
 ) -> Result<(), LedgerError> {
     add(word, amount, corrupt, corrupt)
+}
+
+/// The error a refused operation returns after its undo steps: the first refused undo step's
+/// error if any (the corruption beats the refusal that started the undo), else `refused`.
+/// The caller evaluates every undo step (in reverse order of the steps they undo) before this
+/// call, so a refused undo step does not stop the later ones.
+#[inline]
+pub(crate) fn undone<const N: usize>(
+    refused: LedgerError,
+    undos: [Result<(), LedgerError>; N],
+) -> LedgerError {
+    undos.into_iter().find_map(Result::err).unwrap_or(refused)
 }

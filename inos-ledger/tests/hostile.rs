@@ -126,6 +126,50 @@ fn corrupt_holds_are_reported_not_used() {
     assert_eq!(l.void(HoldId::from_u64(99)), Err(E::NoSuchHold));
 }
 
+/// PROTOCOL.md §1 / ledger.md §5: reserved record bytes are zero. `audit` checks every record's,
+/// `open` the record it claims; a non-zero one is corruption of that record.
+#[test]
+fn non_zero_reserved_record_bytes_are_corruption() {
+    let buf = fresh(2, 2);
+    let r = buf.region();
+    let l = Ledger::attach(r).unwrap();
+    l.mint(A, 10).unwrap();
+    let h = l.hold(A, 4).unwrap();
+    assert!(l.audit().unwrap().is_balanced());
+    // Every reserved word of an account record (44..64), one at a time.
+    for o in (44..64).step_by(4) {
+        let w = r.u32_at(acct_off(1) + o).unwrap();
+        w.store(1 << 24, Ordering::Relaxed);
+        assert_eq!(l.audit(), Err(E::CorruptAccount { index: 1 }), "offset {o}");
+        w.store(0, Ordering::Relaxed);
+    }
+    // Every reserved word of a (pending) hold record (20..64).
+    let hold_off = HEADER_LEN + (2 + h.index() as usize) * ACCOUNT_LEN;
+    for o in (20..64).step_by(4) {
+        let w = r.u32_at(hold_off + o).unwrap();
+        w.store(1, Ordering::Relaxed);
+        assert_eq!(
+            l.audit(),
+            Err(E::CorruptHold { index: h.index() }),
+            "offset {o}"
+        );
+        w.store(0, Ordering::Relaxed);
+    }
+    assert!(l.audit().unwrap().is_balanced());
+    // A FREE account record with a reserved word set is not claimed by `open`.
+    let buf = RegionBuf::new(required_len(1, 0).unwrap()).unwrap();
+    let r = buf.region();
+    let l = Ledger::init(r, 1, 0).unwrap();
+    r.u32_at(acct_off(0) + 60)
+        .unwrap()
+        .store(2, Ordering::Relaxed);
+    assert_eq!(l.open(), Err(E::CorruptAccount { index: 0 }));
+    r.u32_at(acct_off(0) + 60)
+        .unwrap()
+        .store(0, Ordering::Relaxed);
+    assert_eq!(l.open(), Ok(A));
+}
+
 #[test]
 fn init_refuses_small_regions() {
     let buf = RegionBuf::new(100).unwrap();

@@ -240,3 +240,56 @@ fn mixed_payments_and_resolutions_balance() {
         assert!(l.audit().unwrap().is_balanced());
     });
 }
+
+/// ledger.md §2 "Undo": a hostile party lowers A's `spent` while a transfer that is about to be
+/// refused (`EarnedOverflow` at the payee) has added to it. In every interleaving no word becomes
+/// negative (the old unchecked undo stored -5), A's balance is restored, and the transfer reports
+/// either the refusal or, when its undo of `spent` was refused, `CorruptAccount` of A.
+#[test]
+fn a_refused_undo_step_stores_nothing_and_reports_corruption() {
+    use inos_layout::sync::Ordering;
+    const SPENT: usize = 32;
+    const EARNED: usize = 24;
+    const HEADER: usize = 128;
+    const ACCOUNT: usize = 64;
+    loom::model(|| {
+        let buf = setup(0, 10);
+        // B's lifetime `earned` is at the top: any credit to B is refused with EarnedOverflow.
+        let b_earned = buf.region().i64_at(HEADER + ACCOUNT + EARNED).unwrap();
+        b_earned.store(i64::MAX - 2, Ordering::Relaxed);
+        let a_spent_off = HEADER + SPENT;
+        // Touch A's `spent` on this thread before spawning (loom twin rule).
+        assert_eq!(
+            buf.region()
+                .i64_at(a_spent_off)
+                .unwrap()
+                .load(Ordering::Relaxed),
+            0
+        );
+        let b2 = buf.clone();
+        let t = thread::spawn(move || ledger(&b2).transfer(A, B, 5));
+        let b3 = buf.clone();
+        let hostile = thread::spawn(move || {
+            b3.region()
+                .i64_at(a_spent_off)
+                .unwrap()
+                .store(0, Ordering::Relaxed);
+        });
+        let r = t.join().unwrap();
+        hostile.join().unwrap();
+        let spent = buf
+            .region()
+            .i64_at(a_spent_off)
+            .unwrap()
+            .load(Ordering::Relaxed);
+        assert!(spent >= 0, "an undo stored a negative spent: {spent}");
+        assert!(
+            r == Err(LedgerError::EarnedOverflow)
+                || r == Err(LedgerError::CorruptAccount { index: 0 }),
+            "{r:?}"
+        );
+        let l = ledger(&buf);
+        assert_eq!(l.account(A).unwrap().balance, 10);
+        assert_eq!(l.account(B).unwrap().balance, 0);
+    });
+}

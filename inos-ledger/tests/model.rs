@@ -176,8 +176,8 @@ impl Model {
         if n == 0 {
             return Err(E::HoldCapacityExhausted);
         }
-        // Documented slot choice: scan from `payer * 0x9E3779B9 mod n`.
-        let start = (payer as u64).wrapping_mul(0x9E37_79B9) % n;
+        // Documented slot choice: scan upwards from `(payer * 0x9E3779B9 mod 2^32) mod n`.
+        let start = u64::from(payer.wrapping_mul(0x9E37_79B9)) % n;
         let Some(index) = (0..n)
             .map(|k| ((start + k) % n) as usize)
             .find(|&i| self.slots[i].pending.is_none())

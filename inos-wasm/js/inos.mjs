@@ -16,10 +16,20 @@
 export const STATUS = Object.freeze({
   OK: 0, INVALID: -1, EMPTY: -2, FULL: -3, TIMED_OUT: -4, TOO_LARGE: -5, BUFFER_TOO_SMALL: -6,
   ROLE_TAKEN: -7, CORRUPT: -8, BAD_HANDLE: -9, BUSY: -10, NO_HANDLES: -11, NOT_FORMATTED: -12,
-  NOT_READY: -13, TOO_SMALL: -14, NOT_FOUND: -15, UNBLOCKED: -16, OVERLAP: -17,
-  INSUFFICIENT_FUNDS: -20,
-  NO_SUCH_ACCOUNT: -21, ACCOUNT_LOCKED: -22, BAD_AMOUNT: -23, OVERFLOW: -24,
-  CAPACITY_EXHAUSTED: -25, BAD_HOLD: -26, UNBALANCED: -27, OTHER: -99,
+  NOT_READY: -13, TOO_SMALL: -14, NOT_FOUND: -15, UNBLOCKED: -16, OVERLAP: -17, UNBALANCED: -27, OTHER: -99,
+  // Ledger errors: -(100 + code), codes from docs/protocol/ledger.md §7 (checked against
+  // exports/inos_ledger.json by ledger.test.mjs).
+  LEDGER_REGION_TOO_SMALL: -101, LEDGER_ACCESS: -102, LEDGER_BAD_MAGIC: -103,
+  LEDGER_UNSUPPORTED_VERSION: -104, LEDGER_CORRUPT_HEADER: -105, LEDGER_CORRUPT_ACCOUNT: -106,
+  LEDGER_CORRUPT_HOLD: -107, LEDGER_ACCOUNT_CAPACITY_EXHAUSTED: -108,
+  LEDGER_HOLD_CAPACITY_EXHAUSTED: -109, LEDGER_NO_SUCH_ACCOUNT: -110,
+  LEDGER_ACCOUNT_NOT_OPEN: -111, LEDGER_ACCOUNT_FROZEN: -112, LEDGER_ACCOUNT_CLOSED: -113,
+  LEDGER_ACCOUNT_NOT_FROZEN: -114, LEDGER_AMOUNT_NOT_POSITIVE: -115, LEDGER_SAME_ACCOUNT: -116,
+  LEDGER_INSUFFICIENT_FUNDS: -117, LEDGER_NOTHING_TO_CLAIM: -118, LEDGER_BALANCE_OVERFLOW: -119,
+  LEDGER_HELD_OVERFLOW: -120, LEDGER_PENDING_OVERFLOW: -121, LEDGER_EARNED_OVERFLOW: -122,
+  LEDGER_SPENT_OVERFLOW: -123, LEDGER_MINTED_OVERFLOW: -124, LEDGER_BURNED_OVERFLOW: -125,
+  LEDGER_NO_SUCH_HOLD: -126, LEDGER_HOLD_STALE: -127, LEDGER_HOLD_NOT_PENDING: -128,
+  LEDGER_SETTLE_EXCEEDS_HOLD: -129,
 });
 
 const STATUS_NAMES = new Map(Object.entries(STATUS).map(([k, v]) => [v, k]));
@@ -219,7 +229,7 @@ export class Inos {
   ledgerInit(addr, len, accounts, holds) { return check(this.x.inos_ledger_init(addr, len, accounts, holds), 'ledger_init'); }
   ledgerOpen(addr, len) { return check(this.x.inos_ledger_open(addr, len), 'ledger_open'); }
   ledgerMint(addr, len, account, amount) { return check(this.x.inos_ledger_mint(addr, len, account, BigInt(amount)), 'ledger_mint'); }
-  /** Returns STATUS.OK or a refusal code (INSUFFICIENT_FUNDS, ...); throws only on CORRUPT / INVALID. */
+  /** Returns STATUS.OK or a refusal code (LEDGER_INSUFFICIENT_FUNDS, ...); throws only on CORRUPT / INVALID. */
   ledgerTransfer(addr, len, from, to, amount) {
     return this.x.inos_ledger_transfer(addr, len, from, to, BigInt(amount));
   }

@@ -40,6 +40,18 @@ test('(c) two workers transfer, hold and settle concurrently; the audit balances
   assert.equal(sum, minted, 'Σ balance = minted: every transfer conserved money');
   assert.equal(audit.balance, minted);
   // Refusals are typed, never corruption: overdraft and unknown accounts.
-  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], accounts[1], 1_000_000), STATUS.INSUFFICIENT_FUNDS);
-  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], 100_000, 1), STATUS.NO_SUCH_ACCOUNT);
+  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], accounts[1], 1_000_000), STATUS.LEDGER_INSUFFICIENT_FUNDS);
+  assert.equal(main.ledgerTransfer(ledger.addr, ledger.size, accounts[0], 100_000, 1), STATUS.LEDGER_NO_SUCH_ACCOUNT);
+});
+
+test('STATUS has one LEDGER_* code per ledger error, equal to exports/inos_ledger.json (ledger.md §7)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const spec = JSON.parse(readFileSync(new URL('../../exports/inos_ledger.json', import.meta.url), 'utf8'));
+  const entries = Object.entries(spec.ledger_status);
+  assert.equal(entries.length, Object.keys(spec.ledger_error).length);
+  for (const [name, status] of entries) {
+    assert.equal(status, -(100 + spec.ledger_error[name]), name);
+    assert.equal(STATUS[`LEDGER_${name.toUpperCase()}`], status, name);
+  }
+  assert.equal(Object.keys(STATUS).filter((k) => k.startsWith('LEDGER_')).length, entries.length);
 });

@@ -142,7 +142,7 @@ const roles = {
       if (i % 10 === 9) {
         const hold = inos.ledgerHold(ledger, ledgerLen, a, amount);
         if (typeof hold === 'number') {
-          if (hold !== STATUS.INSUFFICIENT_FUNDS && hold !== STATUS.CAPACITY_EXHAUSTED) throw new Error(`hold: ${statusName(hold)}`);
+          if (hold !== STATUS.LEDGER_INSUFFICIENT_FUNDS && hold !== STATUS.LEDGER_HOLD_CAPACITY_EXHAUSTED) throw new Error(`hold: ${statusName(hold)}`);
           counts.refused++;
           continue;
         }
@@ -153,12 +153,14 @@ const roles = {
         if (r === STATUS.OK) (i % 20 === 19 ? counts.voided++ : counts.settled++);
         else throw new Error(`resolve hold: ${statusName(r)}`);
         // Nobody else knows this hold id: a second resolution must lose.
-        if (inos.ledgerVoid(ledger, ledgerLen, hold) === STATUS.BAD_HOLD) counts.lostRace++;
+        // Not pending, or stale once the other worker has reused the slot (ledger.md §2).
+        const again = inos.ledgerVoid(ledger, ledgerLen, hold);
+        if (again === STATUS.LEDGER_HOLD_NOT_PENDING || again === STATUS.LEDGER_HOLD_STALE) counts.lostRace++;
         continue;
       }
       const r = inos.ledgerTransfer(ledger, ledgerLen, a, b, amount);
       if (r === STATUS.OK) counts.transfers++;
-      else if (r === STATUS.INSUFFICIENT_FUNDS) counts.refused++;
+      else if (r === STATUS.LEDGER_INSUFFICIENT_FUNDS) counts.refused++;
       else throw new Error(`transfer: ${statusName(r)}`);
     }
     return counts;

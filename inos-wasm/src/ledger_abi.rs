@@ -46,7 +46,7 @@ unsafe fn op(
 /// // SAFETY: the buffer is only accessed through the protocol.
 /// unsafe {
 ///     assert_eq!(inos_wasm::inos_ledger_init(addr, 384, 2, 2), 0);
-///     assert_eq!(inos_wasm::inos_ledger_init(addr, 384, 4, 4), inos_wasm::status::TOO_SMALL);
+///     assert_eq!(inos_wasm::inos_ledger_init(addr, 384, 4, 4), inos_wasm::status::LEDGER_REGION_TOO_SMALL);
 /// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
@@ -71,7 +71,7 @@ pub unsafe extern "C" fn inos_ledger_init(addr: usize, len: u32, accounts: u32, 
 ///     inos_wasm::inos_ledger_init(addr, 384, 2, 2);
 ///     assert_eq!(inos_wasm::inos_ledger_open(addr, 384), 0);
 ///     assert_eq!(inos_wasm::inos_ledger_open(addr, 384), 1);
-///     assert_eq!(inos_wasm::inos_ledger_open(addr, 384), inos_wasm::status::CAPACITY_EXHAUSTED);
+///     assert_eq!(inos_wasm::inos_ledger_open(addr, 384), inos_wasm::status::LEDGER_ACCOUNT_CAPACITY_EXHAUSTED);
 /// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn inos_ledger_open(addr: usize, len: u32) -> i32 {
 ///     inos_wasm::inos_ledger_init(addr, 384, 2, 2);
 ///     let a = inos_wasm::inos_ledger_open(addr, 384) as u32;
 ///     assert_eq!(inos_wasm::inos_ledger_mint(addr, 384, a, 100), 0);
-///     assert_eq!(inos_wasm::inos_ledger_mint(addr, 384, a, 0), inos_wasm::status::BAD_AMOUNT);
+///     assert_eq!(inos_wasm::inos_ledger_mint(addr, 384, a, 0), inos_wasm::status::LEDGER_AMOUNT_NOT_POSITIVE);
 ///     assert_eq!(inos_wasm::inos_ledger_balance(addr, 384, a), 100);
 /// }
 /// ```
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn inos_ledger_mint(addr: usize, len: u32, account: u32, a
 }
 
 /// Moves `amount` (> 0) from `from` to `to`; refuses overdraft with
-/// [`INSUFFICIENT_FUNDS`](crate::status::INSUFFICIENT_FUNDS). Returns 0 or a negative status.
+/// [`LEDGER_INSUFFICIENT_FUNDS`](crate::status::LEDGER_INSUFFICIENT_FUNDS). Returns 0 or a negative status.
 ///
 /// # Safety
 /// As for [`inos_ledger_init`].
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn inos_ledger_mint(addr: usize, len: u32, account: u32, a
 ///     let (a, b) = (inos_wasm::inos_ledger_open(addr, 384) as u32, inos_wasm::inos_ledger_open(addr, 384) as u32);
 ///     inos_wasm::inos_ledger_mint(addr, 384, a, 10);
 ///     assert_eq!(inos_wasm::inos_ledger_transfer(addr, 384, a, b, 7), 0);
-///     assert_eq!(inos_wasm::inos_ledger_transfer(addr, 384, a, b, 7), inos_wasm::status::INSUFFICIENT_FUNDS);
+///     assert_eq!(inos_wasm::inos_ledger_transfer(addr, 384, a, b, 7), inos_wasm::status::LEDGER_INSUFFICIENT_FUNDS);
 ///     assert_eq!(inos_wasm::inos_ledger_balance(addr, 384, b), 7);
 /// }
 /// ```
@@ -167,7 +167,7 @@ pub unsafe extern "C" fn inos_ledger_transfer(
 ///     inos_wasm::inos_ledger_mint(addr, 384, a, 10);
 ///     assert_eq!(inos_wasm::inos_ledger_hold(addr, 384, a, 6, &mut hold as *mut u64 as usize), 0);
 ///     assert_eq!(inos_wasm::inos_ledger_settle(addr, 384, hold as i64, b, 4), 0); // 2 go back to a
-///     assert_eq!(inos_wasm::inos_ledger_void(addr, 384, hold as i64), inos_wasm::status::BAD_HOLD);
+///     assert_eq!(inos_wasm::inos_ledger_void(addr, 384, hold as i64), inos_wasm::status::LEDGER_HOLD_NOT_PENDING);
 ///     assert_eq!(inos_wasm::inos_ledger_balance(addr, 384, a), 6);
 /// }
 /// ```
@@ -202,7 +202,7 @@ pub unsafe extern "C" fn inos_ledger_hold(
 
 /// Resolves hold `hold`: pays `amount` (> 0, at most the hold) to `payee` and refunds the rest to
 /// the payer. Exactly one of concurrent settles / voids of a hold succeeds; the others get
-/// [`BAD_HOLD`](crate::status::BAD_HOLD). Returns 0 or a negative status.
+/// [`LEDGER_HOLD_NOT_PENDING`](crate::status::LEDGER_HOLD_NOT_PENDING). Returns 0 or a negative status.
 ///
 /// # Safety
 /// As for [`inos_ledger_init`].
@@ -213,7 +213,7 @@ pub unsafe extern "C" fn inos_ledger_hold(
 /// // SAFETY: the buffer is only accessed through the protocol.
 /// unsafe {
 ///     inos_wasm::inos_ledger_init(addr, 384, 2, 2);
-///     assert_eq!(inos_wasm::inos_ledger_settle(addr, 384, 7, 0, 1), inos_wasm::status::BAD_HOLD);
+///     assert_eq!(inos_wasm::inos_ledger_settle(addr, 384, 7, 0, 1), inos_wasm::status::LEDGER_NO_SUCH_HOLD);
 /// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
@@ -244,7 +244,7 @@ pub unsafe extern "C" fn inos_ledger_settle(
 /// // SAFETY: the buffer is only accessed through the protocol.
 /// unsafe {
 ///     inos_wasm::inos_ledger_init(addr, 384, 2, 2);
-///     assert_eq!(inos_wasm::inos_ledger_void(addr, 384, 0), inos_wasm::status::BAD_HOLD);
+///     assert_eq!(inos_wasm::inos_ledger_void(addr, 384, 0), inos_wasm::status::LEDGER_HOLD_NOT_PENDING);
 /// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]
@@ -265,7 +265,7 @@ pub unsafe extern "C" fn inos_ledger_void(addr: usize, len: u32, hold: i64) -> i
 /// // SAFETY: the buffer is only accessed through the protocol.
 /// unsafe {
 ///     inos_wasm::inos_ledger_init(addr, 384, 2, 2);
-///     assert_eq!(inos_wasm::inos_ledger_balance(addr, 384, 5), i64::from(inos_wasm::status::NO_SUCH_ACCOUNT));
+///     assert_eq!(inos_wasm::inos_ledger_balance(addr, 384, 5), i64::from(inos_wasm::status::LEDGER_NO_SUCH_ACCOUNT));
 /// }
 /// ```
 #[cfg_attr(feature = "raw-exports", no_mangle)]

@@ -46,21 +46,54 @@ pub const UNBLOCKED: i32 = -16;
 /// call works on, or one the module formatted or attached to) or the module's own stack and
 /// statics below `__heap_base`. Nothing was read or written.
 pub const OVERLAP: i32 = -17;
-/// Ledger: the balance is smaller than the amount.
-pub const INSUFFICIENT_FUNDS: i32 = -20;
-/// Ledger: the account index is out of range or the account was never opened.
-pub const NO_SUCH_ACCOUNT: i32 = -21;
-/// Ledger: the account is frozen or closed.
-pub const ACCOUNT_LOCKED: i32 = -22;
-/// Ledger: the amount is not strictly positive, or a transfer names the same account twice.
-pub const BAD_AMOUNT: i32 = -23;
-/// Ledger: a total would exceed `i64::MAX`.
-pub const OVERFLOW: i32 = -24;
-/// Ledger: every account or hold slot is in use.
-pub const CAPACITY_EXHAUSTED: i32 = -25;
-/// Ledger: the hold id is unknown, stale, already resolved, or settled for more than it holds.
-pub const BAD_HOLD: i32 = -26;
-/// Ledger: the audit ran but the books do not balance (or operations were in flight).
+/// Ledger errors are `LEDGER_BASE - code`, `code` from the table of ledger.md §7
+/// ([`inos_ledger::ERROR_CODES`]): one status per error, -101 to -199.
+pub const LEDGER_BASE: i32 = -100;
+
+macro_rules! ledger_statuses {
+    ($($name:ident = $code:literal,)*) => {
+        $(
+            #[doc = concat!("Ledger error ", $code, " of ledger.md §7 (`LEDGER_BASE - ", $code, "`).")]
+            pub const $name: i32 = LEDGER_BASE - $code;
+        )*
+        /// Every `LEDGER_*` status with its name, in code order.
+        pub const LEDGER_STATUSES: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+ledger_statuses! {
+    LEDGER_REGION_TOO_SMALL = 1,
+    LEDGER_ACCESS = 2,
+    LEDGER_BAD_MAGIC = 3,
+    LEDGER_UNSUPPORTED_VERSION = 4,
+    LEDGER_CORRUPT_HEADER = 5,
+    LEDGER_CORRUPT_ACCOUNT = 6,
+    LEDGER_CORRUPT_HOLD = 7,
+    LEDGER_ACCOUNT_CAPACITY_EXHAUSTED = 8,
+    LEDGER_HOLD_CAPACITY_EXHAUSTED = 9,
+    LEDGER_NO_SUCH_ACCOUNT = 10,
+    LEDGER_ACCOUNT_NOT_OPEN = 11,
+    LEDGER_ACCOUNT_FROZEN = 12,
+    LEDGER_ACCOUNT_CLOSED = 13,
+    LEDGER_ACCOUNT_NOT_FROZEN = 14,
+    LEDGER_AMOUNT_NOT_POSITIVE = 15,
+    LEDGER_SAME_ACCOUNT = 16,
+    LEDGER_INSUFFICIENT_FUNDS = 17,
+    LEDGER_NOTHING_TO_CLAIM = 18,
+    LEDGER_BALANCE_OVERFLOW = 19,
+    LEDGER_HELD_OVERFLOW = 20,
+    LEDGER_PENDING_OVERFLOW = 21,
+    LEDGER_EARNED_OVERFLOW = 22,
+    LEDGER_SPENT_OVERFLOW = 23,
+    LEDGER_MINTED_OVERFLOW = 24,
+    LEDGER_BURNED_OVERFLOW = 25,
+    LEDGER_NO_SUCH_HOLD = 26,
+    LEDGER_HOLD_STALE = 27,
+    LEDGER_HOLD_NOT_PENDING = 28,
+    LEDGER_SETTLE_EXCEEDS_HOLD = 29,
+}
+
+/// Ledger audit: the audit ran but the books do not balance (or operations were in flight).
 pub const UNBALANCED: i32 = -27;
 /// Any other refusal (an error variant added to a dependency after this ABI was written).
 pub const OTHER: i32 = -99;
@@ -107,29 +140,10 @@ pub(crate) fn ring(e: RingError) -> i32 {
     }
 }
 
-/// Maps a ledger error.
+/// Maps a ledger error: `LEDGER_BASE - code` (ledger.md §7), one status per error.
 pub(crate) fn ledger(e: LedgerError) -> i32 {
-    use LedgerError as L;
-    match e {
-        L::RegionTooSmall { .. } => TOO_SMALL,
-        L::Access(a) => access(a),
-        L::BadMagic(_) | L::UnsupportedVersion(_) => NOT_FORMATTED,
-        L::CorruptHeader | L::CorruptAccount { .. } | L::CorruptHold { .. } => CORRUPT,
-        L::AccountCapacityExhausted | L::HoldCapacityExhausted => CAPACITY_EXHAUSTED,
-        L::NoSuchAccount | L::AccountNotOpen => NO_SUCH_ACCOUNT,
-        L::AccountFrozen | L::AccountClosed | L::AccountNotFrozen => ACCOUNT_LOCKED,
-        L::AmountNotPositive | L::SameAccount => BAD_AMOUNT,
-        L::InsufficientFunds | L::NothingToClaim => INSUFFICIENT_FUNDS,
-        L::BalanceOverflow
-        | L::HeldOverflow
-        | L::PendingOverflow
-        | L::EarnedOverflow
-        | L::SpentOverflow
-        | L::MintedOverflow
-        | L::BurnedOverflow => OVERFLOW,
-        L::NoSuchHold | L::HoldStale | L::HoldNotPending | L::SettleExceedsHold => BAD_HOLD,
-        _ => OTHER,
-    }
+    // Codes are 1..=99 by construction (a test checks it), so this never overflows.
+    LEDGER_BASE - e.code() as i32
 }
 
 /// Collapses a `Result<(), i32>` into a status.
@@ -137,5 +151,50 @@ pub(crate) fn code(r: Result<(), i32>) -> i32 {
     match r {
         Ok(()) => OK,
         Err(e) => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    /// The named `LEDGER_*` constants are exactly `LEDGER_BASE - code` for the ledger crate's
+    /// table, in order, and distinct from every other status.
+    #[test]
+    fn ledger_statuses_follow_the_spec_table() {
+        assert_eq!(LEDGER_STATUSES.len(), inos_ledger::ERROR_CODES.len());
+        for ((name, status), (code, ename)) in LEDGER_STATUSES.iter().zip(inos_ledger::ERROR_CODES)
+        {
+            assert!(code > 0 && code < 100, "{ename}");
+            assert_eq!(*status, LEDGER_BASE - code as i32, "{name}");
+            let mut snake = std::string::String::from("LEDGER");
+            for c in ename.chars() {
+                if c.is_ascii_uppercase() {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_uppercase());
+            }
+            assert_eq!(*name, snake);
+        }
+        assert_eq!(ledger(LedgerError::SameAccount), LEDGER_SAME_ACCOUNT);
+        assert_eq!(ledger(LedgerError::CorruptHeader), LEDGER_CORRUPT_HEADER);
+        assert_eq!(
+            ledger(LedgerError::AmountNotPositive),
+            LEDGER_AMOUNT_NOT_POSITIVE
+        );
+        assert_ne!(LEDGER_SAME_ACCOUNT, LEDGER_AMOUNT_NOT_POSITIVE);
+        for (_, s) in LEDGER_STATUSES {
+            assert!(![
+                OK,
+                INVALID,
+                CORRUPT,
+                NOT_FORMATTED,
+                TOO_SMALL,
+                UNBALANCED,
+                OTHER
+            ]
+            .contains(s));
+        }
     }
 }
