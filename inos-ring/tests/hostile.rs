@@ -314,3 +314,25 @@ fn exercise<K: inos_ring::Kind>(r: Region<'_>, ops: &[u8]) -> Result<(), TestCas
     }
     Ok(())
 }
+
+/// Regression (issue 8 §5): an MPSC abort that lost to `unblock` is counted once, in `unblocked`,
+/// not also in `aborted` (it used to increment `aborted` whether or not its CAS won).
+#[test]
+fn abort_after_unblock_is_counted_once() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    let g = p.reserve(8).unwrap();
+    assert_eq!(c.unblock(), Ok(true));
+    drop(g); // the abort's CAS from the busy tag fails: the record is already padding
+    let s = ring.stats();
+    assert_eq!((s.unblocked, s.aborted), (1, 0));
+    // An abort that wins is counted in `aborted` only.
+    p.reserve(8).unwrap().abort();
+    assert_eq!(c.unblock(), Ok(false));
+    let s = ring.stats();
+    assert_eq!((s.unblocked, s.aborted), (1, 1));
+    assert_eq!(c.try_pop(&mut [0; 8]), Err(Error::Empty));
+    assert_eq!(ring.used_bytes(), Ok(0));
+}
