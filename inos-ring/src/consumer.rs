@@ -16,8 +16,9 @@ const STALL_CHECK_EVERY: u32 = 1024;
 
 /// The consuming side of a ring (see [`Ring::consumer`]).
 ///
-/// It frees space only after a message has been read (defect 5), zeroes every byte it frees so
-/// that stale bytes are never taken for a record (defects 2, 3), takes every available message
+/// It frees space only after a message has been read (defect 5), never takes stale bytes for a
+/// record (defects 2, 3: on SPSC rings it reads only below the producer's published `TAIL`; on
+/// MPSC rings it zeroes every byte it frees), takes every available message
 /// per wake-up with [`drain`](Consumer::drain) (defect 12), and validates every length and
 /// position it reads (defect 11).
 ///
@@ -785,7 +786,7 @@ impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
         self.bytes.to_vec()
     }
 
-    /// Consumes the message: its space is zeroed and released to the producers.
+    /// Consumes the message: its space is released to the producers (zeroed first on MPSC rings).
     ///
     /// ```
     /// # use inos_ring::{Ring, Spsc};

@@ -21,8 +21,14 @@
 //!   a compare-and-swap instead of corrupting anything (defect 8).
 //! - **Hostile memory**: every position, state and length read from shared memory is validated;
 //!   bad bytes give [`Error::Corrupt`], never a panic, an out-of-region access or an allocation
-//!   (defect 11). Zero-length messages are legal (defect 1); consumed space is zeroed before it
-//!   is released (defects 2, 3, 5).
+//!   (defect 11). Zero-length messages are legal (defect 1). Stale bytes are never taken for a
+//!   record (defects 2, 3): SPSC records are published by the producer's `TAIL` store and never
+//!   read past it; MPSC consumers zero consumed space before releasing it (after reading it,
+//!   defect 5), announcing each release in the header so that a consumer that dies halfway leaves
+//!   a release the next one finishes.
+//! - **One access width**: every word of a ring is accessed as an aligned 4-byte atomic for its
+//!   whole life, payload included (whole padded words), so no access ever races one of another
+//!   size.
 //!
 //! ```
 //! use inos_layout::RegionBuf;

@@ -106,8 +106,8 @@ impl<'a, K: Kind> Producer<'a, K> {
     /// Refreshes the cached consumer position.
     #[cold]
     fn refresh_head(&mut self) -> Result<u32, Error> {
-        // SYNC: Acquire, pairs with the consumer's Release store of head after it zeroed the
-        // records it consumed: the space we are about to write is free and zero.
+        // SYNC: Acquire, pairs with the consumer's Release (SeqCst) store of head after it read
+        // (MPSC: and zeroed) the records it consumed: the space we are about to write is free.
         let head = self.ring.word(HEAD).load(Ordering::Acquire);
         self.head_cache = head;
         Ok(head)
