@@ -401,10 +401,15 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }
         self.head = to;
         crate::crash::point();
-        // SYNC: SeqCst (a Release that is also ordered before the waiter check in `notify`),
-        // pairs with the producers' Acquire load of head: the space (MPSC: zeroed) is free.
-        self.ring.word(HEAD).store(to, Ordering::SeqCst);
-        crate::wake::notify(&self.ring, SPACE_EPOCH);
+        // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check in
+        // `notify`), pairs with the producers' Acquire load of head: the space (MPSC: zeroed) is
+        // free.
+        self.ring
+            .word(HEAD)
+            .store(to, crate::producer::progress_order(self.ring.wake));
+        if self.ring.wake {
+            crate::wake::notify(&self.ring, SPACE_EPOCH);
+        }
     }
 
     /// Copies the next message into `buf` and consumes it; returns its length.

@@ -308,11 +308,13 @@ fn enumerate<K: Batch>() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // logic, not unsafe code: minutes under Miri for no extra coverage
 fn spsc_recovers_from_a_death_at_every_store() {
     enumerate::<Spsc>();
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // logic, not unsafe code: minutes under Miri for no extra coverage
 fn mpsc_recovers_from_a_death_at_every_store() {
     enumerate::<Mpsc>();
 }

@@ -149,6 +149,11 @@ pub enum Error {
         /// The kind word found.
         found: u32,
     },
+    /// The `MODE` word is neither `MODE_WAKE` nor `MODE_POLL`.
+    BadMode {
+        /// The mode word found.
+        found: u32,
+    },
     /// A reserved header word is not zero (a newer or foreign writer; spec §2).
     Reserved {
         /// Offset of the word in the ring header.
@@ -182,6 +187,7 @@ impl fmt::Display for Error {
             Error::BadMagic { found } => write!(f, "not a ring (magic {found:#x})"),
             Error::BadVersion { found } => write!(f, "unsupported ring version {found}"),
             Error::BadKind { found } => write!(f, "wrong ring kind {found}"),
+            Error::BadMode { found } => write!(f, "unknown ring mode {found}"),
             Error::Reserved { offset, found } => {
                 write!(
                     f,

@@ -36,8 +36,11 @@ pub const DROPPED: usize = 24;
 pub const ABORTED: usize = 28;
 /// Offset of the `unblocked` counter (stuck reservations the consumer turned into padding).
 pub const UNBLOCKED: usize = 32;
-/// Offset of a reserved word (must be zero).
-pub const RESERVED0: usize = 36;
+/// Offset of the wake mode word: [`MODE_WAKE`] (parties may sleep; progress stores pay the wake
+/// handshake) or [`MODE_POLL`] (nobody sleeps; progress stores are plain Release stores).
+pub const MODE: usize = 36;
+/// Offset of the first reserved word (must be zero).
+pub const RESERVED0: usize = 56;
 /// Offset of the "data" epoch slot (8 bytes: counter `u32`, waiter count `u32`), signalled by
 /// producers after a commit when a consumer sleeps.
 pub const DATA_EPOCH: usize = 40;
@@ -58,7 +61,14 @@ pub const HEADER_LEN: usize = 512;
 
 /// The reserved byte ranges of the header (`start..end`): written as zero by `init`, and a
 /// header with any non-zero byte there is refused by `attach` (PROTOCOL.md §1).
-pub const RESERVED: [(usize, usize); 4] = [(36, 40), (56, 128), (136, 256), (260, 512)];
+pub const RESERVED: [(usize, usize); 3] = [(56, 128), (136, 256), (260, 512)];
+
+/// `MODE` value of a ring whose parties may sleep (`push_wait` / `pop_wait` park): every commit
+/// and release is a SeqCst store followed by a check of the other side's waiter count (spec §7).
+pub const MODE_WAKE: u32 = 0;
+/// `MODE` value of a polling ring: no party ever sleeps on its epochs, so commits and releases are
+/// Release stores with no waiter check, and the blocking calls poll instead of parking (spec §7.1).
+pub const MODE_POLL: u32 = 1;
 
 /// `KIND` value of a single-producer ring.
 pub const KIND_SPSC: u32 = 1;

@@ -74,4 +74,4 @@ mod wake;
 pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, Role};
 pub use producer::{Producer, WriteGrant};
-pub use ring::{Kind, Mpsc, Ring, Spsc, Stats};
+pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};

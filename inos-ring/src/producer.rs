@@ -44,6 +44,17 @@ impl<K: Kind> core::fmt::Debug for Producer<'_, K> {
     }
 }
 
+/// The ordering of a commit or release store: SeqCst on [`Mode::Wake`](crate::Mode::Wake) rings
+/// (the store half of the wake handshake, spec §7), Release on polling rings.
+#[inline(always)]
+pub(crate) fn progress_order(wake: bool) -> Ordering {
+    if wake {
+        Ordering::SeqCst
+    } else {
+        Ordering::Release
+    }
+}
+
 /// A claimed record (position and data offset).
 #[derive(Clone, Copy)]
 pub(crate) struct Claim {
@@ -257,14 +268,14 @@ impl<'a, K: Kind> Producer<'a, K> {
             // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
             let state = unsafe { self.rec_word(c.off, 4) };
             crate::crash::point();
-            // SYNC: SeqCst (a Release that also orders before the waiter check below), pairs
-            // with the consumer's Acquire load of the state. A CAS from our own busy tag: if the
-            // consumer unblocked the record, exactly one of us wins (defect 8).
+            // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check below),
+            // pairs with the consumer's Acquire load of the state. A CAS from our own busy tag:
+            // if the consumer unblocked the record, exactly one of us wins (defect 8).
             if state
                 .compare_exchange(
                     busy_tag(c.pos),
                     STATE_COMMITTED,
-                    Ordering::SeqCst,
+                    progress_order(self.ring.wake),
                     Ordering::Relaxed,
                 )
                 .is_err()
@@ -282,7 +293,9 @@ impl<'a, K: Kind> Producer<'a, K> {
             }
             self.publish_tail(c.pos.wrapping_add(record_size(c.len)));
         }
-        crate::wake::notify(&self.ring, DATA_EPOCH);
+        if self.ring.wake {
+            crate::wake::notify(&self.ring, DATA_EPOCH);
+        }
         Ok(())
     }
 
@@ -291,9 +304,12 @@ impl<'a, K: Kind> Producer<'a, K> {
     fn publish_tail(&mut self, end: u32) {
         self.tail = end;
         crate::crash::point();
-        // SYNC: SeqCst (a Release that is also ordered before the waiter check in `notify`),
-        // pairs with the consumer's Acquire load of tail: the records below `end` are visible.
-        self.ring.word(TAIL).store(end, Ordering::SeqCst);
+        // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check in
+        // `notify`), pairs with the consumer's Acquire load of tail: the records below `end` are
+        // visible.
+        self.ring
+            .word(TAIL)
+            .store(end, progress_order(self.ring.wake));
     }
 
     /// Gives up a claimed record. MPSC: it becomes padding the consumer skips. SPSC: nothing was
@@ -316,7 +332,9 @@ impl<'a, K: Kind> Producer<'a, K> {
             if won {
                 crate::crash::point();
                 self.ring.word(ABORTED).fetch_add(1, Ordering::Relaxed);
-                crate::wake::notify(&self.ring, DATA_EPOCH);
+                if self.ring.wake {
+                    crate::wake::notify(&self.ring, DATA_EPOCH);
+                }
             }
         } else {
             crate::crash::point();
@@ -657,7 +675,9 @@ impl<'a> Producer<'a, crate::Spsc> {
         }
         if n > 0 {
             self.publish_tail(t);
-            crate::wake::notify(&self.ring, DATA_EPOCH);
+            if self.ring.wake {
+                crate::wake::notify(&self.ring, DATA_EPOCH);
+            }
         }
         Ok(n)
     }

@@ -61,6 +61,46 @@ impl Kind for Mpsc {
     const MULTI_PRODUCER: bool = true;
 }
 
+/// How the parties of a ring wait for each other, fixed when the ring is formatted (the `MODE`
+/// header word, spec §7).
+///
+/// - [`Mode::Wake`] (the default): a party may sleep in `push_wait` / `pop_wait`; every commit and
+///   release is a SeqCst store followed by a load of the other side's waiter count, so a sleeper
+///   is woken exactly when it sleeps and a ring nobody sleeps on pays one full barrier per commit
+///   and per release.
+/// - [`Mode::Poll`]: no party ever sleeps; commits and releases are Release stores with no waiter
+///   check (what a spin-only queue such as rtrb pays), and `push_wait` / `pop_wait` poll (spin,
+///   then yield) until their deadline instead of parking.
+///
+/// ```
+/// use inos_ring::{Mode, Ring, Spsc};
+/// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+/// let ring = Ring::<Spsc>::init_with(buf.region(), 256, Mode::Poll, 0).unwrap();
+/// assert_eq!(Ring::<Spsc>::attach(buf.region()).unwrap().mode(), Mode::Poll);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Parties may sleep; progress stores pay the wake handshake.
+    #[default]
+    Wake,
+    /// Nobody sleeps; progress stores are plain Release stores.
+    Poll,
+}
+
+impl Mode {
+    /// The `MODE` header word of this mode.
+    ///
+    /// ```
+    /// assert_eq!(inos_ring::Mode::Poll.word(), inos_ring::layout::MODE_POLL);
+    /// ```
+    pub const fn word(self) -> u32 {
+        match self {
+            Mode::Wake => MODE_WAKE,
+            Mode::Poll => MODE_POLL,
+        }
+    }
+}
+
 /// Counters kept in the ring header.
 ///
 /// ```
@@ -98,6 +138,8 @@ pub struct Stats {
 pub struct Ring<'a, K: Kind> {
     pub(crate) region: Region<'a>,
     pub(crate) capacity: u32,
+    /// Whether the ring is in [`Mode::Wake`] (progress stores pay the wake handshake).
+    pub(crate) wake: bool,
     _kind: PhantomData<K>,
 }
 
@@ -166,6 +208,28 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// }
     /// ```
     pub fn init_at(region: Region<'a>, capacity: u32, position: u32) -> Result<Self, Error> {
+        Self::init_with(region, capacity, Mode::Wake, position)
+    }
+
+    /// Like [`init_at`](Ring::init_at), choosing the ring's [`Mode`].
+    ///
+    /// # Errors
+    /// As for [`init_at`](Ring::init_at).
+    ///
+    /// ```
+    /// use inos_ring::{Mode, Ring, Spsc};
+    /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_with(buf.region(), 64, Mode::Poll, 0).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.try_push(b"no barrier").unwrap();
+    /// assert_eq!(c.read().unwrap().to_vec(), b"no barrier");
+    /// ```
+    pub fn init_with(
+        region: Region<'a>,
+        capacity: u32,
+        mode: Mode,
+        position: u32,
+    ) -> Result<Self, Error> {
         check_capacity(capacity)?;
         if position % RECORD_ALIGN != 0 {
             return Err(Error::Corrupt(Corruption::Positions {
@@ -183,6 +247,7 @@ impl<'a, K: Kind> Ring<'a, K> {
             .store(VERSION_VALUE, Ordering::Relaxed);
         region.u32_at(CAPACITY)?.store(capacity, Ordering::Relaxed);
         region.u32_at(KIND)?.store(K::ID, Ordering::Relaxed);
+        region.u32_at(MODE)?.store(mode.word(), Ordering::Relaxed);
         region.u32_at(HEAD)?.store(position, Ordering::Relaxed);
         region
             .u32_at(RELEASE_TO)?
@@ -193,6 +258,7 @@ impl<'a, K: Kind> Ring<'a, K> {
         Ok(Self {
             region,
             capacity,
+            wake: mode == Mode::Wake,
             _kind: PhantomData,
         })
     }
@@ -213,7 +279,22 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// assert!(ring.consumer().is_ok());
     /// ```
     pub fn reset(&self) -> Result<Self, Error> {
-        Self::init(self.region, self.capacity)
+        Self::init_with(self.region, self.capacity, self.mode(), 0)
+    }
+
+    /// The ring's [`Mode`].
+    ///
+    /// ```
+    /// # use inos_ring::{Mode, Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// assert_eq!(Ring::<Spsc>::init(buf.region(), 64).unwrap().mode(), Mode::Wake);
+    /// ```
+    pub fn mode(&self) -> Mode {
+        if self.wake {
+            Mode::Wake
+        } else {
+            Mode::Poll
+        }
     }
 
     /// Attaches to a ring another party formatted, validating its header.
@@ -244,6 +325,10 @@ impl<'a, K: Kind> Ring<'a, K> {
         if kind != K::ID {
             return Err(Error::BadKind { found: kind });
         }
+        let mode = region.u32_at(MODE)?.load(Ordering::Relaxed);
+        if mode != MODE_WAKE && mode != MODE_POLL {
+            return Err(Error::BadMode { found: mode });
+        }
         for (start, end) in RESERVED {
             for off in (start..end).step_by(4) {
                 let found = region.u32_at(off)?.load(Ordering::Relaxed);
@@ -258,6 +343,7 @@ impl<'a, K: Kind> Ring<'a, K> {
         let ring = Self {
             region,
             capacity,
+            wake: mode == MODE_WAKE,
             _kind: PhantomData,
         };
         ring.positions()?;

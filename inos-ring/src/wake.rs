@@ -56,12 +56,29 @@ mod blocking {
 
     /// Registers as a sleeper on the slot, runs `recheck`, and if it still finds nothing, waits
     /// for the epoch to move (or `deadline`). Returns `Some(result)` if the re-check succeeded.
+    ///
+    /// On a [`Mode::Poll`](crate::Mode::Poll) ring nobody signals the epochs: instead of
+    /// registering and parking, it backs off (64 spins, then a yield) and lets the caller poll
+    /// again, until `deadline`.
     fn sleep_once<K: Kind, T>(
         ring: &Ring<'_, K>,
         slot: usize,
         deadline: Option<Instant>,
         recheck: impl FnOnce() -> Option<Result<T, Error>>,
     ) -> Result<Option<Result<T, Error>>, Error> {
+        if !ring.wake {
+            for _ in 0..64 {
+                inos_layout::sync::spin_loop();
+            }
+            std::thread::yield_now();
+            if let Some(r) = recheck() {
+                return Ok(Some(r));
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Error::TimedOut);
+            }
+            return Ok(None);
+        }
         let epoch = Epoch::new(ring.region, slot)?;
         let mut watcher = epoch.watch();
         let waiters = ring.word(slot + 4);

@@ -32,6 +32,19 @@ fn attach_rejects_bad_headers() {
         Ring::<Mpsc>::attach(r).err(),
         Some(Error::BadKind { found: KIND_SPSC })
     );
+    for bad in [2, 3, u32::MAX] {
+        put(r, MODE, bad);
+        assert_eq!(
+            Ring::<Spsc>::attach(r).err(),
+            Some(Error::BadMode { found: bad })
+        );
+    }
+    put(r, MODE, MODE_POLL);
+    assert_eq!(
+        Ring::<Spsc>::attach(r).map(|r| r.mode()),
+        Ok(inos_ring::Mode::Poll)
+    );
+    put(r, MODE, MODE_WAKE);
     // Every reserved word is checked (PROTOCOL.md §1), not only the first one.
     for (start, end) in RESERVED {
         for off in (start..end).step_by(4) {

@@ -16,13 +16,18 @@ use loom::thread;
 
 use inos_layout::sync::spin_loop;
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Mpsc, Ring, Spsc};
+use inos_ring::{layout, Error, Mode, Mpsc, Ring, Spsc};
 
 /// A formatted ring shared by the model's threads.
 fn ring_buf<K: inos_ring::Kind>(cap: u32, start: u32) -> Arc<RegionBuf> {
+    ring_buf_mode::<K>(cap, start, Mode::Wake)
+}
+
+/// A formatted ring of the given [`Mode`].
+fn ring_buf_mode<K: inos_ring::Kind>(cap: u32, start: u32, mode: Mode) -> Arc<RegionBuf> {
     let len = layout::required_len(cap);
     let buf = Arc::new(RegionBuf::new(len).unwrap());
-    Ring::<K>::init_at(buf.region(), cap, start).unwrap();
+    Ring::<K>::init_with(buf.region(), cap, mode, start).unwrap();
     buf
 }
 
@@ -50,10 +55,20 @@ fn pop_blocking<K: inos_ring::Kind>(c: &mut inos_ring::Consumer<'_, K>) -> Vec<u
 /// consumer frees (zeroed, then published by the head store). Every message arrives intact.
 #[test]
 fn spsc_across_the_wrap() {
-    model(|| {
+    spsc_across_the_wrap_in(Mode::Wake);
+}
+
+/// The same on a polling ring: commits and releases are Release stores, no waiter checks.
+#[test]
+fn spsc_across_the_wrap_polling() {
+    spsc_across_the_wrap_in(Mode::Poll);
+}
+
+fn spsc_across_the_wrap_in(mode: Mode) {
+    model(move || {
         // 64-byte ring starting at offset 32: A at 32..48, B wraps (padding 48..64, record
         // 0..16), C at 16..32 needs A's space back.
-        let buf = ring_buf::<Spsc>(64, 32);
+        let buf = ring_buf_mode::<Spsc>(64, 32, mode);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
             let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
@@ -86,8 +101,18 @@ fn spsc_across_the_wrap() {
 /// messages exactly once, intact.
 #[test]
 fn mpsc_two_producers() {
-    model(|| {
-        let buf = ring_buf::<Mpsc>(64, 40);
+    mpsc_two_producers_in(Mode::Wake);
+}
+
+/// The same on a polling ring (Release commit CAS and head store).
+#[test]
+fn mpsc_two_producers_polling() {
+    mpsc_two_producers_in(Mode::Poll);
+}
+
+fn mpsc_two_producers_in(mode: Mode) {
+    model(move || {
+        let buf = ring_buf_mode::<Mpsc>(64, 40, mode);
         let handles: Vec<_> = (0..2u8)
             .map(|id| {
                 let b = buf.clone();

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Kind, Mpsc, Producer, Ring, Spsc};
+use inos_ring::{layout, Error, Kind, Mode, Mpsc, Producer, Ring, Spsc};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -46,9 +46,10 @@ fn fits(cap: u32, used: u32, tail: u32, len: usize) -> bool {
     need <= cap - used
 }
 
-fn run<K: TestKind>(cap: u32, start: u32, ops: &[Op]) -> Result<(), TestCaseError> {
+fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), TestCaseError> {
     let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
-    let ring = Ring::<K>::init_at(buf.region(), cap, start).unwrap();
+    let mode = if poll { Mode::Poll } else { Mode::Wake };
+    let ring = Ring::<K>::init_with(buf.region(), cap, mode, start).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
     let max = ring.max_message();
@@ -241,18 +242,20 @@ proptest! {
     fn spsc_matches_vecdeque(
         cap_log in 6u32..=11,
         start in prop_oneof![Just(0u32), (0u32..64).prop_map(|k| u32::MAX - 7 - 8 * k), any::<u32>().prop_map(|s| s & !7)],
+        poll in any::<bool>(),
         ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 20 } else { 200 }),
     ) {
-        run::<Spsc>(1 << cap_log, start, &ops)?;
+        run::<Spsc>(1 << cap_log, start, poll, &ops)?;
     }
 
     #[test]
     fn mpsc_matches_vecdeque(
         cap_log in 6u32..=11,
         start in prop_oneof![Just(0u32), (0u32..64).prop_map(|k| u32::MAX - 7 - 8 * k), any::<u32>().prop_map(|s| s & !7)],
+        poll in any::<bool>(),
         ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 20 } else { 200 }),
     ) {
-        run::<Mpsc>(1 << cap_log, start, &ops)?;
+        run::<Mpsc>(1 << cap_log, start, poll, &ops)?;
     }
 }
 

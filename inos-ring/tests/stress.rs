@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Kind, Mpsc, Ring, Spsc};
+use inos_ring::{layout, Error, Kind, Mode, Mpsc, Ring, Spsc};
 
 const fn per_producer() -> u32 {
     if cfg!(miri) {
@@ -86,10 +86,10 @@ fn send<K: Kind>(p: &mut inos_ring::Producer<'_, K>, id: u32, seq: u32, msg: &[u
     }
 }
 
-fn run<K: Kind>(producers: u32, cap: u32) {
+fn run<K: Kind>(producers: u32, cap: u32, mode: Mode) {
     let m = per_producer();
     let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
-    let ring = Ring::<K>::init_at(buf.region(), cap, u32::MAX - 4095).unwrap();
+    let ring = Ring::<K>::init_with(buf.region(), cap, mode, u32::MAX - 4095).unwrap();
     let mut c = ring.consumer().unwrap();
     let aborted_total = std::thread::scope(|s| {
         let handles: Vec<_> = (0..producers)
@@ -145,12 +145,19 @@ fn run<K: Kind>(producers: u32, cap: u32) {
 
 #[test]
 fn mpsc_three_producers_exactly_once_in_order() {
-    run::<Mpsc>(3, 1024);
+    run::<Mpsc>(3, 1024, Mode::Wake);
 }
 
 #[test]
 fn spsc_exactly_once_in_order() {
-    run::<Spsc>(1, 512);
+    run::<Spsc>(1, 512, Mode::Wake);
+}
+
+/// Polling rings (no wake handshake: Release progress stores, blocking calls poll).
+#[test]
+fn polling_rings_exactly_once_in_order() {
+    run::<Mpsc>(2, 1024, Mode::Poll);
+    run::<Spsc>(1, 512, Mode::Poll);
 }
 
 /// `unblock` racing a late commit, many times: the producer has written its record and commits
