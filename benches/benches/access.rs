@@ -317,7 +317,9 @@ fn paired_copies() {
                         }),
                         time_n(reps, || {
                             // SAFETY: OFF + n <= COPY_BUF, inside `old`'s allocation.
-                            unsafe { u64words::copy_out(old_ptr.add(opaque(&OFF_CELL)), &mut dst[..n]) };
+                            unsafe {
+                                u64words::copy_out(old_ptr.add(opaque(&OFF_CELL)), &mut dst[..n])
+                            };
                             black_box(&dst);
                         }),
                         time_n(reps, || {

@@ -239,7 +239,10 @@ fn mpsc_producers_reuse_freed_space() {
         let mut got: Vec<Vec<u8>> = (0..4).map(|_| pop_blocking(&mut c)).collect();
         first.join().unwrap();
         other.join().unwrap();
-        let nine = got.iter().position(|m| m == &[9; 8]).expect("other's message");
+        let nine = got
+            .iter()
+            .position(|m| m == &[9; 8])
+            .expect("other's message");
         got.remove(nine);
         assert_eq!(got, [vec![0u8; 16], vec![1; 16], vec![2; 16]]);
         assert_eq!(ring.used_bytes(), Ok(0));
@@ -273,9 +276,7 @@ fn spsc_batch_and_drain() {
         let mut c = ring.consumer().unwrap();
         let mut got = Vec::new();
         while got.len() < 3 {
-            let n = c
-                .drain(|m| got.push(m.read_u64_le(0).unwrap()))
-                .unwrap();
+            let n = c.drain(|m| got.push(m.read_u64_le(0).unwrap())).unwrap();
             assert!(n == 0 || n == 3, "a batch is seen whole, got {n}");
             spin_loop();
         }
