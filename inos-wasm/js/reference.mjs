@@ -186,8 +186,13 @@ class RingBase {
     this.u8 = u8;
     if (addr % 8 !== 0) throw new ProtocolError('misaligned', 'ring base');
     this.addr = addr;
-    if (addr + RING.HEADER_LEN > sab.byteLength) throw new ProtocolError('too-small', 'no room for a ring header');
-    const w = (off) => u32(Atomics.load(i32, (addr + off) >> 2));
+    // The checks of ring.md §5.1 in its order (magic, version, kind, reserved words, capacity,
+    // region length); a word outside the region is 'too-small' when it is reached.
+    const limit = Math.min(len ?? Infinity, sab.byteLength - addr);
+    const w = (off) => {
+      if (off + 4 > limit) throw new ProtocolError('too-small', `ring header word ${off} outside the region`);
+      return u32(Atomics.load(i32, (addr + off) >> 2));
+    };
     // SYNC: SeqCst load of MAGIC = the Acquire that pairs with init's Release store of it.
     if (w(RING.OFF_MAGIC) !== RING.MAGIC) throw new ProtocolError('bad-magic', 'not a ring');
     if (w(RING.OFF_VERSION) !== RING.VERSION) throw new ProtocolError('version', 'ring version');

@@ -292,9 +292,38 @@ fn vectors() -> Vec<V> {
             0,
         ),
         hdr(
+            fresh("attach: capacity 2^31 in a small region", S, AttachProducer),
+            r::CAPACITY,
+            r::MAX_CAPACITY,
+        ),
+        hdr(
             fresh("attach: capacity larger than the region", M, AttachConsumer),
             r::CAPACITY,
             128,
+        ),
+        V {
+            len: Some(256),
+            ..fresh(
+                "attach: zero bytes shorter than a header",
+                S,
+                AttachConsumer,
+            )
+        },
+        p(
+            fresh(
+                "attach consumer: role taken and TAIL not 8-aligned",
+                S,
+                AttachConsumer,
+            ),
+            vec![(r::CONSUMER_ROLE, 1), (r::TAIL, 4)],
+        ),
+        p(
+            fresh(
+                "attach producer: SPSC role taken and HEAD ahead of TAIL",
+                S,
+                AttachProducer,
+            ),
+            vec![(r::PRODUCER_ROLE, 1), (r::HEAD, 8)],
         ),
         hdr(
             fresh("attach consumer: role taken", M, AttachConsumer),
@@ -555,6 +584,24 @@ fn vectors() -> Vec<V> {
         ),
         fresh("drain: SPSC empty", S, Drain),
         v(
+            "try_pop: MPSC only an aborted record (padding released), empty",
+            M,
+            0,
+            vec![Ab(4)],
+            Pop(8),
+        ),
+        p(
+            v(
+                "try_pop: SPSC TAIL covers wrap padding only (released), empty",
+                S,
+                48,
+                Vec::new(),
+                Pop(8),
+            ),
+            vec![(d(48), 8), (d(52), r::STATE_PADDING), (r::TAIL, 64)],
+        ),
+        fresh("try_push: exactly max_message", M, Push(&[7; 24])),
+        v(
             "try_pop: MPSC a whole lap of padding is released, then empty",
             M,
             0,
@@ -776,9 +823,15 @@ pub(super) fn ring() -> String {
     for (i, x) in all.iter().enumerate() {
         let len = x.len.unwrap_or(r::required_len(x.capacity));
         let buf = RegionBuf::new(len).expect("small");
-        match x.kind {
-            K::S => drop(Ring::<Spsc>::init_at(buf.region(), x.capacity, x.start).expect("init")),
-            K::M => drop(Ring::<Mpsc>::init_at(buf.region(), x.capacity, x.start).expect("init")),
+        // A region shorter than the ring stays zero (unformatted).
+        match (len >= r::required_len(x.capacity)).then_some(x.kind) {
+            None => {}
+            Some(K::S) => {
+                Ring::<Spsc>::init_at(buf.region(), x.capacity, x.start).expect("init");
+            }
+            Some(K::M) => {
+                Ring::<Mpsc>::init_at(buf.region(), x.capacity, x.start).expect("init");
+            }
         }
         for st in &x.setup {
             match x.kind {
