@@ -58,7 +58,7 @@ enum K {
 }
 
 struct V {
-    name: &'static str,
+    name: String,
     kind: K,
     capacity: u32,
     start: u32,
@@ -69,9 +69,9 @@ struct V {
     op: Op,
 }
 
-fn v(name: &'static str, kind: K, start: u32, setup: Vec<Step>, op: Op) -> V {
+fn v(name: impl Into<String>, kind: K, start: u32, setup: Vec<Step>, op: Op) -> V {
     V {
-        name,
+        name: name.into(),
         kind,
         capacity: 64,
         start,
@@ -243,7 +243,7 @@ fn vectors() -> Vec<V> {
     let m16: &[u8] = &[0x11; 16];
     let m8: &[u8] = &[0x22; 8];
     let hdr = |x: V, o: usize, val: u32| p(x, vec![(o, val)]);
-    let fresh = |name, k, op| v(name, k, 0, Vec::new(), op);
+    let fresh = |name: &str, k, op| v(name, k, 0, Vec::new(), op);
     vec![
         // Attach and header validation (ring.md §2, §5.1, §4.5).
         fresh("attach consumer: a fresh SPSC ring", S, AttachConsumer),
@@ -791,6 +791,45 @@ fn vectors() -> Vec<V> {
         )
         .with_extra((d(0), 56)),
     ]
+    .into_iter()
+    .chain(wrap_sweep())
+    .collect()
+}
+
+/// Payload bytes of the sweep.
+static SWEEP: [u8; 24] = [
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+    0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+];
+
+/// A push into an empty ring, and a pop of the message pushed, for both kinds, with the tail 24,
+/// 16 or 8 bytes before the end of the data area and payloads whose record fits just, just not,
+/// or with room: every branch of the wrap arithmetic (ring.md §4.1).
+fn wrap_sweep() -> Vec<V> {
+    let mut out = Vec::new();
+    for kind in [K::S, K::M] {
+        let k = if kind == K::S { "SPSC" } else { "MPSC" };
+        for start in [40u32, 48, 56] {
+            for n in [0usize, 8, 9, 16] {
+                let msg: &'static [u8] = &SWEEP[..n];
+                out.push(v(
+                    format!("wrap sweep: {k} push {n} bytes at data offset {start}"),
+                    kind,
+                    start,
+                    Vec::new(),
+                    Op::Push(msg),
+                ));
+                out.push(v(
+                    format!("wrap sweep: {k} pop {n} bytes pushed at data offset {start}"),
+                    kind,
+                    start,
+                    vec![Step::Push(msg)],
+                    Op::Pop(24),
+                ));
+            }
+        }
+    }
+    out
 }
 
 impl V {
