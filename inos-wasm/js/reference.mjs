@@ -14,11 +14,16 @@
 // All addresses are absolute byte offsets into the SharedArrayBuffer (region base + offset).
 // All positions and counters are u32 and wrap: arithmetic on them is done `>>> 0`.
 
-/** A value in shared memory that no correct party writes, or a protocol refusal. */
+/**
+ * A value in shared memory that no correct party writes, or a protocol refusal. A 'corrupt' ring
+ * error also says what was found wrong in `corruption`: 'positions' (HEAD, TAIL or RELEASE_TO),
+ * 'bad-state' (a record state word) or 'bad-length' (a record length), ring.md §5.4.
+ */
 export class ProtocolError extends Error {
-  constructor(code, message) {
+  constructor(code, message, corruption) {
     super(message);
     this.code = code;
+    if (corruption !== undefined) this.corruption = corruption;
   }
 }
 
@@ -181,8 +186,13 @@ class RingBase {
     this.u8 = u8;
     if (addr % 8 !== 0) throw new ProtocolError('misaligned', 'ring base');
     this.addr = addr;
-    if (addr + RING.HEADER_LEN > sab.byteLength) throw new ProtocolError('too-small', 'no room for a ring header');
-    const w = (off) => u32(Atomics.load(i32, (addr + off) >> 2));
+    // The checks of ring.md §5.1 in its order (magic, version, kind, reserved words, capacity,
+    // region length); a word outside the region is 'too-small' when it is reached.
+    const limit = Math.min(len ?? Infinity, sab.byteLength - addr);
+    const w = (off) => {
+      if (off + 4 > limit) throw new ProtocolError('too-small', `ring header word ${off} outside the region`);
+      return u32(Atomics.load(i32, (addr + off) >> 2));
+    };
     // SYNC: SeqCst load of MAGIC = the Acquire that pairs with init's Release store of it.
     if (w(RING.OFF_MAGIC) !== RING.MAGIC) throw new ProtocolError('bad-magic', 'not a ring');
     if (w(RING.OFF_VERSION) !== RING.VERSION) throw new ProtocolError('version', 'ring version');
@@ -241,7 +251,7 @@ class RingBase {
       const h = u32(Atomics.load(this.i32, this.iHead));
       if (h % 8 === 0 && t % 8 === 0 && u32(t - h) <= this.cap) return [h, t];
       const t2 = u32(Atomics.load(this.i32, this.iTail));
-      if (t2 === t) throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`);
+      if (t2 === t) throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`, 'positions');
       t = t2;
       this.positionRetries++; // contention, not corruption (a statistic for the tests)
     }
@@ -291,7 +301,7 @@ export class RingConsumer extends RingBase {
         const to = u32(Atomics.load(this.i32, this.iReleaseTo));
         if (to !== this.head) {
           if (to % 8 !== 0 || u32(to - this.head) > u32(this.tailCache - this.head)) {
-            throw new ProtocolError('corrupt', `release_to ${to} (head ${this.head}, tail ${this.tailCache})`);
+            throw new ProtocolError('corrupt', `release_to ${to} (head ${this.head}, tail ${this.tailCache})`, 'positions');
           }
           this.#freeTo(to);
         }
@@ -314,12 +324,12 @@ export class RingConsumer extends RingBase {
       if (size <= u32(this.tailCache - pos)) return size;
       if (this.multi) {
         const t = u32(Atomics.load(this.i32, this.iTail));
-        if (t % 8 !== 0 || u32(t - pos) > this.cap) throw new ProtocolError('corrupt', `tail ${t}`);
+        if (t % 8 !== 0 || u32(t - pos) > this.cap) throw new ProtocolError('corrupt', `tail ${t}`, 'positions');
         this.tailCache = t;
         if (size <= u32(t - pos)) return size;
       }
     }
-    throw new ProtocolError('corrupt', `record at ${pos} has length ${len}`);
+    throw new ProtocolError('corrupt', `record at ${pos} has length ${len}`, 'bad-length');
   }
 
   /**
@@ -353,7 +363,7 @@ export class RingConsumer extends RingBase {
         const t = u32(Atomics.load(this.i32, this.iTail)); // SYNC: pairs with the producer's TAIL store
         if (t % 8 !== 0 || u32(t - this.head) > this.cap || u32(t - pos) > u32(t - this.head)) {
           this.#freeTo(pos);
-          throw new ProtocolError('corrupt', `tail ${t} (head ${this.head}, read position ${pos})`);
+          throw new ProtocolError('corrupt', `tail ${t} (head ${this.head}, read position ${pos})`, 'positions');
         }
         this.tailCache = t;
         if (pos === t) return { pos, state: RING.STATE_EMPTY };
@@ -377,21 +387,49 @@ export class RingConsumer extends RingBase {
       }
       if (this.multi && (state === RING.STATE_EMPTY || state === busyTag(pos))) return { pos, off, state };
       this.#freeTo(pos);
-      throw new ProtocolError('corrupt', `record at ${pos} has state 0x${state.toString(16)}`);
+      throw new ProtocolError('corrupt', `record at ${pos} has state 0x${state.toString(16)}`, 'bad-state');
     }
   }
 
-  /** The next message (a copy), or null if none is committed yet. */
-  tryPop() {
+  /**
+   * The next message (a copy), or null if none is committed yet. With `maxLen`, a longer message
+   * throws 'buffer-too-small' (with `needed`) and stays in the ring (the padding before it is
+   * released), like a pop into a buffer of `maxLen` bytes.
+   */
+  tryPop(maxLen = Infinity) {
     const r = this.#next(this.head);
     if (r.state !== RING.STATE_COMMITTED) {
       this.#freeTo(r.pos); // padding skipped so far
       return null;
     }
+    if (r.len > maxLen) {
+      this.#freeTo(r.pos);
+      const e = new ProtocolError('buffer-too-small', `message of ${r.len} bytes`);
+      e.needed = r.len;
+      throw e;
+    }
     const start = this.data + r.off + RING.RECORD_HEADER;
     const msg = this.u8.slice(start, start + r.len); // read BEFORE releasing (defect 5)
     this.#freeTo(u32(r.pos + r.size));
     return msg;
+  }
+
+  /**
+   * Hands every message available now to `onMessage` (a copy each), in order, and consumes them;
+   * returns the count. At most one lap (`capacity` bytes of positions) per call, so it returns
+   * while producers keep the ring busy. On corruption, the messages before it were delivered and
+   * released.
+   */
+  drain(onMessage) {
+    const start = this.head;
+    let n = 0;
+    while (u32(this.head - start) < this.cap) {
+      const m = this.tryPop();
+      if (m === null) break;
+      onMessage(m);
+      n++;
+    }
+    return n;
   }
 
   /** The next message, sleeping in Atomics.wait (workers only) while the ring is empty. */
@@ -466,7 +504,7 @@ export class RingProducer extends RingBase {
   /** SPSC: re-reads HEAD (validated against our own tail position `t`, ring.md §4.1). */
   #reloadHead(t) {
     const h = u32(Atomics.load(this.i32, this.iHead)); // SYNC: pairs with the consumer's HEAD store
-    if (h % 8 !== 0 || u32(t - h) > this.cap) throw new ProtocolError('corrupt', `head ${h} tail ${t}`);
+    if (h % 8 !== 0 || u32(t - h) > this.cap) throw new ProtocolError('corrupt', `head ${h} tail ${t}`, 'positions');
     this.headCache = h;
   }
 

@@ -10,10 +10,12 @@
 //! words of a region of `len` bytes, the operation `attach_any` (no wait, no expected layout), and
 //! its result (the attached header's values, or the `AttachError` variant of PROTOCOL.md §2.3).
 //!
-//! To add another file (the ring's vectors): write a `fn ring() -> String` here and list it in
-//! [`files`].
+//! The ring vectors (`ring.json`) are described in the `ring` submodule: the initial `u32`
+//! words of a ring, one operation of one party, its result and the words after it.
 
 use std::fmt::Write as _;
+
+mod ring;
 
 use inos_layout::sync::Ordering;
 use inos_layout::RegionBuf;
@@ -27,7 +29,11 @@ use inos_ledger::{required_len, AccountId, HoldId, Ledger, LedgerError};
 /// assert!(files.iter().any(|(n, c)| *n == "ledger.json" && c.contains("\"InsufficientFunds\"")));
 /// ```
 pub fn files() -> Vec<(&'static str, String)> {
-    vec![("layout.json", layout()), ("ledger.json", ledger())]
+    vec![
+        ("layout.json", layout()),
+        ("ledger.json", ledger()),
+        ("ring.json", ring::ring()),
+    ]
 }
 
 /// One ledger operation (ledger.md §2), with its arguments.

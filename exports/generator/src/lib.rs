@@ -233,9 +233,119 @@ pub fn epoch() -> Module {
     }
 }
 
-/// Every non-layout module, in output order. The ring adds `ring()` here.
+/// The ring's constants (`docs/protocol/ring.md`): format values, header field offsets, the
+/// reserved header ranges, kinds, record states and the wasm ABI statuses of ring calls.
+///
+/// ```
+/// let m = inos_export::ring();
+/// assert!(inos_export::go(&m).contains("const RingHeader_Tail = 0x100"));
+/// ```
+pub fn ring() -> Module {
+    use inos_ring::layout as r;
+    use inos_wasm::status as st;
+    use Value::{Usize, I32, U32};
+    let reserved = r::RESERVED
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &(start, end))| {
+            [
+                c(format!("range{i}_start"), Usize(start)),
+                c(format!("range{i}_end"), Usize(end)),
+            ]
+        })
+        .collect();
+    Module {
+        file: "inos_ring",
+        go_package: "inosring",
+        spec: "docs/protocol/ring.md",
+        groups: vec![
+            Group {
+                name: "ring",
+                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment.",
+                consts: vec![
+                    c("magic_value", U32(r::MAGIC_VALUE)),
+                    c("version_value", U32(r::VERSION_VALUE)),
+                    c("header_len", Usize(r::HEADER_LEN)),
+                    c("min_capacity", U32(r::MIN_CAPACITY)),
+                    c("max_capacity", U32(r::MAX_CAPACITY)),
+                    c("record_header", U32(r::RECORD_HEADER)),
+                    c("record_align", U32(r::RECORD_ALIGN)),
+                ],
+            },
+            Group {
+                name: "ring_header",
+                doc: "Byte offsets of the ring header fields (from the ring base; data starts at header_len).",
+                consts: vec![
+                    c("magic", Usize(r::MAGIC)),
+                    c("version", Usize(r::VERSION)),
+                    c("capacity", Usize(r::CAPACITY)),
+                    c("kind", Usize(r::KIND)),
+                    c("consumer_role", Usize(r::CONSUMER_ROLE)),
+                    c("producer_role", Usize(r::PRODUCER_ROLE)),
+                    c("dropped", Usize(r::DROPPED)),
+                    c("aborted", Usize(r::ABORTED)),
+                    c("unblocked", Usize(r::UNBLOCKED)),
+                    c("data_epoch", Usize(r::DATA_EPOCH)),
+                    c("space_epoch", Usize(r::SPACE_EPOCH)),
+                    c("head", Usize(r::HEAD)),
+                    c("release_to", Usize(r::RELEASE_TO)),
+                    c("tail", Usize(r::TAIL)),
+                    c("header_len", Usize(r::HEADER_LEN)),
+                ],
+            },
+            Group {
+                name: "ring_reserved",
+                doc: "Reserved header byte ranges [start, end): zero at init, refused by attach otherwise.",
+                consts: reserved,
+            },
+            Group {
+                name: "ring_kind",
+                doc: "KIND word values.",
+                consts: vec![
+                    c("spsc", U32(r::KIND_SPSC)),
+                    c("mpsc", U32(r::KIND_MPSC)),
+                ],
+            },
+            Group {
+                name: "record_state",
+                doc: "Record state words; busy is a bit: BUSY(p) = busy | (p >> 3) (MPSC only).",
+                consts: vec![
+                    c("empty", U32(r::STATE_EMPTY)),
+                    c("committed", U32(r::STATE_COMMITTED)),
+                    c("padding", U32(r::STATE_PADDING)),
+                    c("busy", U32(r::STATE_BUSY)),
+                ],
+            },
+            Group {
+                name: "ring_status",
+                doc: "wasm ABI statuses the ring calls return (inos-wasm status.rs).",
+                consts: vec![
+                    c("ok", I32(st::OK)),
+                    c("invalid", I32(st::INVALID)),
+                    c("empty", I32(st::EMPTY)),
+                    c("full", I32(st::FULL)),
+                    c("timed_out", I32(st::TIMED_OUT)),
+                    c("too_large", I32(st::TOO_LARGE)),
+                    c("buffer_too_small", I32(st::BUFFER_TOO_SMALL)),
+                    c("role_taken", I32(st::ROLE_TAKEN)),
+                    c("corrupt", I32(st::CORRUPT)),
+                    c("bad_handle", I32(st::BAD_HANDLE)),
+                    c("busy", I32(st::BUSY)),
+                    c("no_handles", I32(st::NO_HANDLES)),
+                    c("not_formatted", I32(st::NOT_FORMATTED)),
+                    c("too_small", I32(st::TOO_SMALL)),
+                    c("unblocked", I32(st::UNBLOCKED)),
+                    c("overlap", I32(st::OVERLAP)),
+                    c("other", I32(st::OTHER)),
+                ],
+            },
+        ],
+    }
+}
+
+/// Every non-layout module, in output order.
 pub fn modules() -> Vec<Module> {
-    vec![epoch(), ledger()]
+    vec![epoch(), ledger(), ring()]
 }
 
 /// Why a module cannot be rendered.

@@ -1,0 +1,983 @@
+//! `docs/conformance/ring.json`: ring vectors produced by running the Rust ring (`inos-ring`).
+//!
+//! A vector is a ring (`kind` the party expects, `capacity`, `start` position of `init_at`, the
+//! region `len`), the **initial** non-zero `u32` words of the region (header and data), one
+//! **operation** of one party (which attaches first, as a fresh party, and detaches after), its
+//! **result** (a value or a named error of `inos_ring::Error`) and the **expected** non-zero words
+//! after it. `setup` (honest operations after `init_at`) and `patch` (words written by a hostile
+//! party) only say how `initial` was made. `unspecified` lists byte ranges `[start, end)` whose
+//! content ring.md leaves open (the padding after a pushed payload): a replaying party masks them.
+
+use std::fmt::Write as _;
+
+use inos_layout::sync::Ordering;
+use inos_layout::RegionBuf;
+use inos_ring::layout as r;
+use inos_ring::{Error, Kind, Mpsc, Ring, Spsc};
+
+/// One operation of one party (ring.md §4-6).
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// Attach as the consumer (MPSC: finishes an interrupted release); result null.
+    AttachConsumer,
+    /// Attach as a producer; result null.
+    AttachProducer,
+    /// Producer `try_push` of these bytes; result null.
+    Push(&'static [u8]),
+    /// Consumer `try_pop` into a buffer of this many bytes; result the message (hex).
+    Pop(usize),
+    /// Consumer `drain`; result the messages (hex), in order.
+    Drain,
+    /// Producer `reserve(len)`, then drops the grant uncommitted (an abort); result null.
+    Abort(usize),
+    /// Consumer `unblock` (MPSC); result whether a record was unblocked.
+    Unblock,
+    /// An observer's `used_bytes` (validated `TAIL - HEAD`); result the number.
+    UsedBytes,
+}
+
+/// An honest step of `setup`, each by a fresh party that detaches after it.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Push(&'static [u8]),
+    /// Pop one message (any length).
+    Pop,
+    /// A producer reserves `len` bytes and dies holding the reservation (MPSC: BUSY stays).
+    Stuck(usize),
+    /// A producer reserves `len` bytes and aborts.
+    Abort(usize),
+}
+
+/// `(offset, value)`: a `u32` written directly into the region.
+type Patch = (usize, u32);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum K {
+    S,
+    M,
+}
+
+struct V {
+    name: String,
+    kind: K,
+    capacity: u32,
+    start: u32,
+    /// Region length (default `512 + capacity`).
+    len: Option<usize>,
+    setup: Vec<Step>,
+    patch: Vec<Patch>,
+    op: Op,
+}
+
+fn v(name: impl Into<String>, kind: K, start: u32, setup: Vec<Step>, op: Op) -> V {
+    V {
+        name: name.into(),
+        kind,
+        capacity: 64,
+        start,
+        len: None,
+        setup,
+        patch: Vec::new(),
+        op,
+    }
+}
+
+fn p(mut x: V, patch: Vec<Patch>) -> V {
+    x.patch = patch;
+    x
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The error as JSON: the variant name, the fields a replaying party can check (`offset` of
+/// `Reserved`, the `corruption` kind of `Corrupt`) and the Rust Debug form (informative).
+fn err_json(e: Error) -> String {
+    let debug = format!("{e:?}");
+    let variant: String = debug
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let extra = match e {
+        Error::Reserved { offset, .. } => format!(", \"offset\": {offset}"),
+        Error::Corrupt(c) => {
+            let d = format!("{c:?}");
+            let k: String = d.chars().take_while(char::is_ascii_alphanumeric).collect();
+            format!(", \"corruption\": \"{k}\"")
+        }
+        _ => String::new(),
+    };
+    format!(
+        r#"{{ "error": "{variant}"{extra}, "detail": "{}" }}"#,
+        debug.replace('"', "'")
+    )
+}
+
+/// Runs `op` on the ring in `buf` as a fresh party of kind `T`: the result as JSON and, for a
+/// successful push, the unspecified padding bytes after the payload.
+fn run<T: Kind>(buf: &RegionBuf, op: Op) -> (String, Option<(usize, usize)>) {
+    let ring = match Ring::<T>::attach(buf.region()) {
+        Ok(x) => x,
+        Err(e) => return (err_json(e), None),
+    };
+    let cap = ring.capacity();
+    let r: Result<String, Error> = (|| match op {
+        Op::AttachConsumer => ring.consumer().map(|_| "null".into()),
+        Op::AttachProducer => ring.producer().map(|_| "null".into()),
+        Op::Push(bytes) => {
+            ring.producer()?.try_push(bytes)?;
+            Ok("null".into())
+        }
+        Op::Pop(n) => {
+            let mut out = vec![0u8; n];
+            let got = ring.consumer()?.try_pop(&mut out)?;
+            Ok(format!("\"{}\"", hex(&out[..got])))
+        }
+        Op::Drain => {
+            let mut msgs = Vec::new();
+            ring.consumer()?
+                .drain(|m| msgs.push(format!("\"{}\"", hex(&m.to_vec()))))?;
+            Ok(format!("[{}]", msgs.join(", ")))
+        }
+        Op::Abort(n) => {
+            let mut p = ring.producer()?;
+            drop(p.reserve(n)?);
+            Ok("null".into())
+        }
+        Op::Unblock => ring.consumer()?.unblock().map(|b| b.to_string()),
+        Op::UsedBytes => ring.used_bytes().map(|n| n.to_string()),
+    })();
+    match (r, op) {
+        (Ok(v), Op::Push(bytes)) => {
+            // The pushed record ends at TAIL (SPSC: the producer's store; MPSC: its claim).
+            let tail = buf
+                .region()
+                .u32_at(r::TAIL)
+                .unwrap()
+                .load(Ordering::Relaxed);
+            let size = r::record_size(bytes.len() as u32);
+            let off = (tail.wrapping_sub(size) & (cap - 1)) as usize;
+            let start = r::HEADER_LEN + off + 8 + bytes.len();
+            let end = r::HEADER_LEN + off + size as usize;
+            let gap = (start < end).then_some((start, end));
+            (format!(r#"{{ "ok": {v} }}"#), gap)
+        }
+        (Ok(v), _) => (format!(r#"{{ "ok": {v} }}"#), None),
+        (Err(e), _) => (err_json(e), None),
+    }
+}
+
+fn step<T: Kind>(buf: &RegionBuf, s: Step) {
+    let ring = Ring::<T>::attach(buf.region()).expect("setup: attach");
+    match s {
+        Step::Push(b) => ring.producer().unwrap().try_push(b).expect("setup: push"),
+        Step::Pop => {
+            let mut out = [0u8; 64];
+            ring.consumer()
+                .unwrap()
+                .try_pop(&mut out)
+                .expect("setup: pop");
+        }
+        Step::Stuck(n) => {
+            let mut p = ring.producer().unwrap();
+            core::mem::forget(p.reserve(n).expect("setup: reserve"));
+        }
+        Step::Abort(n) => {
+            let mut p = ring.producer().unwrap();
+            drop(p.reserve(n).expect("setup: reserve"));
+        }
+    }
+}
+
+fn step_json(s: Step) -> String {
+    match s {
+        Step::Push(b) => format!(r#"{{ "push": "{}" }}"#, hex(b)),
+        Step::Pop => r#"{ "pop": true }"#.into(),
+        Step::Stuck(n) => format!(r#"{{ "reserve_and_die": {n} }}"#),
+        Step::Abort(n) => format!(r#"{{ "reserve_and_abort": {n} }}"#),
+    }
+}
+
+fn op_json(op: Op) -> String {
+    match op {
+        Op::AttachConsumer => r#"{ "op": "attach_consumer" }"#.into(),
+        Op::AttachProducer => r#"{ "op": "attach_producer" }"#.into(),
+        Op::Push(b) => format!(r#"{{ "op": "try_push", "bytes": "{}" }}"#, hex(b)),
+        Op::Pop(n) => format!(r#"{{ "op": "try_pop", "buf_len": {n} }}"#),
+        Op::Drain => r#"{ "op": "drain" }"#.into(),
+        Op::Abort(n) => format!(r#"{{ "op": "abort", "len": {n} }}"#),
+        Op::Unblock => r#"{ "op": "unblock" }"#.into(),
+        Op::UsedBytes => r#"{ "op": "used_bytes" }"#.into(),
+    }
+}
+
+/// The non-zero `u32` words of the region as `[[offset, value], …]`.
+fn words(buf: &RegionBuf) -> String {
+    let reg = buf.region();
+    let items: Vec<String> = (0..reg.len())
+        .step_by(4)
+        .filter_map(|o| {
+            let x = reg.u32_at(o).ok()?.load(Ordering::Relaxed);
+            (x != 0).then(|| format!("[{o}, {x}]"))
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Data-area region offset of position `pos` in a 64-byte ring.
+const fn d(pos: u32) -> usize {
+    r::HEADER_LEN + (pos & 63) as usize
+}
+
+/// Near the end of `u32` positions: data offset 48 (16 bytes before the end of a 64-byte ring).
+const HIGH: u32 = u32::MAX - 15;
+
+fn vectors() -> Vec<V> {
+    use Op::*;
+    use Step::{Abort as Ab, Pop as Po, Push as Pu, Stuck};
+    use K::{M, S};
+    let a4: &[u8] = b"abcd";
+    let b12: &[u8] = b"twelve bytes";
+    let m24: &[u8] = &[0x5a; 24];
+    let m16: &[u8] = &[0x11; 16];
+    let m8: &[u8] = &[0x22; 8];
+    let hdr = |x: V, o: usize, val: u32| p(x, vec![(o, val)]);
+    let fresh = |name: &str, k, op| v(name, k, 0, Vec::new(), op);
+    vec![
+        // Attach and header validation (ring.md §2, §5.1, §4.5).
+        fresh("attach consumer: a fresh SPSC ring", S, AttachConsumer),
+        fresh("attach producer: a fresh MPSC ring", M, AttachProducer),
+        hdr(
+            fresh("attach: magic 0 (not formatted)", S, AttachConsumer),
+            r::MAGIC,
+            0,
+        ),
+        hdr(fresh("attach: version 1", M, AttachConsumer), r::VERSION, 1),
+        hdr(fresh("attach: kind 3", S, AttachConsumer), r::KIND, 3),
+        hdr(fresh("attach: kind 0", M, AttachProducer), r::KIND, 0),
+        hdr(fresh("attach: reserved word 36", S, AttachConsumer), 36, 1),
+        hdr(fresh("attach: reserved word 60", M, AttachConsumer), 60, 7),
+        hdr(
+            fresh(
+                "attach: reserved word 136 (HEAD line padding)",
+                M,
+                AttachProducer,
+            ),
+            136,
+            1,
+        ),
+        hdr(
+            fresh(
+                "attach: reserved word 508 (TAIL line padding)",
+                S,
+                AttachProducer,
+            ),
+            508,
+            0x8000_0000,
+        ),
+        hdr(
+            fresh("attach: capacity not a power of two", S, AttachConsumer),
+            r::CAPACITY,
+            96,
+        ),
+        hdr(
+            fresh("attach: capacity below 64", M, AttachConsumer),
+            r::CAPACITY,
+            32,
+        ),
+        hdr(
+            fresh("attach: capacity 0", S, AttachProducer),
+            r::CAPACITY,
+            0,
+        ),
+        hdr(
+            fresh("attach: capacity 2^31 in a small region", S, AttachProducer),
+            r::CAPACITY,
+            r::MAX_CAPACITY,
+        ),
+        hdr(
+            fresh("attach: capacity larger than the region", M, AttachConsumer),
+            r::CAPACITY,
+            128,
+        ),
+        V {
+            len: Some(256),
+            ..fresh(
+                "attach: zero bytes shorter than a header",
+                S,
+                AttachConsumer,
+            )
+        },
+        p(
+            fresh(
+                "attach consumer: role taken and TAIL not 8-aligned",
+                S,
+                AttachConsumer,
+            ),
+            vec![(r::CONSUMER_ROLE, 1), (r::TAIL, 4)],
+        ),
+        p(
+            fresh(
+                "attach producer: SPSC role taken and HEAD ahead of TAIL",
+                S,
+                AttachProducer,
+            ),
+            vec![(r::PRODUCER_ROLE, 1), (r::HEAD, 8)],
+        ),
+        hdr(
+            fresh("attach consumer: role taken", M, AttachConsumer),
+            r::CONSUMER_ROLE,
+            1,
+        ),
+        hdr(
+            fresh("attach producer: SPSC role taken", S, AttachProducer),
+            r::PRODUCER_ROLE,
+            1,
+        ),
+        hdr(
+            fresh("attach producer: MPSC counts producers", M, AttachProducer),
+            r::PRODUCER_ROLE,
+            3,
+        ),
+        hdr(
+            fresh("attach consumer: TAIL not 8-aligned", S, AttachConsumer),
+            r::TAIL,
+            4,
+        ),
+        hdr(
+            fresh(
+                "attach producer: HEAD not 8-aligned (role released)",
+                S,
+                AttachProducer,
+            ),
+            r::HEAD,
+            12,
+        ),
+        hdr(
+            fresh("attach consumer: TAIL - HEAD > capacity", M, AttachConsumer),
+            r::TAIL,
+            72,
+        ),
+        hdr(
+            fresh("attach producer: HEAD ahead of TAIL", M, AttachProducer),
+            r::HEAD,
+            8,
+        ),
+        hdr(
+            fresh("used_bytes: TAIL - HEAD > capacity", S, UsedBytes),
+            r::TAIL,
+            80,
+        ),
+        v(
+            "used_bytes: across the u32 wrap",
+            M,
+            HIGH,
+            vec![Pu(a4), Pu(m8)],
+            UsedBytes,
+        ),
+        // Interrupted MPSC release (ring.md §5.1, §5.3).
+        p(
+            v(
+                "attach consumer: finishes an interrupted release",
+                M,
+                0,
+                vec![Pu(a4), Pu(b12)],
+                AttachConsumer,
+            ),
+            vec![(r::RELEASE_TO, 16), (d(0), 0), (d(4), 0)],
+        ),
+        p(
+            v(
+                "try_pop: after finishing an interrupted release",
+                M,
+                0,
+                vec![Pu(a4), Pu(b12)],
+                Pop(16),
+            ),
+            vec![(r::RELEASE_TO, 16), (d(0), 0), (d(4), 0), (d(8), 0)],
+        ),
+        hdr(
+            v(
+                "attach consumer: RELEASE_TO not 8-aligned",
+                M,
+                0,
+                vec![Pu(a4)],
+                AttachConsumer,
+            ),
+            r::RELEASE_TO,
+            4,
+        ),
+        hdr(
+            v(
+                "attach consumer: RELEASE_TO beyond TAIL",
+                M,
+                0,
+                vec![Pu(a4)],
+                AttachConsumer,
+            ),
+            r::RELEASE_TO,
+            24,
+        ),
+        hdr(
+            v(
+                "attach consumer: SPSC ignores RELEASE_TO",
+                S,
+                0,
+                vec![Pu(a4)],
+                Pop(8),
+            ),
+            r::RELEASE_TO,
+            4,
+        ),
+        // Push.
+        fresh("try_push: SPSC", S, Push(b12)),
+        fresh("try_push: MPSC", M, Push(b12)),
+        fresh("try_push: SPSC zero-length", S, Push(b"")),
+        fresh("try_push: MPSC zero-length", M, Push(b"")),
+        v(
+            "try_push: SPSC wraps (padding at the end)",
+            S,
+            48,
+            Vec::new(),
+            Push(b12),
+        ),
+        v(
+            "try_push: MPSC wraps across the u32 wrap",
+            M,
+            HIGH,
+            Vec::new(),
+            Push(b12),
+        ),
+        v(
+            "try_push: SPSC over stale bytes of an earlier lap",
+            S,
+            0,
+            vec![Pu(m24), Po, Pu(m16), Po, Pu(m8), Po],
+            Push(b"xyz"),
+        ),
+        v("try_push: full", S, 0, vec![Pu(m24), Pu(m24)], Push(b"")),
+        v(
+            "try_push: MPSC full",
+            M,
+            0,
+            vec![Pu(m24), Pu(m24)],
+            Push(b""),
+        ),
+        v(
+            "try_push: full because of the wrap",
+            M,
+            0,
+            vec![Pu(m16), Pu(m8), Po],
+            Push(m24),
+        ),
+        fresh("try_push: too large", S, Push(&[1; 25])),
+        v(
+            "try_push: MPSC after another producer's busy record",
+            M,
+            0,
+            vec![Stuck(4)],
+            Push(a4),
+        ),
+        // Pop and drain.
+        v("try_pop: SPSC", S, 0, vec![Pu(b12)], Pop(12)),
+        v("try_pop: MPSC (space zeroed)", M, 0, vec![Pu(b12)], Pop(64)),
+        v(
+            "try_pop: SPSC zero-length",
+            S,
+            0,
+            vec![Pu(b""), Pu(a4)],
+            Pop(0),
+        ),
+        v(
+            "try_pop: MPSC zero-length",
+            M,
+            0,
+            vec![Pu(b""), Pu(a4)],
+            Pop(0),
+        ),
+        v("try_pop: buffer too small", S, 0, vec![Pu(b12)], Pop(11)),
+        v(
+            "try_pop: SPSC buffer too small behind padding (padding released)",
+            S,
+            48,
+            vec![Pu(b12)],
+            Pop(4),
+        ),
+        v(
+            "try_pop: MPSC buffer too small behind padding (padding released)",
+            M,
+            48,
+            vec![Pu(b12)],
+            Pop(4),
+        ),
+        v(
+            "try_pop: SPSC across the wrap",
+            S,
+            HIGH,
+            vec![Pu(b12)],
+            Pop(16),
+        ),
+        v(
+            "try_pop: MPSC across the wrap",
+            M,
+            48,
+            vec![Pu(b12)],
+            Pop(16),
+        ),
+        fresh("try_pop: SPSC empty", S, Pop(8)),
+        fresh("try_pop: MPSC empty", M, Pop(8)),
+        v(
+            "try_pop: MPSC busy record at the head",
+            M,
+            0,
+            vec![Stuck(4), Pu(a4)],
+            Pop(8),
+        ),
+        v(
+            "try_pop: MPSC aborted record at the head is skipped",
+            M,
+            0,
+            vec![Ab(4), Pu(a4)],
+            Pop(8),
+        ),
+        v(
+            "try_pop: SPSC records past TAIL are never read",
+            S,
+            0,
+            vec![Pu(a4), Po],
+            Pop(8),
+        ),
+        p(
+            v(
+                "drain: SPSC a committed header past TAIL is never read",
+                S,
+                0,
+                vec![Pu(a4)],
+                Drain,
+            ),
+            vec![(d(16), 4), (d(20), r::STATE_COMMITTED)],
+        ),
+        p(
+            v(
+                "drain: MPSC a committed header past TAIL is corruption",
+                M,
+                0,
+                vec![Pu(a4)],
+                Drain,
+            ),
+            vec![(d(16), 4), (d(20), r::STATE_COMMITTED)],
+        ),
+        v(
+            "drain: SPSC across the wrap",
+            S,
+            32,
+            vec![Pu(a4), Pu(b""), Pu(b12)],
+            Drain,
+        ),
+        v(
+            "drain: MPSC across the u32 wrap",
+            M,
+            HIGH,
+            vec![Pu(a4), Pu(b""), Pu(b12)],
+            Drain,
+        ),
+        fresh("drain: SPSC empty", S, Drain),
+        v(
+            "try_pop: MPSC only an aborted record (padding released), empty",
+            M,
+            0,
+            vec![Ab(4)],
+            Pop(8),
+        ),
+        p(
+            v(
+                "try_pop: SPSC TAIL covers wrap padding only (released), empty",
+                S,
+                48,
+                Vec::new(),
+                Pop(8),
+            ),
+            vec![(d(48), 8), (d(52), r::STATE_PADDING), (r::TAIL, 64)],
+        ),
+        fresh("try_push: exactly max_message", M, Push(&[7; 24])),
+        v(
+            "try_pop: MPSC a whole lap of padding is released, then empty",
+            M,
+            0,
+            vec![Ab(24), Ab(24)],
+            Pop(8),
+        ),
+        v(
+            "drain: MPSC aborted records around the wrap",
+            M,
+            32,
+            vec![Ab(8), Pu(a4), Ab(12), Pu(b"")],
+            Drain,
+        ),
+        p(
+            v(
+                "try_push: SPSC over an unpublished record of a dead producer",
+                S,
+                0,
+                vec![Pu(a4)],
+                Push(b"xyz"),
+            ),
+            vec![
+                (d(16), 4),
+                (d(20), r::STATE_COMMITTED),
+                (d(24), 0x6464_6464),
+            ],
+        ),
+        v(
+            "drain: MPSC stops at a busy record",
+            M,
+            0,
+            vec![Pu(a4), Stuck(0), Pu(a4)],
+            Drain,
+        ),
+        p(
+            v(
+                "drain: corruption after a message (the message is consumed)",
+                M,
+                0,
+                vec![Pu(a4), Pu(a4)],
+                Drain,
+            ),
+            vec![(d(20), 9)],
+        ),
+        // Abort and unblock.
+        fresh("abort: SPSC (nothing published)", S, Abort(4)),
+        v(
+            "abort: SPSC at the wrap (padding written, not published)",
+            S,
+            48,
+            Vec::new(),
+            Abort(12),
+        ),
+        fresh("abort: MPSC (the record becomes padding)", M, Abort(4)),
+        v("abort: MPSC at the wrap", M, 48, Vec::new(), Abort(12)),
+        v(
+            "unblock: MPSC busy record at the head",
+            M,
+            0,
+            vec![Stuck(4), Pu(a4)],
+            Unblock,
+        ),
+        v(
+            "unblock: MPSC busy record behind padding",
+            M,
+            48,
+            vec![Stuck(12)],
+            Unblock,
+        ),
+        v("unblock: MPSC nothing stuck", M, 0, vec![Pu(a4)], Unblock),
+        fresh("unblock: MPSC empty ring", M, Unblock),
+        // Hostile records (ring.md §5.2, §5.4).
+        hdr(
+            v("corrupt: MPSC unknown state", M, 0, vec![Pu(a4)], Pop(8)),
+            d(4),
+            7,
+        ),
+        hdr(
+            v(
+                "corrupt: MPSC busy tag of another position",
+                M,
+                0,
+                vec![Stuck(4)],
+                Pop(8),
+            ),
+            d(4),
+            r::busy_tag(8),
+        ),
+        hdr(
+            v(
+                "corrupt: SPSC state EMPTY below TAIL",
+                S,
+                0,
+                vec![Pu(a4)],
+                Pop(8),
+            ),
+            d(4),
+            0,
+        ),
+        hdr(
+            v(
+                "corrupt: SPSC busy tag below TAIL",
+                S,
+                0,
+                vec![Pu(a4)],
+                Pop(8),
+            ),
+            d(4),
+            r::busy_tag(0),
+        ),
+        hdr(
+            v(
+                "corrupt: length above max_message",
+                S,
+                0,
+                vec![Pu(m24), Pu(m16)],
+                Pop(32),
+            ),
+            d(0),
+            25,
+        ),
+        hdr(
+            v(
+                "corrupt: SPSC length crossing the end of the data area",
+                S,
+                48,
+                vec![Pu(a4), Pu(a4)],
+                Pop(16),
+            ),
+            d(48),
+            12,
+        ),
+        hdr(
+            v(
+                "corrupt: MPSC length crossing the end of the data area",
+                M,
+                48,
+                vec![Pu(a4), Pu(a4)],
+                Pop(16),
+            ),
+            d(48),
+            12,
+        ),
+        hdr(
+            v(
+                "corrupt: SPSC length crossing the tail",
+                S,
+                0,
+                vec![Pu(a4)],
+                Pop(16),
+            ),
+            d(0),
+            12,
+        ),
+        hdr(
+            v(
+                "corrupt: MPSC length crossing the tail",
+                M,
+                0,
+                vec![Pu(a4)],
+                Pop(16),
+            ),
+            d(0),
+            12,
+        ),
+        hdr(
+            v(
+                "corrupt: padding crossing the end of the data area",
+                S,
+                48,
+                vec![Pu(b12)],
+                Pop(16),
+            ),
+            d(48),
+            16,
+        ),
+        hdr(
+            v(
+                "corrupt: padding longer than capacity - 16",
+                M,
+                0,
+                vec![Pu(m24), Pu(m16)],
+                Pop(32),
+            ),
+            d(4),
+            r::STATE_PADDING,
+        )
+        .with_extra((d(0), 56)),
+    ]
+    .into_iter()
+    .chain(wrap_sweep())
+    .collect()
+}
+
+/// Payload bytes of the sweep.
+static SWEEP: [u8; 24] = [
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+    0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+];
+
+/// A push into an empty ring, and a pop of the message pushed, for both kinds, with the tail 24,
+/// 16 or 8 bytes before the end of the data area and payloads whose record fits just, just not,
+/// or with room: every branch of the wrap arithmetic (ring.md §4.1).
+fn wrap_sweep() -> Vec<V> {
+    let mut out = Vec::new();
+    for kind in [K::S, K::M] {
+        let k = if kind == K::S { "SPSC" } else { "MPSC" };
+        for start in [40u32, 48, 56] {
+            for n in [0usize, 8, 9, 16] {
+                let msg: &'static [u8] = &SWEEP[..n];
+                out.push(v(
+                    format!("wrap sweep: {k} push {n} bytes at data offset {start}"),
+                    kind,
+                    start,
+                    Vec::new(),
+                    Op::Push(msg),
+                ));
+                out.push(v(
+                    format!("wrap sweep: {k} pop {n} bytes pushed at data offset {start}"),
+                    kind,
+                    start,
+                    vec![Step::Push(msg)],
+                    Op::Pop(24),
+                ));
+            }
+        }
+    }
+    out
+}
+
+impl V {
+    fn with_extra(mut self, patch: Patch) -> Self {
+        self.patch.push(patch);
+        self
+    }
+}
+
+/// `docs/conformance/ring.json`.
+pub(super) fn ring() -> String {
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "{{");
+    let _ = writeln!(
+        w,
+        "  \"generated_by\": \"Generated by cargo run -p inos-export from the inos-ring code. Do not edit.\","
+    );
+    let _ = writeln!(w, "  \"spec\": \"docs/protocol/ring.md\",");
+    let _ = writeln!(
+        w,
+        "  \"how\": \"Zero an 8-aligned buffer of len bytes, write the initial u32 words (offset, value; little-endian), then as a fresh party expecting a ring of kind (spsc or mpsc) attach and run op, and detach (release the role). Compare the result (ok value: null, the popped message as hex, the drained messages, unblock's boolean, used_bytes; or the inos_ring::Error variant name, with offset for Reserved and corruption for Corrupt; detail is the Rust Debug form, informative) and the non-zero words after it with expected, ignoring the bytes of unspecified [start, end) ranges (padding after a pushed payload, ring.md: unspecified). setup (honest operations after init_at(capacity, start)) and patch (hostile words) only say how initial was made.\","
+    );
+    let _ = writeln!(
+        w,
+        "  \"not_covered\": {{ \"SizeMismatch\": \"pop_pod only: a typed Rust API, not a wire outcome\", \"Unblocked\": \"a late commit after unblock needs two parties inside one operation\", \"TimedOut\": \"blocking calls only\" }},"
+    );
+    let _ = writeln!(w, "  \"vectors\": [");
+    let all = vectors();
+    for (i, x) in all.iter().enumerate() {
+        let len = x.len.unwrap_or(r::required_len(x.capacity));
+        let buf = RegionBuf::new(len).expect("small");
+        // A region shorter than the ring stays zero (unformatted).
+        match (len >= r::required_len(x.capacity)).then_some(x.kind) {
+            None => {}
+            Some(K::S) => {
+                Ring::<Spsc>::init_at(buf.region(), x.capacity, x.start).expect("init");
+            }
+            Some(K::M) => {
+                Ring::<Mpsc>::init_at(buf.region(), x.capacity, x.start).expect("init");
+            }
+        }
+        for st in &x.setup {
+            match x.kind {
+                K::S => step::<Spsc>(&buf, *st),
+                K::M => step::<Mpsc>(&buf, *st),
+            }
+        }
+        for &(o, val) in &x.patch {
+            buf.region()
+                .u32_at(o)
+                .expect("patch in bounds")
+                .store(val, Ordering::Relaxed);
+        }
+        let initial = words(&buf);
+        let (result, gap) = match x.kind {
+            K::S => run::<Spsc>(&buf, x.op),
+            K::M => run::<Mpsc>(&buf, x.op),
+        };
+        let expected = words(&buf);
+        let setup: Vec<String> = x.setup.iter().map(|s| step_json(*s)).collect();
+        let patch: Vec<String> = x.patch.iter().map(|(o, v)| format!("[{o}, {v}]")).collect();
+        let unspecified = gap.map_or(String::new(), |(a, b)| format!("[{a}, {b}]"));
+        let _ = writeln!(w, "    {{");
+        let _ = writeln!(w, "      \"name\": \"{}\",", x.name);
+        let _ = writeln!(
+            w,
+            "      \"kind\": \"{}\", \"capacity\": {}, \"start\": {}, \"len\": {len},",
+            if x.kind == K::S { "spsc" } else { "mpsc" },
+            x.capacity,
+            x.start
+        );
+        let _ = writeln!(w, "      \"setup\": [{}],", setup.join(", "));
+        let _ = writeln!(w, "      \"patch\": [{}],", patch.join(", "));
+        let _ = writeln!(w, "      \"initial\": {initial},");
+        let _ = writeln!(w, "      \"op\": {},", op_json(x.op));
+        let _ = writeln!(w, "      \"result\": {result},");
+        let _ = writeln!(w, "      \"unspecified\": [{unspecified}],");
+        let _ = writeln!(w, "      \"expected\": {expected}");
+        let comma = if i + 1 < all.len() { "," } else { "" };
+        let _ = writeln!(w, "    }}{comma}");
+    }
+    let _ = writeln!(w, "  ]");
+    let _ = writeln!(w, "}}");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The variant names of `pub enum <name>` in `inos-ring/src/error.rs`.
+    fn variants(name: &str) -> Vec<String> {
+        let src = std::fs::read_to_string(crate::repo_root().join("inos-ring/src/error.rs"))
+            .expect("inos-ring/src/error.rs");
+        let body = src
+            .split(&format!("pub enum {name} {{"))
+            .nth(1)
+            .expect("enum")
+            .split("\n}")
+            .next()
+            .expect("body");
+        body.lines()
+            .filter(|l| l.starts_with("    ") && !l.starts_with("     "))
+            .map(str::trim)
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            .map(|l| l.chars().take_while(char::is_ascii_alphanumeric).collect())
+            .collect()
+    }
+
+    /// Every ring `Error` and `Corruption` variant has a vector, or is listed in `not_covered`
+    /// with a reason (and then has none).
+    #[test]
+    fn ring_vectors_cover_every_error() {
+        let doc = ring();
+        let not_covered = doc
+            .split("\"not_covered\": {")
+            .nth(1)
+            .unwrap()
+            .split('}')
+            .next()
+            .unwrap()
+            .to_string();
+        let errors = variants("Error");
+        assert!(errors.len() >= 15, "{errors:?}");
+        for e in &errors {
+            let needle = format!("\"error\": \"{e}\"");
+            if not_covered.contains(&format!("\"{e}\":")) {
+                assert!(!doc.contains(&needle), "{e} is listed as not covered");
+            } else {
+                assert!(doc.contains(&needle), "no vector for {e}");
+            }
+        }
+        let corruptions = variants("Corruption");
+        assert_eq!(corruptions, ["Positions", "BadState", "BadLength"]);
+        for c in corruptions {
+            assert!(
+                doc.contains(&format!("\"corruption\": \"{c}\"")),
+                "no vector for Corrupt({c})"
+            );
+        }
+        for ok in [
+            "\"ok\": true",
+            "\"ok\": false",
+            "\"ok\": \"\"",
+            "\"ok\": []",
+        ] {
+            assert!(doc.contains(ok), "no vector with {ok}");
+        }
+    }
+}
