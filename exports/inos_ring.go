@@ -17,6 +17,7 @@ const RingHeader_Magic = 0x0
 const RingHeader_Version = 0x4
 const RingHeader_Capacity = 0x8
 const RingHeader_Kind = 0xc
+const RingHeader_Mode = 0x24
 const RingHeader_ConsumerRole = 0x10
 const RingHeader_ProducerRole = 0x14
 const RingHeader_Dropped = 0x18
@@ -30,14 +31,16 @@ const RingHeader_Tail = 0x100
 const RingHeader_HeaderLen = 0x200
 
 // Reserved header byte ranges [start, end): zero at init, refused by attach otherwise.
-const RingReserved_Range0Start = 0x24
-const RingReserved_Range0End = 0x28
-const RingReserved_Range1Start = 0x38
-const RingReserved_Range1End = 0x80
-const RingReserved_Range2Start = 0x88
-const RingReserved_Range2End = 0x100
-const RingReserved_Range3Start = 0x104
-const RingReserved_Range3End = 0x200
+const RingReserved_Range0Start = 0x38
+const RingReserved_Range0End = 0x80
+const RingReserved_Range1Start = 0x88
+const RingReserved_Range1End = 0x100
+const RingReserved_Range2Start = 0x104
+const RingReserved_Range2End = 0x200
+
+// MODE word values: wake (parties may sleep; SeqCst handshake) or poll (nobody sleeps).
+const RingMode_Wake = 0x0
+const RingMode_Poll = 0x1
 
 // KIND word values.
 const RingKind_Spsc = 0x1

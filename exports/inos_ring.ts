@@ -18,6 +18,7 @@ export const RING_HEADER = {
   VERSION: 0x4,
   CAPACITY: 0x8,
   KIND: 0xc,
+  MODE: 0x24,
   CONSUMER_ROLE: 0x10,
   PRODUCER_ROLE: 0x14,
   DROPPED: 0x18,
@@ -33,14 +34,18 @@ export const RING_HEADER = {
 
 /** Reserved header byte ranges [start, end): zero at init, refused by attach otherwise. */
 export const RING_RESERVED = {
-  RANGE0_START: 0x24,
-  RANGE0_END: 0x28,
-  RANGE1_START: 0x38,
-  RANGE1_END: 0x80,
-  RANGE2_START: 0x88,
-  RANGE2_END: 0x100,
-  RANGE3_START: 0x104,
-  RANGE3_END: 0x200,
+  RANGE0_START: 0x38,
+  RANGE0_END: 0x80,
+  RANGE1_START: 0x88,
+  RANGE1_END: 0x100,
+  RANGE2_START: 0x104,
+  RANGE2_END: 0x200,
+} as const;
+
+/** MODE word values: wake (parties may sleep; SeqCst handshake) or poll (nobody sleeps). */
+export const RING_MODE = {
+  WAKE: 0x0,
+  POLL: 0x1,
 } as const;
 
 /** KIND word values. */

@@ -162,12 +162,14 @@ export class Epoch {
 export const RING = Object.freeze({
   MAGIC: 0x474e5249, // "IRNG"
   VERSION: 2,
-  OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_CONSUMER_ROLE: 16,
+  OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_MODE: 36, OFF_CONSUMER_ROLE: 16,
   OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32,
   OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_RELEASE_TO: 132, OFF_TAIL: 256,
   HEADER_LEN: 512,
   /** Reserved header bytes [from, to): zero at init, refused by attach if not (ring.md §2). */
-  RESERVED: Object.freeze([[36, 40], [56, 128], [136, 256], [260, 512]]),
+  RESERVED: Object.freeze([[56, 128], [136, 256], [260, 512]]),
+  /** MODE values (ring.md §7, §7.1): parties may sleep, or nobody sleeps (poll). */
+  MODE_WAKE: 0, MODE_POLL: 1,
   KIND_SPSC: 1, KIND_MPSC: 2, MIN_CAPACITY: 64, MAX_CAPACITY: 2 ** 31,
   RECORD_HEADER: 8, STATE_EMPTY: 0, STATE_COMMITTED: 1, STATE_PADDING: 2, STATE_BUSY: 0x80000000,
 });
@@ -198,6 +200,8 @@ class RingBase {
     if (w(RING.OFF_VERSION) !== RING.VERSION) throw new ProtocolError('version', 'ring version');
     const kind = w(RING.OFF_KIND);
     if (kind !== RING.KIND_SPSC && kind !== RING.KIND_MPSC) throw new ProtocolError('bad-kind', `kind ${kind}`);
+    const mode = w(RING.OFF_MODE);
+    if (mode !== RING.MODE_WAKE && mode !== RING.MODE_POLL) throw new ProtocolError('bad-mode', `mode ${mode}`);
     for (const [from, to] of RING.RESERVED) {
       for (let off = from; off < to; off += 4) {
         const v = w(off);
@@ -217,6 +221,7 @@ class RingBase {
       throw new ProtocolError('too-small', 'ring region shorter than its capacity');
     }
     this.kind = kind;
+    this.poll = mode === RING.MODE_POLL;
     this.multi = kind === RING.KIND_MPSC;
     this.cap = cap;
     this.mask = cap - 1;
@@ -260,14 +265,18 @@ class RingBase {
   static notify(epoch) {
     if (Atomics.load(epoch.i32, epoch.waiters) !== 0) epoch.signal();
   }
-  /** Register on `epoch`, re-run `attempt`, sleep until the epoch moves; null on timeout. */
-  static block(epoch, attempt, timeoutMs) {
+  /**
+   * Register on `epoch`, re-run `attempt`, sleep until the epoch moves; null on timeout. On a
+   * polling ring (MODE 1) nobody signals the epochs, so it polls `attempt` until the deadline.
+   */
+  static block(epoch, attempt, timeoutMs, poll = false) {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       let r = attempt();
       if (r !== null) return r;
       const left = deadline - performance.now();
       if (left <= 0) return null;
+      if (poll) continue;
       const seen = epoch.load(); // before the re-check, so progress after it moves the epoch
       Atomics.add(epoch.i32, epoch.waiters, 1);
       try {
@@ -434,7 +443,7 @@ export class RingConsumer extends RingBase {
 
   /** The next message, sleeping in Atomics.wait (workers only) while the ring is empty. */
   pop(timeoutMs = Infinity) {
-    return RingBase.block(this.dataEpoch, () => this.tryPop(), timeoutMs);
+    return RingBase.block(this.dataEpoch, () => this.tryPop(), timeoutMs, this.poll);
   }
 
   /**
@@ -627,6 +636,6 @@ export class RingProducer extends RingBase {
 
   /** Pushes, sleeping in Atomics.wait (workers only) while the ring is full; false on timeout. */
   push(bytes, timeoutMs = Infinity) {
-    return RingBase.block(this.spaceEpoch, () => (this.tryPush(bytes) ? true : null), timeoutMs) ?? false;
+    return RingBase.block(this.spaceEpoch, () => (this.tryPush(bytes) ? true : null), timeoutMs, this.poll) ?? false;
   }
 }

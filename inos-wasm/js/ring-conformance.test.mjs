@@ -15,6 +15,7 @@ const ERROR_NAMES = Object.freeze({
   'bad-magic': 'BadMagic',
   version: 'BadVersion',
   'bad-kind': 'BadKind',
+  'bad-mode': 'BadMode',
   reserved: 'Reserved',
   'bad-capacity': 'BadCapacity',
   'too-small': 'Access',

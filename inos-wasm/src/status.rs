@@ -134,6 +134,7 @@ pub(crate) fn ring(e: RingError) -> i32 {
         RingError::BadMagic { .. }
         | RingError::BadVersion { .. }
         | RingError::BadKind { .. }
+        | RingError::BadMode { .. }
         | RingError::Reserved { .. } => NOT_FORMATTED,
         RingError::Corrupt(_) => CORRUPT,
         _ => OTHER,

@@ -280,6 +280,7 @@ pub fn ring() -> Module {
                     c("version", Usize(r::VERSION)),
                     c("capacity", Usize(r::CAPACITY)),
                     c("kind", Usize(r::KIND)),
+                    c("mode", Usize(r::MODE)),
                     c("consumer_role", Usize(r::CONSUMER_ROLE)),
                     c("producer_role", Usize(r::PRODUCER_ROLE)),
                     c("dropped", Usize(r::DROPPED)),
@@ -297,6 +298,14 @@ pub fn ring() -> Module {
                 name: "ring_reserved",
                 doc: "Reserved header byte ranges [start, end): zero at init, refused by attach otherwise.",
                 consts: reserved,
+            },
+            Group {
+                name: "ring_mode",
+                doc: "MODE word values: wake (parties may sleep; SeqCst handshake) or poll (nobody sleeps).",
+                consts: vec![
+                    c("wake", U32(r::MODE_WAKE)),
+                    c("poll", U32(r::MODE_POLL)),
+                ],
             },
             Group {
                 name: "ring_kind",

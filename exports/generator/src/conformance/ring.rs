@@ -256,7 +256,16 @@ fn vectors() -> Vec<V> {
         hdr(fresh("attach: version 1", M, AttachConsumer), r::VERSION, 1),
         hdr(fresh("attach: kind 3", S, AttachConsumer), r::KIND, 3),
         hdr(fresh("attach: kind 0", M, AttachProducer), r::KIND, 0),
-        hdr(fresh("attach: reserved word 36", S, AttachConsumer), 36, 1),
+        hdr(
+            fresh("attach: mode 2 (unknown)", S, AttachConsumer),
+            r::MODE,
+            2,
+        ),
+        hdr(
+            fresh("attach: a polling ring (mode 1)", M, AttachConsumer),
+            r::MODE,
+            1,
+        ),
         hdr(fresh("attach: reserved word 60", M, AttachConsumer), 60, 7),
         hdr(
             fresh(
