@@ -75,6 +75,26 @@ unsafe fn merge(base: *mut u8, w: usize, at: usize, src: &[u8]) {
 #[inline]
 pub(crate) unsafe fn copy_out(base: *mut u8, words: usize, off: usize, dst: &mut [u8]) {
     let end = off + dst.len();
+    if (off | dst.len()) & 3 == 0 && end <= words && dst.len() <= 64 {
+        // Small whole-word copies (ring messages): one simple loop, small enough to inline.
+        for (k, chunk) in dst.chunks_exact_mut(4).enumerate() {
+            // SAFETY: off + 4k is 4-aligned and off + 4k + 4 <= end <= words.
+            let v = unsafe { word(base, off + 4 * k) }.load(COPY_ORDER);
+            chunk.copy_from_slice(&v.to_ne_bytes());
+        }
+        return;
+    }
+    // SAFETY: as for this function.
+    unsafe { copy_out_general(base, words, off, dst) }
+}
+
+/// [`copy_out`] for any alignment and length.
+///
+/// # Safety
+/// As for [`copy_out`].
+#[inline(never)]
+unsafe fn copy_out_general(base: *mut u8, words: usize, off: usize, dst: &mut [u8]) {
+    let end = off + dst.len();
     let wend = end.min(words);
     let mut p = off;
     let mut i = 0;
@@ -142,6 +162,26 @@ pub(crate) unsafe fn copy_out(base: *mut u8, words: usize, off: usize, dst: &mut
 /// As for [`copy_out`], for `off..off + src.len()`.
 #[inline]
 pub(crate) unsafe fn copy_in(base: *mut u8, words: usize, off: usize, src: &[u8]) {
+    let end = off + src.len();
+    if (off | src.len()) & 3 == 0 && end <= words && src.len() <= 64 {
+        // Small whole-word copies: one simple loop, small enough to inline.
+        for (k, chunk) in src.chunks_exact(4).enumerate() {
+            let v = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+            // SAFETY: off + 4k is 4-aligned and off + 4k + 4 <= end <= words.
+            unsafe { word(base, off + 4 * k) }.store(v, COPY_ORDER);
+        }
+        return;
+    }
+    // SAFETY: as for this function.
+    unsafe { copy_in_general(base, words, off, src) }
+}
+
+/// [`copy_in`] for any alignment and length.
+///
+/// # Safety
+/// As for [`copy_in`].
+#[inline(never)]
+unsafe fn copy_in_general(base: *mut u8, words: usize, off: usize, src: &[u8]) {
     let end = off + src.len();
     let wend = end.min(words);
     let mut p = off;
