@@ -6,7 +6,8 @@
 // HEAD first does not work, since producers may claim space the consumer freed after that read,
 // and contention is never reported as corruption.
 //
-// It reads the region header and directory (docs/PROTOCOL.md §2), waits on and signals epoch
+// It attaches to the region header and reads the directory (docs/PROTOCOL.md §2: `attachAny`
+// runs every check of the §2.3 attach table, in order), waits on and signals epoch
 // slots (docs/protocol/epoch.md) and consumes / produces ring messages (docs/protocol/ring.md),
 // with one cached Int32Array and one Uint8Array over the SharedArrayBuffer and Atomics only.
 // Every value read from shared memory is validated before use; bad bytes throw a ProtocolError.
@@ -45,47 +46,166 @@ const u32 = (x) => x >>> 0;
 export const HEADER = Object.freeze({
   MAGIC: 0x534f4e49, // "INOS"
   VERSION_MAJOR: 1,
-  OFF_MAGIC: 0x00, OFF_MAJOR: 0x04, OFF_HEADER_LEN: 0x0c, OFF_TOTAL_SIZE: 0x10,
+  VERSION_MINOR: 0, // the minor this reader implements: reserved words are checked up to it
+  HEADER_LEN: 128, MAX_HEADER_LEN: 4096,
+  OFF_MAGIC: 0x00, OFF_MAJOR: 0x04, OFF_MINOR: 0x08, OFF_HEADER_LEN: 0x0c, OFF_TOTAL_SIZE: 0x10,
+  OFF_FEATURES: 0x18, OFF_FINGERPRINT: 0x20,
   OFF_INIT_STATE: 0x28, OFF_GENERATION: 0x2c, OFF_REGION_COUNT: 0x30, OFF_DIR_OFFSET: 0x34,
-  OFF_DIR_ENTRY_LEN: 0x38, READY: 2, DIR_ENTRY_LEN: 32, MAX_REGIONS: 32,
+  OFF_DIR_ENTRY_LEN: 0x38, RESERVED: Object.freeze([0x3c, 0x80]),
+  UNINITIALISED: 0, INITIALISING: 1, READY: 2, DIR_ENTRY_LEN: 32, MAX_REGIONS: 32,
+  MIN_ALIGN: 8, MAX_ALIGN: 65536, KIND_HEADER: 1,
+  // Feature bits known to this reader (version 1.0 defines none); bits 32-63 are incompatible.
+  FEATURES_SUPPORTED: 0n, FEATURES_INCOMPAT_MASK: 0xffffffff00000000n,
 });
 
+const FNV_OFFSET = 0xcbf29ce484222325n, FNV_PRIME = 0x100000001b3n, U64 = (1n << 64n) - 1n;
+
+/** FNV-1a 64 over the little-endian bytes of u32 `words` (PROTOCOL.md §2.4). */
+function fnv1a64Words(words) {
+  let h = FNV_OFFSET;
+  for (const x of words) {
+    for (let s = 0; s < 32; s += 8) h = ((h ^ BigInt((x >>> s) & 0xff)) * FNV_PRIME) & U64;
+  }
+  return h;
+}
+
 /**
- * Reads the directory of the region at `base` (which must be `ready`): a Map from name to
- * `{ offset, size, align, kind, addr }`. Validates what it uses (not the full §2.3 checklist:
- * the fingerprint is left to parties that compare layouts).
+ * Attaches to the region header at `base` without an expected layout (PROTOCOL.md §2.3,
+ * `attach_any`): runs the checks of the attach table in the table's order and returns
+ * `{ generation, minor, regionCount, totalSize, fingerprint }` (`fingerprint` a BigInt), or
+ * throws a ProtocolError whose code names the failed row:
+ *
+ *   'too-small' TooSmall, 'misaligned' MisalignedBase, 'not-ready' NotReady,
+ *   'bad-init-state' BadInitState, 'bad-magic' BadMagic, 'version' IncompatibleVersion,
+ *   'bad-header-len' BadHeaderLen, 'region-too-small' RegionTooSmall,
+ *   'reserved' NonZeroReserved (with `offset`), 'unsupported-features' UnsupportedFeatures,
+ *   'bad-directory' BadDirectory, 'directory-fingerprint' DirectoryFingerprint.
+ *
+ * `len` is the region length (default: the rest of the buffer); nothing outside
+ * `[base, base + len)` is read and nothing is written. `init_state` 0 or 1 is polled: re-loaded
+ * up to `spins` more times (default 0: the vectors attach without waiting), then 'not-ready'.
+ * Also returns the validated directory entries in `entries` (non-enumerable).
  */
-export function readDirectory(sab, base) {
-  const { i32, u8 } = views(sab);
+export function attachAny(sab, base, len = sab.byteLength - base, { spins = 0 } = {}) {
+  if (!Number.isInteger(base) || !Number.isInteger(len) || base < 0 || len < 0 || base + len > sab.byteLength) {
+    throw new RangeError(`region [${base}, ${base}+${len}) is not inside the buffer`);
+  }
+  if (len < HEADER.HEADER_LEN) throw new ProtocolError('too-small', `region of ${len} bytes, a header needs ${HEADER.HEADER_LEN}`);
   if (base % 8 !== 0) throw new ProtocolError('misaligned', 'region base is not 8-aligned');
+  const { i32 } = views(sab);
+  // Only offsets already known to be inside the region (the 128-byte header, then the directory
+  // once it is known to end inside total_size <= len) are ever passed to w().
   const w = (off) => u32(Atomics.load(i32, (base + off) >> 2));
-  const state = w(HEADER.OFF_INIT_STATE); // SYNC: SeqCst load = Acquire of the Release "ready"
-  if (state !== HEADER.READY) throw new ProtocolError('not-ready', `init_state ${state}`);
-  if (w(HEADER.OFF_MAGIC) !== HEADER.MAGIC) throw new ProtocolError('bad-magic', 'not an inos region');
-  if (w(HEADER.OFF_MAJOR) !== HEADER.VERSION_MAJOR) throw new ProtocolError('version', 'major version');
-  const totalLo = w(HEADER.OFF_TOTAL_SIZE), totalHi = w(HEADER.OFF_TOTAL_SIZE + 4);
-  const total = totalHi * 2 ** 32 + totalLo;
-  if (base + total > sab.byteLength) throw new ProtocolError('too-small', 'total_size exceeds the buffer');
-  const count = w(HEADER.OFF_REGION_COUNT), dirOff = w(HEADER.OFF_DIR_OFFSET);
-  if (w(HEADER.OFF_DIR_ENTRY_LEN) !== HEADER.DIR_ENTRY_LEN || count < 1 || count > HEADER.MAX_REGIONS
-      || dirOff % 8 !== 0 || dirOff + count * HEADER.DIR_ENTRY_LEN > total) {
-    throw new ProtocolError('bad-directory', 'directory out of range');
+
+  // init_state: SeqCst loads, at least the Acquire the spec asks for (pairs with the Release "ready").
+  let state = w(HEADER.OFF_INIT_STATE);
+  for (let k = 0; k < spins && (state === HEADER.UNINITIALISED || state === HEADER.INITIALISING); k++) {
+    state = w(HEADER.OFF_INIT_STATE);
   }
-  const dir = new Map();
+  if (state === HEADER.UNINITIALISED || state === HEADER.INITIALISING) {
+    throw new ProtocolError('not-ready', `init_state ${state}`);
+  }
+  if (state !== HEADER.READY) throw new ProtocolError('bad-init-state', `init_state ${state}`);
+
+  const magic = w(HEADER.OFF_MAGIC);
+  if (magic !== HEADER.MAGIC) throw new ProtocolError('bad-magic', `magic 0x${magic.toString(16)}, not an inos region`);
+  const major = w(HEADER.OFF_MAJOR), minor = w(HEADER.OFF_MINOR);
+  if (major !== HEADER.VERSION_MAJOR) throw new ProtocolError('version', `version ${major}.${minor}`);
+
+  const total = (BigInt(w(HEADER.OFF_TOTAL_SIZE + 4)) << 32n) | BigInt(w(HEADER.OFF_TOTAL_SIZE));
+  const headerLen = w(HEADER.OFF_HEADER_LEN);
+  // §2.1: 128 <= header_len <= 4096, a multiple of 8, not past total_size.
+  if (headerLen < HEADER.HEADER_LEN || headerLen > HEADER.MAX_HEADER_LEN || headerLen % 8 !== 0
+      || BigInt(headerLen) > total) {
+    throw new ProtocolError('bad-header-len', `header_len ${headerLen}`);
+  }
+  // No upper bound on total_size beyond the region length: PROTOCOL.md §2 states none (the Rust
+  // layout also refuses total_size > 2^32 as BadDirectory(TotalTooLarge); a spec gap, reported).
+  if (total > BigInt(len)) throw new ProtocolError('region-too-small', `total_size ${total} > region length ${len}`);
+  const totalSize = Number(total); // <= len: exact
+
+  if (minor <= HEADER.VERSION_MINOR) {
+    for (let off = HEADER.RESERVED[0]; off < HEADER.RESERVED[1]; off += 4) {
+      const v = w(off);
+      if (v !== 0) {
+        const e = new ProtocolError('reserved', `reserved header word at byte ${off} is 0x${v.toString(16)}`);
+        e.offset = off; // the first non-zero reserved word
+        throw e;
+      }
+    }
+  }
+
+  const features = (BigInt(w(HEADER.OFF_FEATURES + 4)) << 32n) | BigInt(w(HEADER.OFF_FEATURES));
+  const unknown = features & HEADER.FEATURES_INCOMPAT_MASK & ~HEADER.FEATURES_SUPPORTED;
+  if (unknown !== 0n) throw new ProtocolError('unsupported-features', `incompatible feature bits 0x${unknown.toString(16)}`);
+
+  const { entries, words } = readEntries(w, headerLen, totalSize);
+
+  const stored = (BigInt(w(HEADER.OFF_FINGERPRINT + 4)) << 32n) | BigInt(w(HEADER.OFF_FINGERPRINT));
+  const count = entries.length;
+  const computed = fnv1a64Words([major, totalSize >>> 0, Math.floor(totalSize / 2 ** 32), count, ...words]);
+  if (stored !== computed) {
+    throw new ProtocolError('directory-fingerprint',
+      `header fingerprint 0x${stored.toString(16)}, directory 0x${computed.toString(16)}`);
+  }
+  const r = { generation: w(HEADER.OFF_GENERATION), minor, regionCount: count, totalSize, fingerprint: stored };
+  Object.defineProperty(r, 'entries', { value: entries });
+  return r;
+}
+
+const NAME_RE = /^[a-z][a-z0-9_]{0,14}$/;
+
+/** The directory validity rules of §2.2 (all 'bad-directory'); `total` is already <= the region length. */
+function readEntries(w, headerLen, total) {
+  const bad = (why) => new ProtocolError('bad-directory', why);
+  const entryLen = w(HEADER.OFF_DIR_ENTRY_LEN), count = w(HEADER.OFF_REGION_COUNT);
+  const dirOff = w(HEADER.OFF_DIR_OFFSET);
+  // 1.
+  if (entryLen !== HEADER.DIR_ENTRY_LEN) throw bad(`directory_entry_len ${entryLen}`);
+  if (count < 1 || count > HEADER.MAX_REGIONS) throw bad(`region_count ${count}`);
+  // 2. (the end inside the first region is checked with entry 0 below; first inside total_size,
+  // so that reading the entries stays inside the region)
+  const dirEnd = dirOff + count * HEADER.DIR_ENTRY_LEN;
+  if (dirOff % 8 !== 0 || dirOff < headerLen || dirEnd > total) throw bad(`directory at ${dirOff}..${dirEnd}`);
+  const words = [];
+  for (let off = dirOff; off < dirEnd; off += 4) words.push(w(off));
+  const entries = [];
+  const names = new Set();
   for (let k = 0; k < count; k++) {
-    const e = dirOff + k * HEADER.DIR_ENTRY_LEN;
-    let name = '';
-    for (let c = 0; c < 16; c++) {
-      const b = u8[base + e + c];
-      if (b === 0) break;
-      name += String.fromCharCode(b);
-    }
-    const offset = w(e + 16), size = w(e + 20), align = w(e + 24), kind = w(e + 28);
-    if (offset + size > total || align < 8 || (align & (align - 1)) !== 0 || offset % align !== 0) {
-      throw new ProtocolError('bad-directory', `entry ${k} (${name}) out of range`);
-    }
-    dir.set(name, { offset, size, align, kind, addr: base + offset });
+    const e = words.slice(k * 8, k * 8 + 8);
+    const bytes = [];
+    for (let b = 0; b < 16; b++) bytes.push((e[b >> 2] >>> (8 * (b & 3))) & 0xff);
+    const n = bytes.indexOf(0);
+    const name = String.fromCharCode(...bytes.slice(0, n < 0 ? 16 : n));
+    const [offset, size, align, kind] = e.slice(4);
+    // 5. names: [a-z][a-z0-9_]*, 1 to 15 bytes, NUL-padded (every byte after the name is 0), unique.
+    if (n < 0 || !NAME_RE.test(name) || bytes.slice(n).some((b) => b !== 0)) throw bad(`entry ${k}: bad name`);
+    if (names.has(name)) throw bad(`entry ${k}: duplicate name ${name}`);
+    names.add(name);
+    // 4.
+    if (align < HEADER.MIN_ALIGN || align > HEADER.MAX_ALIGN || (align & (align - 1)) !== 0) throw bad(`entry ${k}: align ${align}`);
+    if (offset % align !== 0) throw bad(`entry ${k}: offset ${offset} not a multiple of ${align}`);
+    if (size === 0) throw bad(`entry ${k}: size 0`);
+    if (offset + size > total) throw bad(`entry ${k}: past total_size`);
+    // 3.
+    if (k > 0 && offset < entries[k - 1].offset + entries[k - 1].size) throw bad(`entries ${k - 1} and ${k} unsorted or overlapping`);
+    // Kind 0 is invalid (§2.2, "Region kinds"); 6. entry 0, and only entry 0, is the header region,
+    // at offset 0, holding the directory (this also ends the directory inside the first region, 2.).
+    if (kind === 0) throw bad(`entry ${k}: kind 0`);
+    if ((k === 0) !== (kind === HEADER.KIND_HEADER)) throw bad(`entry ${k}: kind ${kind}`);
+    if (k === 0 && (offset !== 0 || size < dirEnd)) throw bad('entry 0 does not hold the directory');
+    entries.push({ name, offset, size, align, kind });
   }
+  return { entries, words };
+}
+
+/**
+ * Attaches (`attachAny`, every check of §2.3) to the region at `base`, which must be `ready`, and
+ * returns its directory: a Map from name to `{ offset, size, align, kind, addr }`.
+ */
+export function readDirectory(sab, base, len = sab.byteLength - base) {
+  const dir = new Map();
+  for (const e of attachAny(sab, base, len).entries) dir.set(e.name, { ...e, addr: base + e.offset });
   return dir;
 }
 
