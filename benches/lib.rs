@@ -143,6 +143,17 @@ pub struct Contender<'a> {
     pub name: &'static str,
     /// Runs `n` units, verifies the result (panics on a wrong checksum), returns the time.
     pub run: Box<dyn FnMut(u64) -> Duration + 'a>,
+    /// A target for this peer's row instead of the [`Spec`]'s (ratio `NaN`: context only, no
+    /// target).
+    pub target: Option<(f64, &'static str)>,
+}
+
+impl Contender<'_> {
+    /// This peer's row gets its own target (`f64::NAN`: a context row without a target).
+    pub fn with_target(mut self, ratio: f64, text: &'static str) -> Self {
+        self.target = Some((ratio, text));
+        self
+    }
 }
 
 impl std::fmt::Debug for Contender<'_> {
@@ -158,6 +169,7 @@ pub fn contender<'a, F: FnMut(u64) -> Duration + 'a>(name: &'static str, run: F)
     Contender {
         name,
         run: Box::new(run),
+        target: None,
     }
 }
 
@@ -243,6 +255,7 @@ impl Suite {
             let rmed = median(ratios);
             let peer_ns = per_unit(&times[p]);
             let key = format!("{}/{}", spec.name, peer.name);
+            let (target_ratio, target) = peer.target.unwrap_or((spec.target_ratio, spec.target));
             let mut line = format!(
                 "{key:<40} n={n:<10} ours {ours_ns:>10.2} ns/{u} ({:>8.2} M/s)  {} {peer_ns:>10.2} ns/{u} ({:>8.2} M/s)",
                 1e3 / ours_ns,
@@ -260,13 +273,8 @@ impl Suite {
             }
             let _ = write!(
                 line,
-                "  ratio {rmed:.3} [{rmin:.3} – {rmax:.3}] target {} → {}",
-                spec.target,
-                if rmed >= spec.target_ratio {
-                    "met"
-                } else {
-                    "missed"
-                }
+                "  ratio {rmed:.3} [{rmin:.3} – {rmax:.3}] target {target} → {}",
+                verdict(rmed, target_ratio)
             );
             println!("{line}");
             let v = json!({
@@ -284,8 +292,8 @@ impl Suite {
                 "ratio_max": rmax,
                 "rounds": self.rounds,
                 "round_ms": self.round.as_secs_f64() * 1e3,
-                "target_ratio": spec.target_ratio,
-                "target": spec.target,
+                "target_ratio": if target_ratio.is_nan() { Value::Null } else { json!(target_ratio) },
+                "target": target,
                 "date": utc_now(),
                 "machine": machine(),
             });
@@ -334,6 +342,23 @@ impl Suite {
         let text = serde_json::to_string_pretty(&Value::Object(all)).expect("serialise");
         std::fs::write(&path, text + "\n").expect("write the bench JSON");
         println!("figures merged into {}", path.display());
+    }
+}
+
+/// `met`, `missed`, or `—` when there is no target (`NaN`, or `null` in the JSON).
+///
+/// ```
+/// assert_eq!(inos_benches::verdict(1.2, 1.0), "met");
+/// assert_eq!(inos_benches::verdict(0.9, 1.0), "missed");
+/// assert_eq!(inos_benches::verdict(0.9, f64::NAN), "—");
+/// ```
+pub fn verdict(ratio: f64, target_ratio: f64) -> &'static str {
+    if target_ratio.is_nan() {
+        "—"
+    } else if ratio >= target_ratio {
+        "met"
+    } else {
+        "missed"
     }
 }
 

@@ -33,7 +33,12 @@
 //! `drain` (batched; `drain` takes everything available, so rtrb's consumer reads `slots()`,
 //! everything available, too), `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
-//! one-thread `copy_from_slice` of the same size (the bandwidth baseline).
+//! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
+//! destination half a page apart: see [`bulk_buffers`]). A context row without a target moves
+//! the same bytes between the same two threads through an rtrb `u8` ring (`push_entire_slice` /
+//! `pop_entire_slice`), to separate the cost of our grants from the cost of the hand-off.
+//!
+//! Method, settings and the JSON/README pipeline: `benches/README.md`.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -390,9 +395,10 @@ fn rtrb_pingpong(n: u64) -> Duration {
 
 /// A source and a destination of `len` bytes (a multiple of 4096) in one allocation: the
 /// source page-aligned, the destination half a page after its end, so `(dst - src) mod 4096 =
-/// 2048`. (Two separate `Vec`s
-/// can land a few bytes apart modulo 4 KiB, where `rep movsb` in glibc's `memcpy` slows down
-/// several times over: an unlucky baseline would flatter us.) The source is filled with 0x5A.
+/// 2048`. Two separate `Vec`s can land 16 bytes apart modulo 4 KiB; on the AMD EPYC dev VM a
+/// `copy_from_slice` at that distance measured 1.6 GB/s (4 KiB) and 1.9 GB/s (64 KiB) against
+/// 42–74 GB/s at 0, 64 or 2048 bytes: an unlucky baseline that would flatter us 25×. The source
+/// is filled with 0x5A.
 fn bulk_buffers(len: usize) -> Vec<u8> {
     vec![0x5Au8; 2 * len + 2048 + 4096]
 }
@@ -476,6 +482,40 @@ fn memcpy_bulk<const LEN: usize>(n: u64) -> Duration {
     let t = t0.elapsed();
     assert_eq!(sum, expected::<u64>(n));
     assert_eq!(dst[LEN - 1], 0x5A);
+    t
+}
+
+/// Context for the bulk rows: the same bytes, threads and checks through an rtrb `u8` ring of
+/// the same byte capacity, with rtrb's slice API (`push_entire_slice` / `pop_entire_slice`), so
+/// the cost of moving 4 KiB between two threads through *a* ring is visible next to `memcpy`.
+fn rtrb_bulk<const LEN: usize>(n: u64) -> Duration {
+    let (mut p, mut c) = rtrb::RingBuffer::<u8>::new((16 * LEN).next_power_of_two());
+    let mut buf = bulk_buffers(LEN);
+    let (src, dst) = split_bulk(&mut buf, LEN);
+    let producer = move || {
+        let mut b = Backoff::new();
+        for i in 0..n {
+            src[..8].copy_from_slice(&i.to_le_bytes());
+            while p.push_entire_slice(src).is_err() {
+                b.snooze();
+            }
+            b.reset();
+        }
+    };
+    let (t, sum) = race(vec![producer], || {
+        let mut sum = 0u64;
+        let mut b = Backoff::new();
+        for _ in 0..n {
+            while c.pop_entire_slice(dst).is_err() {
+                b.snooze();
+            }
+            b.reset();
+            sum = sum.wrapping_add(u64::from_le_bytes(dst[..8].try_into().unwrap()));
+        }
+        assert_eq!(dst[LEN - 1], 0x5A);
+        sum
+    });
+    assert_eq!(sum, expected::<u64>(n));
     t
 }
 
@@ -684,6 +724,8 @@ fn main() {
         vec![
             contender("inos", inos_bulk::<4096>),
             contender("memcpy", memcpy_bulk::<4096>),
+            contender("rtrb_slices", rtrb_bulk::<4096>)
+                .with_target(f64::NAN, "context (no target)"),
         ],
     );
     s.compare(
@@ -694,6 +736,8 @@ fn main() {
         vec![
             contender("inos", inos_bulk::<65536>),
             contender("memcpy", memcpy_bulk::<65536>),
+            contender("rtrb_slices", rtrb_bulk::<65536>)
+                .with_target(f64::NAN, "context (no target)"),
         ],
     );
     let mpsc = "≥ 1.5× peer";

@@ -59,10 +59,9 @@ fn render(all: &serde_json::Map<String, Value>) -> String {
             None => format!("{ns:.1} ns/{unit} ({:.1} M/s)", 1e3 / ns),
         };
         let med = num(v, "ratio_median");
-        let met = if med >= num(v, "target_ratio") {
-            "met"
-        } else {
-            "**missed**"
+        let met = match inos_benches::verdict(med, num(v, "target_ratio")) {
+            "missed" => "**missed**",
+            other => other,
         };
         let _ = writeln!(
             out,
