@@ -181,6 +181,10 @@ pub fn contender<'a, F: FnMut(u64) -> Duration + 'a>(name: &'static str, run: F)
 /// - `INOS_BENCH_JSON`: where to merge the figures (default `<target dir>/inos-bench.json`).
 ///
 /// A command-line argument that does not start with `-` filters the benchmarks by substring.
+///
+/// Without `--bench` on the command line (that is, when run by `cargo test --benches` or
+/// `--all-targets` rather than `cargo bench`), the suite is a smoke test: one short round per
+/// comparison, every check still made, nothing written to the JSON.
 #[derive(Debug)]
 pub struct Suite {
     rounds: usize,
@@ -188,13 +192,22 @@ pub struct Suite {
     filter: Option<String>,
     results: Vec<(String, Value)>,
     order: u32,
+    smoke: bool,
 }
 
 impl Suite {
     /// Reads the settings from the environment and the command line.
     pub fn from_env() -> Self {
-        let rounds = env_num("INOS_BENCH_ROUNDS", 9.0).max(1.0) as usize;
-        let round_ms = env_num("INOS_BENCH_ROUND_MS", 300.0).max(0.1);
+        let smoke = !std::env::args().any(|a| a == "--bench");
+        let (rounds, round_ms) = if smoke {
+            println!("smoke test (checks only, no figures); `cargo bench` measures");
+            (1, 1.0)
+        } else {
+            (
+                env_num("INOS_BENCH_ROUNDS", 9.0).max(1.0) as usize,
+                env_num("INOS_BENCH_ROUND_MS", 300.0).max(0.1),
+            )
+        };
         let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
         Suite {
             rounds,
@@ -202,6 +215,7 @@ impl Suite {
             filter,
             results: Vec::new(),
             order: 0,
+            smoke,
         }
     }
 
@@ -304,6 +318,9 @@ impl Suite {
     /// Finds `n` such that one run of ours takes about the round time.
     fn calibrate(&self, spec: &Spec, ours: &mut Contender<'_>) -> u64 {
         let m = spec.multiple.max(1);
+        if self.smoke {
+            return 64u64.div_ceil(m) * m;
+        }
         let mut n = 1024u64.div_ceil(m) * m;
         let least = n;
         let floor = self.round.as_secs_f64().min(0.02);
@@ -322,7 +339,7 @@ impl Suite {
     /// # Panics
     /// If the file cannot be written, or exists and is not a JSON object.
     pub fn finish(self) {
-        if self.results.is_empty() {
+        if self.results.is_empty() || self.smoke {
             return;
         }
         let path = json_path();
@@ -458,6 +475,7 @@ mod tests {
             filter: None,
             results: Vec::new(),
             order: 0,
+            smoke: false,
         };
         let log = std::cell::RefCell::new(Vec::new());
         let work = |name: &'static str| {
