@@ -77,6 +77,7 @@ impl Backoff {
 /// The workers are spawned first, announce themselves and spin on the start flag; the calling
 /// thread yields until all have announced, reads the clock, raises the flag and runs `main`. So
 /// thread creation is outside the timed region, and every contender gets the same thread set-up.
+/// Threads are not pinned unless `INOS_BENCH_PIN=1` (then as in [`race_pinned`]).
 ///
 /// ```
 /// let (t, r) = inos_benches::race(vec![|| ()], || 42);
@@ -88,15 +89,101 @@ where
     W: FnOnce() + Send,
     M: FnOnce() -> R,
 {
+    let pin = std::env::var("INOS_BENCH_PIN").is_ok_and(|v| v == "1");
+    race_impl(workers, main, pin)
+}
+
+/// [`race`] with every thread pinned (Linux, at least 2 allowed CPUs; elsewhere unpinned): the
+/// calling thread to the first allowed CPU for the duration of the call (its previous affinity
+/// is restored), worker `j` to allowed CPU `(j + 1) mod count`. Without pinning, the scheduler can keep two "concurrent" threads
+/// on one vCPU for a whole run of a 2-vCPU machine, which measures no contention at all.
+///
+/// ```
+/// let (_, r) = inos_benches::race_pinned(vec![|| ()], || 7);
+/// assert_eq!(r, 7);
+/// ```
+pub fn race_pinned<W, M, R>(workers: Vec<W>, main: M) -> (Duration, R)
+where
+    W: FnOnce() + Send,
+    M: FnOnce() -> R,
+{
+    race_impl(workers, main, true)
+}
+
+#[cfg(target_os = "linux")]
+mod affinity {
+    /// The calling thread's affinity mask.
+    pub fn get() -> Option<libc::cpu_set_t> {
+        // SAFETY: cpu_set_t is plain data; all-zero is a valid (empty) set.
+        let mut set: libc::cpu_set_t = unsafe { core::mem::zeroed() };
+        // SAFETY: pid 0 is the calling thread; the pointer and size describe `set`.
+        let r = unsafe {
+            libc::sched_getaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), &mut set)
+        };
+        (r == 0).then_some(set)
+    }
+
+    /// The CPUs in `set`, in increasing order.
+    pub fn cpus(set: &libc::cpu_set_t) -> Vec<usize> {
+        (0..libc::CPU_SETSIZE as usize)
+            // SAFETY: i < CPU_SETSIZE.
+            .filter(|&i| unsafe { libc::CPU_ISSET(i, set) })
+            .collect()
+    }
+
+    /// Sets the calling thread's affinity mask (best effort).
+    pub fn set(set: &libc::cpu_set_t) {
+        // SAFETY: pid 0 is the calling thread; the pointer and size describe `set`.
+        unsafe { libc::sched_setaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), set) };
+    }
+
+    /// Pins the calling thread to `cpu` (best effort).
+    pub fn pin(cpu: usize) {
+        // SAFETY: as in `get`.
+        let mut one: libc::cpu_set_t = unsafe { core::mem::zeroed() };
+        // SAFETY: `cpu` < CPU_SETSIZE (callers pass cpu < nproc).
+        unsafe { libc::CPU_SET(cpu, &mut one) };
+        set(&one);
+    }
+}
+
+fn race_impl<W, M, R>(workers: Vec<W>, main: M, pin: bool) -> (Duration, R)
+where
+    W: FnOnce() + Send,
+    M: FnOnce() -> R,
+{
+    // The CPUs this process may use (pinning picks among them), and the mask to restore.
+    #[cfg(target_os = "linux")]
+    let (saved, cpus) = match affinity::get() {
+        Some(set) if pin => (Some(set), affinity::cpus(&set)),
+        _ => (None, Vec::new()),
+    };
+    #[cfg(not(target_os = "linux"))]
+    let cpus: Vec<usize> = {
+        let _ = pin;
+        Vec::new()
+    };
+    let pin = cpus.len() >= 2;
+    #[cfg(target_os = "linux")]
+    if pin {
+        affinity::pin(cpus[0]);
+    }
     let n = workers.len();
     let ready = AtomicUsize::new(0);
     let go = AtomicBool::new(false);
-    thread::scope(|s| {
+    let out = thread::scope(|s| {
         let handles: Vec<_> = workers
             .into_iter()
-            .map(|w| {
-                let (ready, go) = (&ready, &go);
+            .enumerate()
+            .map(|(j, w)| {
+                let (ready, go, cpus) = (&ready, &go, &cpus);
                 s.spawn(move || {
+                    #[cfg(target_os = "linux")]
+                    if pin {
+                        affinity::pin(cpus[(j + 1) % cpus.len()]);
+                    }
+                    #[cfg(not(target_os = "linux"))]
+                    let _ = (j, cpus);
                     ready.fetch_add(1, Ordering::AcqRel);
                     while !go.load(Ordering::Acquire) {
                         std::hint::spin_loop();
@@ -115,7 +202,12 @@ where
             h.join().expect("bench worker panicked");
         }
         (t0.elapsed(), r)
-    })
+    });
+    #[cfg(target_os = "linux")]
+    if let Some(set) = saved {
+        affinity::set(&set);
+    }
+    out
 }
 
 /// One comparison: what is measured, in which unit, and the target for ours.
@@ -324,14 +416,26 @@ impl Suite {
         let mut n = 1024u64.div_ceil(m) * m;
         let least = n;
         let floor = self.round.as_secs_f64().min(0.02);
+        let round = self.round.as_secs_f64();
+        let scale = |n: u64, t: f64| ((n as f64 * round / t.max(1e-9)) as u64).max(least) / m * m;
         loop {
             let t = (ours.run)(n).as_secs_f64();
             if t >= floor || n >= 1 << 40 {
-                let want = (n as f64 * self.round.as_secs_f64() / t.max(1e-9)) as u64;
-                return (want.max(least) / m) * m;
+                n = scale(n, t);
+                break;
             }
             n *= 4;
         }
+        // Check the extrapolation (a run descheduled by a noisy neighbour would leave `n` far
+        // too small): at most two more runs, rescaling while off by more than 2x.
+        for _ in 0..2 {
+            let t = (ours.run)(n).as_secs_f64();
+            if (0.5 * round..=2.0 * round).contains(&t) {
+                break;
+            }
+            n = scale(n, t);
+        }
+        n
     }
 
     /// Merges this run's figures into the JSON file (see [`json_path`]) and prints where.
@@ -457,6 +561,24 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn race_pinned_pins() {
+        let cpus = affinity::cpus(&affinity::get().unwrap());
+        if cpus.len() < 2 {
+            return;
+        }
+        // SAFETY: sched_getcpu has no preconditions.
+        let here = || unsafe { libc::sched_getcpu() } as usize;
+        let (_, main_cpu) = race_pinned(vec![|| assert_eq!(here(), cpus[1])], here);
+        assert_eq!(main_cpu, cpus[0]);
+        assert_eq!(
+            affinity::cpus(&affinity::get().unwrap()),
+            cpus,
+            "mask restored"
+        );
+    }
 
     #[test]
     fn dates() {

@@ -25,9 +25,10 @@
 //! reference simulation of the same sequence; with two threads (interleavings differ), the sum
 //! of the balances must be conserved and no balance negative (ours: `audit().is_balanced()`).
 //!
-//! Threads: one thread runs on the calling thread; two threads use [`race`] (one spawned worker
-//! released by a flag plus the calling thread), nothing pinned, each doing half of the
-//! transfers on its own sequence.
+//! Threads: one thread runs on the calling thread; two threads use [`race_pinned`] (one spawned
+//! worker released by a flag plus the calling thread, pinned to CPU 1 and CPU 0 as in the
+//! peer-baselines note: unpinned, a 2-vCPU scheduler can run both on one vCPU for a whole run and
+//! measure no contention), each doing half of the transfers on its own sequence.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -35,7 +36,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use inos_benches::{contender, race, Spec, Suite};
+use inos_benches::{contender, race_pinned, Spec, Suite};
 use inos_layout::RegionBuf;
 use inos_ledger::{required_len, AccountId, Ledger};
 
@@ -166,7 +167,7 @@ fn two_threads<L: Sync + ?Sized>(
         }
         black_box(ok);
     };
-    let (t, ()) = race(vec![|| work(1)], || work(0));
+    let (t, ()) = race_pinned(vec![|| work(1)], || work(0));
     t
 }
 

@@ -19,7 +19,7 @@
 //!   us). The ping-pong spins with `spin_loop` only, on both sides.
 //! - **The same thread set-up**: [`race`] spawns the workers before the clock starts, releases
 //!   them with a flag and stops the clock when the consumer (on the calling thread) is done and
-//!   the workers are joined. Nothing is pinned.
+//!   the workers are joined. Nothing is pinned unless `INOS_BENCH_PIN=1`.
 //! - **The same `black_box` discipline**: two-thread runs sink every message into a checksum
 //!   that is checked after the run; the one-thread pair passes the pushed value and the popped
 //!   value through `black_box` on both sides.
