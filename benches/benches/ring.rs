@@ -31,8 +31,8 @@
 //! `rtrb_chunks_read64` reads `min(slots(), 64)`); crossbeam-queue `ArrayQueue::push`
 //! (which hands the value back on full) / `pop`; crossbeam-channel `bounded(4096)` with
 //! `try_send` / `try_recv`. Ours: `push_pod` / `try_pop` (single), `push_pods` (≤ 64 per call) /
-//! `drain` (batched; `drain` takes everything available, so rtrb's consumer reads `slots()`,
-//! everything available, too), `reserve` + `copy_from_slice` + `commit` / `read` +
+//! `drain` (batched; `drain` takes everything available and cannot be capped, hence the two
+//! rtrb consumer rows), `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
 //! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
 //! destination half a page apart: see [`bulk_buffers`]). A context row without a target moves
