@@ -6,6 +6,12 @@
 //! run, prints the median ns per unit and the median / min / max of the per-round ratios
 //! (ours speed / peer speed), and merges them into `target/inos-bench.json`.
 //!
+//! Our rings are formatted in `Mode::Poll` (spec ring.md §7.1): none of the peers can put a
+//! thread to sleep in these loops, and a polling ring is the one that pays no wake handshake.
+//! The `inos_wake_mode` rows run the same code on a `Mode::Wake` ring (a SeqCst store and a
+//! waiter check per commit and per release, so that `push_wait` / `pop_wait` can park): context,
+//! with no target, the ratio being poll speed / wake speed.
+//!
 //! Fairness rules (issue 9 §1), applied to every comparison:
 //! - **The same message type** on both sides: 8 B is a `u64`, 32 B is `[u64; 4]` = `[i, 1, 2, 3]`
 //!   and the consumer reads all four words. Each contender is a generic function monomorphised
@@ -49,7 +55,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{TryRecvError, TrySendError};
 use inos_benches::{contender, race, Backoff, Spec, Suite};
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Mpsc, Ring, Spsc};
+use inos_ring::{layout, Error, Mode, Mpsc, Ring, Spsc};
 
 const SLOTS: usize = 4096;
 const CHUNK: usize = 64;
@@ -97,16 +103,27 @@ fn ring_capacity(payload: usize) -> u32 {
     (if p == bytes { p } else { p / 2 }) as u32
 }
 
-fn spsc_ring(cap: u32) -> RegionBuf {
+/// The ring mode of our contenders: `Mode::Poll` when `POLL` (nobody sleeps, as with every peer
+/// here, none of which can sleep in these loops), `Mode::Wake` otherwise (the SeqCst handshake
+/// that lets `push_wait` / `pop_wait` park is paid on every commit and release).
+fn mode(poll: bool) -> Mode {
+    if poll {
+        Mode::Poll
+    } else {
+        Mode::Wake
+    }
+}
+
+fn spsc_ring(cap: u32, poll: bool) -> RegionBuf {
     let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
-    Ring::<Spsc>::init(buf.region(), cap).unwrap();
+    Ring::<Spsc>::init_with(buf.region(), cap, mode(poll), 0).unwrap();
     buf
 }
 
 // ---------- SPSC, one message per call ----------
 
-fn inos_single<T: Msg>(n: u64) -> Duration {
-    let buf = spsc_ring(ring_capacity(size_of::<T>()));
+fn inos_single<T: Msg, const POLL: bool>(n: u64) -> Duration {
+    let buf = spsc_ring(ring_capacity(size_of::<T>()), POLL);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
@@ -186,8 +203,8 @@ fn rtrb_single<T: Msg>(n: u64) -> Duration {
 
 // ---------- SPSC, batched (≤ 64 per producer call) ----------
 
-fn inos_batch<T: Msg>(n: u64) -> Duration {
-    let buf = spsc_ring(ring_capacity(size_of::<T>()));
+fn inos_batch<T: Msg, const POLL: bool>(n: u64) -> Duration {
+    let buf = spsc_ring(ring_capacity(size_of::<T>()), POLL);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
@@ -288,8 +305,8 @@ fn rtrb_batch<T: Msg, const READ: usize>(n: u64) -> Duration {
 
 // ---------- One thread: push one, pop one (8 B) ----------
 
-fn inos_pair(n: u64) -> Duration {
-    let buf = spsc_ring(ring_capacity(8));
+fn inos_pair<const POLL: bool>(n: u64) -> Duration {
+    let buf = spsc_ring(ring_capacity(8), POLL);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
@@ -322,8 +339,11 @@ fn rtrb_pair(n: u64) -> Duration {
 
 // ---------- Ping-pong through two SPSC rings (8 B), spinning ----------
 
-fn inos_pingpong(n: u64) -> Duration {
-    let (ab, ba) = (spsc_ring(ring_capacity(8)), spsc_ring(ring_capacity(8)));
+fn inos_pingpong<const POLL: bool>(n: u64) -> Duration {
+    let (ab, ba) = (
+        spsc_ring(ring_capacity(8), POLL),
+        spsc_ring(ring_capacity(8), POLL),
+    );
     let (ab, ba) = (
         Ring::<Spsc>::attach(ab.region()).unwrap(),
         Ring::<Spsc>::attach(ba.region()).unwrap(),
@@ -417,10 +437,10 @@ fn split_bulk(buf: &mut [u8], len: usize) -> (&mut [u8], &mut [u8]) {
 
 /// 4 KiB or 64 KiB messages through `reserve`/`read` grants, producer and consumer threads. The
 /// first 8 bytes carry the message index (stamped into the source before each copy).
-fn inos_bulk<const LEN: usize>(n: u64) -> Duration {
+fn inos_bulk<const LEN: usize, const POLL: bool>(n: u64) -> Duration {
     let cap = (16 * LEN).next_power_of_two() as u32;
     assert!(layout::max_message(cap) as usize >= LEN);
-    let buf = spsc_ring(cap);
+    let buf = spsc_ring(cap, POLL);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
@@ -525,10 +545,10 @@ fn rtrb_bulk<const LEN: usize>(n: u64) -> Duration {
 
 // ---------- MPSC: 2 producers, 1 consumer ----------
 
-fn inos_mpsc<T: Msg>(n: u64) -> Duration {
+fn inos_mpsc<T: Msg, const POLL: bool>(n: u64) -> Duration {
     let cap = ring_capacity(size_of::<T>());
     let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
-    let ring = Ring::<Mpsc>::init(buf.region(), cap).unwrap();
+    let ring = Ring::<Mpsc>::init_with(buf.region(), cap, mode(POLL), 0).unwrap();
     let mut c = ring.consumer().unwrap();
     let producers = (0..2u64)
         .map(|id| {
@@ -672,14 +692,18 @@ fn main() {
     s.compare(
         spec("ring/spsc_single/8B", "msg", 1.0, single),
         vec![
-            contender("inos", inos_single::<u64>),
+            contender("inos", inos_single::<u64, true>),
+            contender("inos_wake_mode", inos_single::<u64, false>)
+                .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_single::<u64>),
         ],
     );
     s.compare(
         spec("ring/spsc_single/32B", "msg", 1.0, single),
         vec![
-            contender("inos", inos_single::<[u64; 4]>),
+            contender("inos", inos_single::<[u64; 4], true>),
+            contender("inos_wake_mode", inos_single::<[u64; 4], false>)
+                .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_single::<[u64; 4]>),
         ],
     );
@@ -687,7 +711,7 @@ fn main() {
     s.compare(
         spec("ring/spsc_batch64/8B", "msg", 1.0, batch),
         vec![
-            contender("inos", inos_batch::<u64>),
+            contender("inos", inos_batch::<u64, true>),
             contender("rtrb_chunks", rtrb_batch::<u64, { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<u64, CHUNK>),
         ],
@@ -695,7 +719,7 @@ fn main() {
     s.compare(
         spec("ring/spsc_batch64/32B", "msg", 1.0, batch),
         vec![
-            contender("inos", inos_batch::<[u64; 4]>),
+            contender("inos", inos_batch::<[u64; 4], true>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
         ],
@@ -707,7 +731,12 @@ fn main() {
             1.0 / 1.5,
             "time ≤ 1.5× rtrb (ratio ≥ 0.667)",
         ),
-        vec![contender("inos", inos_pair), contender("rtrb", rtrb_pair)],
+        vec![
+            contender("inos", inos_pair::<true>),
+            contender("inos_wake_mode", inos_pair::<false>)
+                .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
+            contender("rtrb", rtrb_pair),
+        ],
     );
     s.compare(
         spec(
@@ -717,7 +746,9 @@ fn main() {
             "round trip ≤ 1.0× rtrb",
         ),
         vec![
-            contender("inos", inos_pingpong),
+            contender("inos", inos_pingpong::<true>),
+            contender("inos_wake_mode", inos_pingpong::<false>)
+                .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_pingpong),
         ],
     );
@@ -728,7 +759,7 @@ fn main() {
             ..spec("ring/grant/4KiB", "msg", 0.8, bulk)
         },
         vec![
-            contender("inos", inos_bulk::<4096>),
+            contender("inos", inos_bulk::<4096, true>),
             contender("memcpy", memcpy_bulk::<4096>),
             contender("rtrb_slices", rtrb_bulk::<4096>)
                 .with_target(f64::NAN, "context (no target)"),
@@ -740,7 +771,7 @@ fn main() {
             ..spec("ring/grant/64KiB", "msg", 0.8, bulk)
         },
         vec![
-            contender("inos", inos_bulk::<65536>),
+            contender("inos", inos_bulk::<65536, true>),
             contender("memcpy", memcpy_bulk::<65536>),
             contender("rtrb_slices", rtrb_bulk::<65536>)
                 .with_target(f64::NAN, "context (no target)"),
@@ -750,7 +781,9 @@ fn main() {
     s.compare(
         spec("ring/mpsc_2p1c/8B", "msg", 1.5, mpsc),
         vec![
-            contender("inos", inos_mpsc::<u64>),
+            contender("inos", inos_mpsc::<u64, true>),
+            contender("inos_wake_mode", inos_mpsc::<u64, false>)
+                .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("arrayqueue", arrayqueue_mpsc::<u64>),
             contender("crossbeam_channel", channel_mpsc::<u64>),
         ],
@@ -758,7 +791,9 @@ fn main() {
     s.compare(
         spec("ring/mpsc_2p1c/32B", "msg", 1.5, mpsc),
         vec![
-            contender("inos", inos_mpsc::<[u64; 4]>),
+            contender("inos", inos_mpsc::<[u64; 4], true>),
+            contender("inos_wake_mode", inos_mpsc::<[u64; 4], false>)
+                .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("arrayqueue", arrayqueue_mpsc::<[u64; 4]>),
             contender("crossbeam_channel", channel_mpsc::<[u64; 4]>),
         ],
