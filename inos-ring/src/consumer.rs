@@ -433,6 +433,13 @@ impl<'a, K: Kind> Consumer<'a, K> {
     pub fn try_pop(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         // Fast path: a committed message that fits, at the head.
         let h = self.head;
+        if !K::MULTI_PRODUCER && h == self.tail_cache {
+            // SPSC, cached tail used up: refresh it here rather than on the cold path (a caught-up
+            // consumer does this for every message).
+            if !self.refresh_tail(h)? {
+                return Err(Error::Empty);
+            }
+        }
         let off = h & self.mask;
         // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes), off + 8 <= cap.
         let state = unsafe { self.rec_word(off, 4) };
