@@ -67,6 +67,36 @@ unsafe fn merge(base: *mut u8, w: usize, at: usize, src: &[u8]) {
     word.fetch_or(u32::from_ne_bytes(b), COPY_ORDER);
 }
 
+/// Stores `src` (a multiple of 4 bytes) as whole words at the 4-aligned `base + at`, four words
+/// per iteration.
+///
+/// # Safety
+/// `at % 4 == 0`, `src.len() % 4 == 0` and `at + src.len() <= words` of a valid region at `base`.
+#[inline(always)]
+unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
+    let mut k = 0;
+    for chunk in src.chunks_exact(16) {
+        let a = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        let b = u32::from_ne_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
+        let c = u32::from_ne_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
+        let d = u32::from_ne_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
+        // SAFETY: at + k is 4-aligned and at + k + 16 <= at + src.len() <= words.
+        unsafe {
+            word(base, at + k).store(a, COPY_ORDER);
+            word(base, at + k + 4).store(b, COPY_ORDER);
+            word(base, at + k + 8).store(c, COPY_ORDER);
+            word(base, at + k + 12).store(d, COPY_ORDER);
+        }
+        k += 16;
+    }
+    for chunk in src[k..].chunks_exact(4) {
+        let v = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        // SAFETY: at + k + 4 <= at + src.len() <= words.
+        unsafe { word(base, at + k) }.store(v, COPY_ORDER);
+        k += 4;
+    }
+}
+
 /// Copies `dst.len()` bytes at `base + off` into `dst`.
 ///
 /// # Safety
@@ -197,28 +227,8 @@ unsafe fn copy_in_general(base: *mut u8, words: usize, off: usize, src: &[u8]) {
         }
         let whole = (wend - p) & !3;
         if whole > 0 {
-            let input = &src[i..i + whole];
-            let mut k = 0;
-            for chunk in input.chunks_exact(16) {
-                let a = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-                let b = u32::from_ne_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
-                let c = u32::from_ne_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
-                let d = u32::from_ne_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
-                // SAFETY: p + k is 4-aligned and p + k + 16 <= wend <= words.
-                unsafe {
-                    word(base, p + k).store(a, COPY_ORDER);
-                    word(base, p + k + 4).store(b, COPY_ORDER);
-                    word(base, p + k + 8).store(c, COPY_ORDER);
-                    word(base, p + k + 12).store(d, COPY_ORDER);
-                }
-                k += 16;
-            }
-            for chunk in input[k..].chunks_exact(4) {
-                let v = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-                // SAFETY: as above, p + k + 4 <= wend.
-                unsafe { word(base, p + k) }.store(v, COPY_ORDER);
-                k += 4;
-            }
+            // SAFETY: p is 4-aligned (the head was consumed) and p + whole <= wend <= words.
+            unsafe { store_words(base, p, &src[i..i + whole]) };
             p += whole;
             i += whole;
         }
@@ -247,27 +257,8 @@ unsafe fn copy_in_general(base: *mut u8, words: usize, off: usize, src: &[u8]) {
 #[inline]
 pub(crate) unsafe fn copy_in_padded(base: *mut u8, off: usize, src: &[u8]) {
     let whole = src.len() & !3;
-    let mut k = 0;
-    for chunk in src[..whole].chunks_exact(16) {
-        let a = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        let b = u32::from_ne_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
-        let c = u32::from_ne_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
-        let d = u32::from_ne_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
-        // SAFETY: off + k is 4-aligned and off + k + 16 <= off + whole <= words.
-        unsafe {
-            word(base, off + k).store(a, COPY_ORDER);
-            word(base, off + k + 4).store(b, COPY_ORDER);
-            word(base, off + k + 8).store(c, COPY_ORDER);
-            word(base, off + k + 12).store(d, COPY_ORDER);
-        }
-        k += 16;
-    }
-    for chunk in src[k..whole].chunks_exact(4) {
-        let v = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        // SAFETY: off + k + 4 <= off + whole <= words.
-        unsafe { word(base, off + k) }.store(v, COPY_ORDER);
-        k += 4;
-    }
+    // SAFETY: off is 4-aligned and off + whole <= off + round_up(len, 4) <= words.
+    unsafe { store_words(base, off, &src[..whole]) };
     if whole < src.len() {
         let mut b = [0u8; 4];
         b[..src.len() - whole].copy_from_slice(&src[whole..]);
