@@ -15,6 +15,10 @@
 //!   (everything available per wake-up, defect 12), [`Producer::push_pod`] /
 //!   [`Consumer::pop_pod`] for `bytemuck::Pod` types, and (with `std`) blocking
 //!   `push_wait` / `pop_wait` that wake the other side through `inos-epoch` only when it sleeps.
+//! - **Two wake modes, agreed in the header** ([`Mode`]): on a `Mode::Wake` ring (the default)
+//!   parties may sleep in `push_wait` / `pop_wait`, and every commit and release pays the wake
+//!   handshake (a SeqCst store and a waiter check); on a `Mode::Poll` ring nobody sleeps, commits
+//!   and releases are plain Release stores, and the blocking calls poll.
 //! - **Faults**: a producer that dies between `reserve` and `commit` does not wedge an MPSC ring:
 //!   [`Consumer::unblock`] (or automatic unblocking after
 //!   `Consumer::set_unblock_after`) turns the stuck record into padding, and a late commit loses
