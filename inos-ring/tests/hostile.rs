@@ -195,8 +195,8 @@ fn roles_are_exclusive_and_released() {
     );
 }
 
-/// A new SPSC producer after one that died holding a grant: its dirty bytes are zeroed, so the
-/// consumer never mistakes them for records.
+/// A new SPSC producer after one that died holding a grant: its dirty bytes lie past `TAIL`, which
+/// the consumer never reads, so they are never mistaken for records (ring v2: nothing to repair).
 #[test]
 fn spsc_producer_takeover_after_crash() {
     let buf = RegionBuf::new(required_len(128)).unwrap();

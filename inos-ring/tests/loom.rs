@@ -52,7 +52,7 @@ fn pop_blocking<K: inos_ring::Kind>(c: &mut inos_ring::Consumer<'_, K>) -> Vec<u
 }
 
 /// SPSC across the wrap: the second message needs wrap padding, the third needs space the
-/// consumer frees (zeroed, then published by the head store). Every message arrives intact.
+/// consumer frees (published by the head store). Every message arrives intact.
 #[test]
 fn spsc_across_the_wrap() {
     spsc_across_the_wrap_in(Mode::Wake);
