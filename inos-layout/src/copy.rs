@@ -97,6 +97,16 @@ unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
     }
 }
 
+/// The native-endian `u64` whose bytes are those of `a` followed by those of `b`.
+#[inline(always)]
+fn pair(a: u32, b: u32) -> u64 {
+    if cfg!(target_endian = "little") {
+        u64::from(a) | u64::from(b) << 32
+    } else {
+        u64::from(a) << 32 | u64::from(b)
+    }
+}
+
 /// Copies `dst.len()` bytes at `base + off` into `dst`.
 ///
 /// # Safety
@@ -106,11 +116,27 @@ unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
 pub(crate) unsafe fn copy_out(base: *mut u8, words: usize, off: usize, dst: &mut [u8]) {
     let end = off + dst.len();
     if (off | dst.len()) & 3 == 0 && end <= words && dst.len() <= 64 {
-        // Small whole-word copies (ring messages): one simple loop, small enough to inline.
-        for (k, chunk) in dst.chunks_exact_mut(4).enumerate() {
-            // SAFETY: off + 4k is 4-aligned and off + 4k + 4 <= end <= words.
-            let v = unsafe { word(base, off + 4 * k) }.load(COPY_ORDER);
-            chunk.copy_from_slice(&v.to_ne_bytes());
+        // Small whole-word copies (ring messages): pairs of words go to `dst` as one 8-byte
+        // store, so a caller that reads the result back as `u64`s (a popped `u64` or `[u64; N]`)
+        // gets the store forwarded instead of stalling on two 4-byte stores.
+        let mut chunks = dst.chunks_exact_mut(8);
+        let mut k = off;
+        for chunk in &mut chunks {
+            // SAFETY: k is 4-aligned and k + 8 <= end <= words.
+            let (a, b) = unsafe {
+                (
+                    word(base, k).load(COPY_ORDER),
+                    word(base, k + 4).load(COPY_ORDER),
+                )
+            };
+            chunk.copy_from_slice(&pair(a, b).to_ne_bytes());
+            k += 8;
+        }
+        let rest = chunks.into_remainder();
+        if !rest.is_empty() {
+            // SAFETY: k is 4-aligned and k + 4 == end <= words (the length is a multiple of 4).
+            let v = unsafe { word(base, k) }.load(COPY_ORDER);
+            rest.copy_from_slice(&v.to_ne_bytes());
         }
         return;
     }
