@@ -727,6 +727,7 @@ impl<'a> Bytes<'a> {
     /// assert_eq!(b.slice(2, 4).unwrap().offset(), 6);
     /// assert!(b.slice(6, 4).is_err());
     /// ```
+    #[inline]
     pub fn slice(&self, offset: usize, len: usize) -> Result<Bytes<'a>, AccessError> {
         match offset.checked_add(len) {
             Some(end) if end <= self.len => Ok(Bytes {
@@ -754,6 +755,7 @@ impl<'a> Bytes<'a> {
     /// assert_eq!(out, [0; 4]);
     /// ```
     #[track_caller]
+    #[inline]
     pub fn copy_to_slice(&self, dst: &mut [u8]) {
         assert_eq!(dst.len(), self.len, "Bytes::copy_to_slice: length mismatch");
         // SAFETY: the view is in bounds (checked at creation) and dst.len() == len.
@@ -771,6 +773,7 @@ impl<'a> Bytes<'a> {
     /// assert_eq!(buf.region().load_u8(1), Ok(8));
     /// ```
     #[track_caller]
+    #[inline]
     pub fn copy_from_slice(&self, src: &[u8]) {
         assert_eq!(
             src.len(),
@@ -792,6 +795,7 @@ impl<'a> Bytes<'a> {
     /// b.write_at(6, &[1, 2]).unwrap();
     /// assert!(b.write_at(7, &[1, 2]).is_err());
     /// ```
+    #[inline]
     pub fn write_at(&self, offset: usize, src: &[u8]) -> Result<(), AccessError> {
         self.slice(offset, src.len())?.copy_from_slice(src);
         Ok(())
@@ -808,6 +812,7 @@ impl<'a> Bytes<'a> {
     /// let mut out = [0u8; 2];
     /// assert!(b.read_at(6, &mut out).is_ok());
     /// ```
+    #[inline]
     pub fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), AccessError> {
         self.slice(offset, dst.len())?.copy_to_slice(dst);
         Ok(())
@@ -820,6 +825,7 @@ impl<'a> Bytes<'a> {
     /// buf.region().bytes(0, 8).unwrap().fill(3);
     /// assert_eq!(buf.region().load_u8(7), Ok(3));
     /// ```
+    #[inline]
     pub fn fill(&self, value: u8) {
         // SAFETY: the view is in bounds (checked at creation).
         unsafe { self.region.fill_unchecked(self.start, self.len, value) };
@@ -834,6 +840,7 @@ impl<'a> Bytes<'a> {
     /// let buf = inos_layout::RegionBuf::new(8).unwrap();
     /// assert_eq!(buf.region().bytes(0, 8).unwrap().read_u32_le(1), Ok(0));
     /// ```
+    #[inline]
     pub fn read_u32_le(&self, offset: usize) -> Result<u32, AccessError> {
         let mut b = [0u8; 4];
         self.read_at(offset, &mut b)?;
@@ -850,6 +857,7 @@ impl<'a> Bytes<'a> {
     /// buf.region().bytes(0, 8).unwrap().write_u32_le(4, 1).unwrap();
     /// assert_eq!(buf.region().load_u8(4), Ok(1));
     /// ```
+    #[inline]
     pub fn write_u32_le(&self, offset: usize, value: u32) -> Result<(), AccessError> {
         self.write_at(offset, &value.to_le_bytes())
     }
@@ -863,6 +871,7 @@ impl<'a> Bytes<'a> {
     /// let buf = inos_layout::RegionBuf::new(8).unwrap();
     /// assert_eq!(buf.region().bytes(0, 8).unwrap().read_u64_le(0), Ok(0));
     /// ```
+    #[inline]
     pub fn read_u64_le(&self, offset: usize) -> Result<u64, AccessError> {
         let mut b = [0u8; 8];
         self.read_at(offset, &mut b)?;
@@ -879,6 +888,7 @@ impl<'a> Bytes<'a> {
     /// buf.region().bytes(0, 8).unwrap().write_u64_le(0, 1 << 56).unwrap();
     /// assert_eq!(buf.region().load_u8(7), Ok(1));
     /// ```
+    #[inline]
     pub fn write_u64_le(&self, offset: usize, value: u64) -> Result<(), AccessError> {
         self.write_at(offset, &value.to_le_bytes())
     }
@@ -902,6 +912,7 @@ impl<'a> Bytes<'a> {
     /// let buf = inos_layout::RegionBuf::new(4).unwrap();
     /// assert!(buf.region().bytes(0, 2).unwrap().eq_slice(&[0, 0]));
     /// ```
+    #[inline]
     pub fn eq_slice(&self, other: &[u8]) -> bool {
         if other.len() != self.len {
             return false;

@@ -58,6 +58,14 @@
 //!     }
 //! });
 //! ```
+//!
+//! ## Model-checking code built on the rings
+//!
+//! Build with `RUSTFLAGS="--cfg loom"` and the ring's words become loom atomics, so a
+//! downstream crate's loom test explores its own protocol and the ring's orderings together
+//! (depend on `loom = "0.7"`; build the region inside `loom::model` before spawning; keep rings
+//! small). The repository's `examples/downstream` crate is a worked example, and its README
+//! section "Model-checking your own code with loom" lists the rest.
 #![cfg_attr(not(any(feature = "std", loom)), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
