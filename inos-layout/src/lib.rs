@@ -24,7 +24,7 @@
 //! - **The standard INOS layout** ([`standard`]): the seed's memory map for the 32, 64 (default),
 //!   128 and 256 MiB tiers, made consistent, and the typed table of epoch slots.
 //! - **Exports** ([`export`], `alloc`): JSON, TypeScript and Go constants and the spec's tables,
-//!   generated from these definitions (`cargo run -p inos-layout --example export`).
+//!   generated from these definitions (`cargo run -p inos-export`).
 //!
 //! ```
 //! use inos_layout::standard::{epochs, StandardRegion, DEFAULT};

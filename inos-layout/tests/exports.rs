@@ -1,5 +1,5 @@
 //! The committed exports (`exports/`) and the generated tables of `docs/PROTOCOL.md` must match
-//! the Rust definitions. Regenerate with `cargo run -p inos-layout --example export`.
+//! the Rust definitions. Regenerate with `cargo run -p inos-export`.
 #![cfg(all(feature = "std", not(loom), not(miri)))]
 
 use std::path::Path;
@@ -14,7 +14,7 @@ fn read(rel: &str) -> String {
 fn assert_fresh(rel: &str, generated: &str) {
     assert!(
         read(rel) == generated,
-        "{rel} is out of date: run `cargo run -p inos-layout --example export`"
+        "{rel} is out of date: run `cargo run -p inos-export`"
     );
 }
 
@@ -45,6 +45,6 @@ fn protocol_md_tables_are_fresh() {
     let updated = export::update_markdown(&doc).expect("markers are well-formed");
     assert!(
         updated == doc,
-        "docs/PROTOCOL.md tables are out of date: run `cargo run -p inos-layout --example export`"
+        "docs/PROTOCOL.md tables are out of date: run `cargo run -p inos-export`"
     );
 }
