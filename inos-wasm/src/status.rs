@@ -114,6 +114,7 @@ pub(crate) fn attach(e: AttachError) -> i32 {
         AttachError::Access(a) => access(a),
         AttachError::MisalignedBase { .. } => INVALID,
         AttachError::BadDirectory(_) | AttachError::BadInitState { .. } => CORRUPT,
+        AttachError::MissingRegion(_) => NOT_FOUND,
         _ => NOT_FORMATTED,
     }
 }
