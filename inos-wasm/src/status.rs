@@ -134,6 +134,7 @@ pub(crate) fn ring(e: RingError) -> i32 {
         // A non-zero reserved header word: a format this party does not know (ring.md §2).
         RingError::BadMagic { .. }
         | RingError::BadVersion { .. }
+        | RingError::WrongKind { .. }
         | RingError::BadKind { .. }
         | RingError::BadMode { .. }
         | RingError::Reserved { .. } => NOT_FORMATTED,
