@@ -91,7 +91,7 @@ pub use attach::{
 pub use attach_error::{AttachError, DirectoryError, RegionNotFound};
 #[cfg(any(feature = "alloc", loom))]
 pub use buf::RegionBuf;
-pub use builder::LayoutBuilder;
+pub use builder::{LayoutBuilder, RegionSize};
 pub use diff::{Fingerprint, LayoutDiff};
 pub use error::AccessError;
 pub use header::InitState;
