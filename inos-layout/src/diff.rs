@@ -296,6 +296,7 @@ impl Layout {
 mod tests {
     use super::*;
     use crate::LayoutBuilder;
+    use std::string::ToString;
 
     fn layout(total: u64, ring: u32, align: u32, kind: RegionKind) -> Layout {
         LayoutBuilder::new(total)
