@@ -39,3 +39,33 @@ fn wrong_kind_names_expected_and_found() {
         "unknown ring kind word 7 (SPSC is 1, MPSC 2)"
     );
 }
+
+/// Issue 13 §5: a ring sized by `layout::region_size` goes into a layout without casts (the
+/// README's example).
+#[test]
+fn ring_in_a_fitted_layout() {
+    use inos_layout::{create, Layout, LayoutBuilder, RegionKind, RegionSize};
+    use inos_ring::layout;
+    const LAYOUT: Layout = LayoutBuilder::fitted()
+        .sized(
+            "jobs",
+            layout::region_size(4096),
+            layout::REGION_ALIGN,
+            RegionKind::RING,
+        )
+        .build_checked();
+    let buf = RegionBuf::for_layout(&LAYOUT).unwrap();
+    let shared = create(buf.region(), &LAYOUT).unwrap();
+    let jobs = shared.require("jobs").unwrap();
+    assert_eq!(jobs.len(), layout::required_len(4096));
+    let ring = Ring::<Mpsc>::init(jobs, 4096).unwrap();
+    assert_eq!(ring.capacity(), 4096);
+    assert_eq!(
+        layout::region_size(layout::MAX_CAPACITY).bytes(),
+        Some(layout::MAX_CAPACITY + 512)
+    );
+    assert_eq!(
+        layout::region_size(layout::MAX_CAPACITY + 1),
+        RegionSize::TOO_BIG
+    );
+}
