@@ -22,7 +22,8 @@
 //! assert_eq!(inbox.len(), 512 * 1024);
 //! ```
 
-use crate::attach_error::{AttachError, DirectoryError};
+use crate::attach_error::{AttachError, DirectoryError, RegionNotFound};
+use crate::diff::Fingerprint;
 use crate::header::{self, features, off, InitState, DIR_ENTRY_LEN, HEADER_LEN, MAGIC};
 use crate::header::{MAX_HEADER_LEN, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::layout::{Layout, RegionEntry, RegionKind, RegionName, MAX_REGIONS};
@@ -54,11 +55,26 @@ pub enum Role {
 pub trait RegionId {
     /// Position of the region in `layout`, if it has one.
     fn position(&self, layout: &Layout) -> Option<usize>;
+
+    /// The error naming this id when `layout` has no such region (what
+    /// [`Attachment::require`] returns). The default names no region; the crate's ids override it.
+    ///
+    /// ```
+    /// use inos_layout::{standard::STANDARD_64MIB, RegionId};
+    /// assert_eq!("nope".not_found(&STANDARD_64MIB).name(), Some("nope"));
+    /// ```
+    fn not_found(&self, layout: &Layout) -> RegionNotFound {
+        RegionNotFound::unnamed(layout.len())
+    }
 }
 
 impl RegionId for usize {
     fn position(&self, layout: &Layout) -> Option<usize> {
         (*self < layout.len()).then_some(*self)
+    }
+
+    fn not_found(&self, layout: &Layout) -> RegionNotFound {
+        RegionNotFound::at(*self, layout.len())
     }
 }
 
@@ -66,11 +82,19 @@ impl RegionId for &str {
     fn position(&self, layout: &Layout) -> Option<usize> {
         layout.find(self).map(|(i, _)| i)
     }
+
+    fn not_found(&self, layout: &Layout) -> RegionNotFound {
+        RegionNotFound::named(self, layout.len())
+    }
 }
 
 impl RegionId for RegionName {
     fn position(&self, layout: &Layout) -> Option<usize> {
         layout.find(self.as_str()).map(|(i, _)| i)
+    }
+
+    fn not_found(&self, layout: &Layout) -> RegionNotFound {
+        RegionNotFound::named(self.as_str(), layout.len())
     }
 }
 
@@ -163,7 +187,8 @@ impl<'a> Attachment<'a> {
         self.layout.get(id.position(&self.layout)?)
     }
 
-    /// The sub-region `id` (by position, name or typed id).
+    /// The sub-region `id` (by position, name or typed id), or `None`: for regions that may be
+    /// absent. [`require`](Self::require) says which region is missing and chains with `?`.
     ///
     /// ```
     /// # use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
@@ -177,6 +202,41 @@ impl<'a> Attachment<'a> {
         // Every entry was checked to lie inside `total_size` == `self.region.len()` and to be
         // 8-aligned, so this cannot fail; `ok()` keeps it panic-free regardless.
         self.region.sub(e.offset as usize, e.size as usize).ok()
+    }
+
+    /// The sub-region `id` (by position, name or typed id), or an error naming the region that is
+    /// not in the layout. The error converts into [`AttachError`] (and any `Box<dyn Error>`), so
+    /// attaching and looking regions up chain with `?`.
+    ///
+    /// # Errors
+    /// [`RegionNotFound`] if the layout has no region `id`.
+    ///
+    /// ```
+    /// use inos_layout::{create, standard::STANDARD_32MIB, AttachError, RegionBuf, Region};
+    ///
+    /// fn inbox(buf: &RegionBuf) -> Result<Region<'_>, AttachError> {
+    ///     let a = create(buf.region(), &STANDARD_32MIB)?;
+    ///     Ok(a.require("inbox")?)
+    /// }
+    /// let buf = RegionBuf::new(32 << 20).unwrap();
+    /// assert_eq!(inbox(&buf).unwrap().len(), 512 * 1024);
+    ///
+    /// let a = inos_layout::attach_any(buf.region(), inos_layout::WaitPolicy::NO_WAIT).unwrap();
+    /// let err = a.require("outbox").unwrap_err();
+    /// assert_eq!(err.to_string(), "no region \"outbox\" in the layout (16 regions)");
+    /// ```
+    pub fn require(&self, id: impl RegionId) -> Result<Region<'a>, RegionNotFound> {
+        let e = match id.position(&self.layout) {
+            Some(i) => self.layout.get(i),
+            None => None,
+        };
+        let Some(e) = e else {
+            return Err(id.not_found(&self.layout));
+        };
+        // As in `get`: in bounds by construction; a failure still reports, never panics.
+        self.region
+            .sub(e.offset as usize, e.size as usize)
+            .map_err(|_| id.not_found(&self.layout))
     }
 
     /// Whether the region is still ready and still at the generation this party attached to
@@ -410,11 +470,13 @@ pub fn reformat<'a>(region: Region<'a>, layout: &Layout) -> Result<Attachment<'a
 
 /// Attaches to a region formatted with exactly `expected`.
 ///
-/// Runs every check of [`attach_any`], then compares the fingerprint and the directory with
-/// `expected`.
+/// First checks that the region is at least `expected.total_size()` bytes
+/// ([`AttachError::TooSmall`], before waiting for anything), then runs every check of
+/// [`attach_any`], then compares the fingerprint and the directory with `expected`.
 ///
 /// # Errors
-/// Any [`AttachError`] from [`attach_any`], [`AttachError::FingerprintMismatch`] or
+/// [`AttachError::TooSmall`], any [`AttachError`] from [`attach_any`],
+/// [`AttachError::FingerprintMismatch`] (naming the first region that differs) or
 /// [`AttachError::LayoutMismatch`].
 ///
 /// ```
@@ -423,19 +485,27 @@ pub fn reformat<'a>(region: Region<'a>, layout: &Layout) -> Result<Attachment<'a
 /// create(buf.region(), &STANDARD_64MIB).unwrap();
 /// assert!(attach(buf.region(), &STANDARD_64MIB, WaitPolicy::NO_WAIT).is_ok());
 /// let err = attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT).unwrap_err();
-/// assert!(matches!(err, AttachError::FingerprintMismatch { .. }));
+/// assert!(matches!(err, AttachError::FingerprintMismatch { diff: Some(_), .. }));
+/// assert!(err.to_string().contains("region \"arena\" has 65732608 bytes, where the expected layout has 32178176"));
 /// ```
 pub fn attach<'a>(
     region: Region<'a>,
     expected: &Layout,
     wait: WaitPolicy,
 ) -> Result<Attachment<'a>, AttachError> {
+    if (region.len() as u64) < expected.total_size() {
+        return Err(AttachError::TooSmall {
+            len: region.len(),
+            needed: expected.total_size(),
+        });
+    }
     let a = attach_any(region, wait)?;
     let found = a.layout.fingerprint();
     if found != expected.fingerprint() {
         return Err(AttachError::FingerprintMismatch {
-            expected: expected.fingerprint(),
-            found,
+            expected: Fingerprint(expected.fingerprint()),
+            found: Fingerprint(found),
+            diff: expected.diff(&a.layout),
         });
     }
     if !a.layout.same_as(expected) {
@@ -509,8 +579,8 @@ pub fn attach_any(region: Region<'_>, wait: WaitPolicy) -> Result<Attachment<'_>
     let computed = layout.fingerprint();
     if stored != computed {
         return Err(AttachError::DirectoryFingerprint {
-            header: stored,
-            directory: computed,
+            header: Fingerprint(stored),
+            directory: Fingerprint(computed),
         });
     }
     Ok(Attachment {
@@ -618,7 +688,8 @@ mod tests {
                 matches!(
                     e,
                     AttachError::NotReady {
-                        state: InitState::Uninitialised
+                        state: InitState::Uninitialised,
+                        waited: false
                     }
                 )
             }),
@@ -626,7 +697,8 @@ mod tests {
                 matches!(
                     e,
                     AttachError::NotReady {
-                        state: InitState::Initialising
+                        state: InitState::Initialising,
+                        waited: false
                     }
                 )
             }),
@@ -755,10 +827,197 @@ mod tests {
         // SAFETY: `mem` outlives the region and is only accessed through it. The region starts 4
         // bytes in, so it is misaligned on purpose; from_raw_parts refuses that itself.
         let r = unsafe { Region::from_raw_parts(mem.0.as_mut_ptr().add(4), 4096) };
-        assert!(r.is_err());
+        assert!(matches!(
+            r,
+            Err(crate::AccessError::MisalignedBase { align: 8, .. })
+        ));
+        // Issue 13 §4: the error is about the base address, not "offset 0".
+        let base = mem.0.as_ptr() as usize + 4;
+        let e = Region::new(&mut mem.0[4..4100]).unwrap_err();
+        assert_eq!(
+            e,
+            crate::AccessError::MisalignedBase {
+                address: base,
+                align: 8
+            }
+        );
+        let s = e.to_string();
+        assert!(
+            s.starts_with(&std::format!(
+                "region base address {base:#x} is not aligned to 8 bytes"
+            )),
+            "{s}"
+        );
+        assert!(!s.contains("offset 0"), "{s}");
         // A region built over an aligned base passes the check.
         let r = Region::new(&mut mem.0[..4096]).unwrap();
         assert!(check_region(&r, 4096).is_ok());
+    }
+
+    /// Issue 13 §4: a mismatch prints hex in both forms and names the region that differs.
+    #[test]
+    fn fingerprint_mismatch_names_the_region_in_hex() {
+        let buf = formatted();
+        let other = LayoutBuilder::new(4096)
+            .region("flags", 128, 8, RegionKind::EPOCHS)
+            .rest("arena", 512, RegionKind::ARENA)
+            .build()
+            .unwrap();
+        let e = attach(buf.region(), &other, WaitPolicy::NO_WAIT).unwrap_err();
+        let (fe, ff) = (other.fingerprint(), SMALL.fingerprint());
+        assert_eq!(
+            e,
+            AttachError::FingerprintMismatch {
+                expected: Fingerprint(fe),
+                found: Fingerprint(ff),
+                diff: Some(crate::LayoutDiff::Size {
+                    name: RegionName::new("flags").unwrap(),
+                    expected: 128,
+                    found: 64
+                }),
+            }
+        );
+        let debug = std::format!("{e:?}");
+        assert!(
+            debug.contains(&std::format!("expected: {fe:#018x}")),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(&std::format!("found: {ff:#018x}")),
+            "{debug}"
+        );
+        assert!(debug.contains("name: \"flags\""), "{debug}");
+        let display = e.to_string();
+        assert!(
+            display.starts_with(&std::format!(
+                "the region holds another layout (fingerprint {ff:#018x}, expected {fe:#018x}): \
+                 region \"flags\" has 64 bytes, where the expected layout has 128; "
+            )),
+            "{display}"
+        );
+        assert!(display.contains("`reformat`"), "{display}");
+
+        // A region the expected layout lacks is named too.
+        let more = LayoutBuilder::new(4096)
+            .region("flags", 64, 8, RegionKind::EPOCHS)
+            .region("extra", 64, 8, RegionKind::DATA)
+            .rest("arena", 512, RegionKind::ARENA)
+            .build()
+            .unwrap();
+        let e = attach(buf.region(), &more, WaitPolicy::NO_WAIT).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "the expected layout has a region \"extra\" that the region's layout lacks"
+            ),
+            "{e}"
+        );
+    }
+
+    /// Issue 13 §4: a region too small for the expected layout says so before anything else.
+    #[test]
+    fn too_small_for_the_layout_is_reported_first() {
+        const BIG: Layout = LayoutBuilder::new(1 << 16)
+            .region("flags", 64, 8, RegionKind::EPOCHS)
+            .build_checked();
+        let file = RegionBuf::new(4096).unwrap();
+        let e = attach(file.region(), &BIG, WaitPolicy::NO_WAIT).unwrap_err();
+        assert_eq!(
+            e,
+            AttachError::TooSmall {
+                len: 4096,
+                needed: 1 << 16
+            }
+        );
+        assert!(
+            e.to_string()
+                .starts_with("region of 4096 bytes is too small: 65536 are needed"),
+            "{e}"
+        );
+        // Also with a wait policy: no waiting for a region that can never fit.
+        let e = attach(file.region(), &BIG, WaitPolicy::spins(1 << 30)).unwrap_err();
+        assert!(matches!(e, AttachError::TooSmall { .. }));
+    }
+
+    /// Issue 13 §4: "not ready" says whether it waited, and what to do.
+    #[test]
+    fn not_ready_wording_depends_on_waiting() {
+        let buf = RegionBuf::new(4096).unwrap();
+        let e = attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT).unwrap_err();
+        assert_eq!(
+            e,
+            AttachError::NotReady {
+                state: InitState::Uninitialised,
+                waited: false
+            }
+        );
+        let s = e.to_string();
+        assert!(!s.contains("in time"), "{s}");
+        assert!(
+            s.starts_with(
+                "region is not formatted (init_state 0 (uninitialised); checked once, without waiting)"
+            ),
+            "{s}"
+        );
+        let e = attach(buf.region(), &SMALL, WaitPolicy::spins(2)).unwrap_err();
+        assert!(matches!(e, AttachError::NotReady { waited: true, .. }));
+        assert!(
+            e.to_string().contains("when the wait policy ran out"),
+            "{e}"
+        );
+        poke(&buf, off::INIT_STATE, 1);
+        let e = attach(buf.region(), &SMALL, WaitPolicy::spins(2)).unwrap_err();
+        assert!(e.to_string().contains("`reformat`"), "{e}");
+    }
+
+    /// Issue 13 §4: `create` over a claimed region names the state and points at `reformat`.
+    #[test]
+    fn already_initialised_names_the_state_and_reformat() {
+        let buf = formatted();
+        let e = create(buf.region(), &SMALL).unwrap_err();
+        assert_eq!(e, AttachError::AlreadyInitialised { state: 2 });
+        let s = e.to_string();
+        assert!(
+            s.starts_with("region is already formatted (init_state 2 (ready))"),
+            "{s}"
+        );
+        assert!(
+            s.contains("use `reformat` (only if no other party is using it)"),
+            "{s}"
+        );
+        poke(&buf, off::INIT_STATE, 1); // a formatter that crashed half-way
+        let s = create(buf.region(), &SMALL).unwrap_err().to_string();
+        assert!(
+            s.contains("being formatted (init_state 1 (initialising))"),
+            "{s}"
+        );
+        assert!(s.contains("`reformat`"), "{s}");
+    }
+
+    /// Issue 13 §5: `require` names the missing region and chains with `?`.
+    #[test]
+    fn require_names_the_missing_region() {
+        let buf = formatted();
+        let a = attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT).unwrap();
+        assert_eq!(a.require("flags").unwrap().len(), 64);
+        let e = a.require("ring").unwrap_err();
+        assert_eq!(e.name(), Some("ring"));
+        assert_eq!(
+            e.to_string(),
+            "no region \"ring\" in the layout (3 regions)"
+        );
+        assert_eq!(
+            std::format!("{e:?}"),
+            "RegionNotFound { name: \"ring\", regions: 3 }"
+        );
+        assert_eq!(a.require(3).unwrap_err().index(), Some(3));
+        let long = "a_name_that_is_much_longer_than_any_region_name";
+        let e = a.require(long).unwrap_err();
+        assert_eq!(e.name(), Some(&long[..32]));
+        assert!(e.to_string().contains("...\""));
+        let chained = || -> Result<Region<'_>, AttachError> {
+            Ok(attach(buf.region(), &SMALL, WaitPolicy::NO_WAIT)?.require("ring")?)
+        };
+        assert!(matches!(chained(), Err(AttachError::MissingRegion(_))));
     }
 
     #[test]
@@ -791,7 +1050,7 @@ mod tests {
         let p = WaitPolicy::timeout(std::time::Duration::from_millis(1));
         assert!(matches!(
             attach(buf.region(), &SMALL, p),
-            Err(AttachError::NotReady { .. })
+            Err(AttachError::NotReady { waited: true, .. })
         ));
         assert_eq!(WaitPolicy::default().spin_budget(), 100);
     }

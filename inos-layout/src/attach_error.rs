@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::diff::{Fingerprint, LayoutDiff};
 use crate::error::AccessError;
 use crate::header::{InitState, DIR_ENTRY_LEN, PROTOCOL_MAJOR};
 use crate::layout::{LayoutError, MAX_REGIONS};
@@ -65,17 +66,25 @@ impl fmt::Display for DirectoryError {
 /// Why [`attach`](crate::attach), [`create`](crate::create) or
 /// [`create_or_attach`](crate::create_or_attach) refused a region.
 ///
-/// `attach` checks, in this order: size for the header, base alignment, `init_state` (waiting
-/// per the [`WaitPolicy`](crate::WaitPolicy)), magic, major version, `header_len`, `total_size`, reserved words,
-/// feature bits, the directory, the directory's fingerprint, and (for [`attach`](crate::attach)) the expected
-/// layout. Nothing is read before it is checked to be inside the region, nothing is allocated,
-/// and nothing panics.
+/// `attach` checks, in this order: size (for the expected layout with [`attach`](crate::attach),
+/// for the header with [`attach_any`](crate::attach_any)), base alignment, `init_state` (waiting
+/// per the [`WaitPolicy`](crate::WaitPolicy)), magic, major version, `header_len`, `total_size`,
+/// reserved words, feature bits, the directory, the directory's fingerprint, and (for
+/// [`attach`](crate::attach)) the expected layout. Nothing is read before it is checked to be
+/// inside the region, nothing is allocated, and nothing panics.
+///
+/// The `Display` text says what went wrong and, where there is one, what to do about it.
 ///
 /// ```
-/// use inos_layout::{attach, standard::STANDARD_32MIB, AttachError, RegionBuf, WaitPolicy};
+/// use inos_layout::{attach, attach_any, standard::STANDARD_32MIB, AttachError, RegionBuf, WaitPolicy};
 /// let buf = RegionBuf::new(4096).unwrap();
+/// // Too small for the expected layout: said before anything else.
 /// let err = attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT).unwrap_err();
-/// assert!(matches!(err, AttachError::NotReady { .. }));
+/// assert!(matches!(err, AttachError::TooSmall { len: 4096, needed: 0x200_0000 }));
+/// // Large enough for a header, but nobody formatted it.
+/// let err = attach_any(buf.region(), WaitPolicy::NO_WAIT).unwrap_err();
+/// assert!(matches!(err, AttachError::NotReady { waited: false, .. }));
+/// assert!(err.to_string().starts_with("region is not formatted"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -96,6 +105,8 @@ pub enum AttachError {
     NotReady {
         /// The last state read.
         state: InitState,
+        /// Whether the policy waited at all (`false` for [`WaitPolicy::NO_WAIT`](crate::WaitPolicy::NO_WAIT)).
+        waited: bool,
     },
     /// `init_state` holds a value that is not an [`InitState`].
     BadInitState {
@@ -142,25 +153,34 @@ pub enum AttachError {
     /// The header's fingerprint does not match the directory it describes (corruption).
     DirectoryFingerprint {
         /// Fingerprint stored in the header.
-        header: u64,
+        header: Fingerprint,
         /// Fingerprint computed from the directory.
-        directory: u64,
+        directory: Fingerprint,
     },
     /// The region holds a different layout from the one expected.
     FingerprintMismatch {
         /// Fingerprint of the expected layout.
-        expected: u64,
+        expected: Fingerprint,
         /// Fingerprint found in the header.
-        found: u64,
+        found: Fingerprint,
+        /// The first difference between the expected layout and the region's directory (see
+        /// [`Layout::diff`](crate::Layout::diff)); `None` only if the directories agree and the
+        /// fingerprints still differ, which a correct party never produces.
+        diff: Option<LayoutDiff>,
     },
     /// The fingerprints agree but the directory differs from the expected layout (a hash
     /// collision, or a forged header).
     LayoutMismatch,
-    /// [`create`](crate::create) found the region already claimed.
+    /// [`create`](crate::create) found the region already claimed: formatted (`init_state` 2), being
+    /// formatted (1), or left so by a party that crashed. [`attach`](crate::attach) to it, or
+    /// [`reformat`](crate::reformat) it if no other party is using it.
     AlreadyInitialised {
         /// The `init_state` found.
         state: u32,
     },
+    /// [`Attachment::require`](crate::Attachment::require) found no region of that name or
+    /// position (converted with `?`).
+    MissingRegion(RegionNotFound),
     /// An access-layer error (cannot happen after the checks above; kept for completeness).
     Access(AccessError),
 }
@@ -171,19 +191,63 @@ impl From<AccessError> for AttachError {
     }
 }
 
+impl From<RegionNotFound> for AttachError {
+    fn from(e: RegionNotFound) -> Self {
+        Self::MissingRegion(e)
+    }
+}
+
+/// The words for an `init_state` value: `"2 (ready)"`.
+struct StateWords(u32);
+
+impl fmt::Display for StateWords {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match InitState::from_u32(self.0) {
+            Some(s) => write!(f, "{} ({})", self.0, s.name()),
+            None => write!(f, "{} (not a valid state)", self.0),
+        }
+    }
+}
+
 impl fmt::Display for AttachError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Self::TooSmall { len, needed } => {
-                write!(
-                    f,
-                    "region of {len} bytes is smaller than the {needed} needed"
-                )
-            }
+            Self::TooSmall { len, needed } => write!(
+                f,
+                "region of {len} bytes is too small: {needed} are needed (size the file, mapping \
+                 or buffer to the layout's total_size)"
+            ),
             Self::MisalignedBase { align } => {
                 write!(f, "region base is not aligned to {align} bytes")
             }
-            Self::NotReady { state } => write!(f, "region not ready in time (state {state:?})"),
+            Self::NotReady { state, waited } => {
+                let s = StateWords(state as u32);
+                match (state, waited) {
+                    (InitState::Initialising, false) => write!(
+                        f,
+                        "region is being formatted by another party (init_state {s}) and the \
+                         wait policy does not wait: attach with a WaitPolicy that waits"
+                    ),
+                    (InitState::Initialising, true) => write!(
+                        f,
+                        "region was still being formatted when the wait policy ran out (init_state \
+                         {s}): if its formatter crashed, use `reformat` once no other party is \
+                         using the region"
+                    ),
+                    (_, false) => write!(
+                        f,
+                        "region is not formatted (init_state {s}; checked once, without waiting): \
+                         format it with `create` or `create_or_attach`, or attach with a \
+                         WaitPolicy that waits for the party that does"
+                    ),
+                    (_, true) => write!(
+                        f,
+                        "region was still not formatted when the wait policy ran out (init_state \
+                         {s}): is the party that creates it running? `create_or_attach` formats it \
+                         if nobody has"
+                    ),
+                }
+            }
             Self::BadInitState { found } => write!(f, "invalid init_state {found}"),
             Self::BadMagic { found } => write!(f, "bad magic {found:#010x}: not an inos region"),
             Self::IncompatibleVersion { major, minor } => write!(
@@ -204,19 +268,199 @@ impl fmt::Display for AttachError {
             Self::BadDirectory(e) => write!(f, "corrupt region directory: {e}"),
             Self::DirectoryFingerprint { header, directory } => write!(
                 f,
-                "header fingerprint {header:#018x} does not match its directory ({directory:#018x})"
+                "header fingerprint {header} does not match its directory ({directory})"
             ),
-            Self::FingerprintMismatch { expected, found } => write!(
-                f,
-                "layout fingerprint {found:#018x} differs from the expected {expected:#018x}"
-            ),
-            Self::LayoutMismatch => f.write_str("directory differs from the expected layout"),
-            Self::AlreadyInitialised { state } => {
-                write!(f, "region already claimed (init_state {state})")
+            Self::FingerprintMismatch {
+                expected,
+                found,
+                diff,
+            } => {
+                write!(
+                    f,
+                    "the region holds another layout (fingerprint {found}, expected {expected})"
+                )?;
+                if let Some(d) = diff {
+                    write!(f, ": {d}")?;
+                }
+                f.write_str(
+                    "; attach with the layout the region was formatted with (`attach_any` reads \
+                     it), or `reformat` it with this one if no other party is using it",
+                )
             }
+            Self::LayoutMismatch => f.write_str("directory differs from the expected layout"),
+            Self::AlreadyInitialised { state } => match InitState::from_u32(state) {
+                Some(InitState::Initialising) => write!(
+                    f,
+                    "region is already being formatted (init_state {}): attach to it with \
+                     `attach` or `create_or_attach`; if it was left so by a crashed run, use \
+                     `reformat` (only if no other party is using it)",
+                    StateWords(state)
+                ),
+                _ => write!(
+                    f,
+                    "region is already formatted (init_state {}): attach to it with `attach` or \
+                     `create_or_attach`; to start afresh (a file left by a crashed run), use \
+                     `reformat` (only if no other party is using it)",
+                    StateWords(state)
+                ),
+            },
+            Self::MissingRegion(e) => write!(f, "{e}"),
             Self::Access(e) => write!(f, "{e}"),
         }
     }
 }
 
 impl core::error::Error for AttachError {}
+
+/// The region an [`Attachment::require`](crate::Attachment::require) asked for is not in the
+/// layout: it names the region asked for (by name, or by position).
+///
+/// ```
+/// use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+/// let buf = RegionBuf::new(32 << 20).unwrap();
+/// let a = create(buf.region(), &STANDARD_32MIB).unwrap();
+/// let err = a.require("inbx").unwrap_err();
+/// assert_eq!(err.name(), Some("inbx"));
+/// assert_eq!(err.to_string(), "no region \"inbx\" in the layout (16 regions)");
+/// assert_eq!(a.require(40).unwrap_err().index(), Some(40));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RegionNotFound {
+    id: Id,
+    regions: usize,
+}
+
+/// How a missing region was asked for. Names are kept up to [`Id::NAME_CAP`] bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Id {
+    Index(usize),
+    Name {
+        bytes: [u8; Id::NAME_CAP],
+        len: u8,
+        cut: bool,
+    },
+    Unknown,
+}
+
+impl Id {
+    const NAME_CAP: usize = 32;
+}
+
+impl RegionNotFound {
+    /// No region named `name` in a layout of `regions` regions (names longer than 32 bytes are
+    /// kept shortened).
+    ///
+    /// ```
+    /// let e = inos_layout::RegionNotFound::named("ring", 3);
+    /// assert_eq!(e.name(), Some("ring"));
+    /// ```
+    pub fn named(name: &str, regions: usize) -> Self {
+        let mut end = name.len().min(Id::NAME_CAP);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0u8; Id::NAME_CAP];
+        bytes[..end].copy_from_slice(&name.as_bytes()[..end]);
+        Self {
+            id: Id::Name {
+                bytes,
+                len: end as u8,
+                cut: end < name.len(),
+            },
+            regions,
+        }
+    }
+
+    /// No region at position `index` in a layout of `regions` regions.
+    ///
+    /// ```
+    /// let e = inos_layout::RegionNotFound::at(9, 3);
+    /// assert_eq!((e.index(), e.regions()), (Some(9), 3));
+    /// ```
+    pub const fn at(index: usize, regions: usize) -> Self {
+        Self {
+            id: Id::Index(index),
+            regions,
+        }
+    }
+
+    /// A region asked for by an id that has neither a name nor a position (a custom
+    /// [`RegionId`](crate::RegionId) that does not override
+    /// [`not_found`](crate::RegionId::not_found)).
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionNotFound::unnamed(3).name(), None);
+    /// ```
+    pub const fn unnamed(regions: usize) -> Self {
+        Self {
+            id: Id::Unknown,
+            regions,
+        }
+    }
+
+    /// The name asked for, if it was asked for by name (shortened to 32 bytes).
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionNotFound::named("ledger", 2).name(), Some("ledger"));
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        match &self.id {
+            // The bytes are a prefix of a `&str` cut at a char boundary.
+            Id::Name { bytes, len, .. } => core::str::from_utf8(&bytes[..*len as usize]).ok(),
+            _ => None,
+        }
+    }
+
+    /// The position asked for, if it was asked for by position.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionNotFound::named("ledger", 2).index(), None);
+    /// ```
+    pub const fn index(&self) -> Option<usize> {
+        match self.id {
+            Id::Index(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// How many regions the layout has.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionNotFound::at(5, 4).regions(), 4);
+    /// ```
+    pub const fn regions(&self) -> usize {
+        self.regions
+    }
+}
+
+impl fmt::Display for RegionNotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.regions;
+        match self.id {
+            Id::Index(i) => write!(f, "no region #{i} in the layout ({n} regions)"),
+            Id::Name { cut, .. } => {
+                let dots = if cut { "..." } else { "" };
+                write!(
+                    f,
+                    "no region \"{}{dots}\" in the layout ({n} regions)",
+                    self.name().unwrap_or("")
+                )
+            }
+            Id::Unknown => write!(f, "no such region in the layout ({n} regions)"),
+        }
+    }
+}
+
+impl fmt::Debug for RegionNotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RegionNotFound");
+        match self.id {
+            Id::Index(i) => d.field("index", &i),
+            Id::Name { .. } => d.field("name", &self.name().unwrap_or("")),
+            Id::Unknown => &mut d,
+        };
+        d.field("regions", &self.regions).finish()
+    }
+}
+
+impl core::error::Error for RegionNotFound {}

@@ -82,6 +82,24 @@ impl RegionBuf {
         }
     }
 
+    /// Allocates a zeroed region of `layout.total_size()` bytes: what [`create`](crate::create)
+    /// needs for `layout`.
+    ///
+    /// # Errors
+    /// [`AccessError::TooLarge`] if the size does not fit `usize` or cannot be allocated.
+    ///
+    /// ```
+    /// use inos_layout::{create, standard::STANDARD_32MIB, RegionBuf};
+    /// let buf = RegionBuf::for_layout(&STANDARD_32MIB).unwrap();
+    /// assert_eq!(buf.len(), 32 << 20);
+    /// create(buf.region(), &STANDARD_32MIB).unwrap();
+    /// ```
+    pub fn for_layout(layout: &crate::Layout) -> Result<Self, AccessError> {
+        let len = usize::try_from(layout.total_size())
+            .map_err(|_| AccessError::TooLarge { len: usize::MAX })?;
+        Self::new(len)
+    }
+
     /// Length in bytes.
     ///
     /// ```

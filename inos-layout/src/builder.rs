@@ -4,6 +4,85 @@
 use crate::layout::{Layout, LayoutError, RegionEntry, RegionKind, RegionName};
 use crate::layout::{MAX_ALIGN, MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN};
 
+/// The size of a region as a protocol crate computes it (`inos_ring::layout::region_size`,
+/// `inos_ledger::region_size`, `inos_epoch::region_size`): a byte count in the layout's size type
+/// (`u32`), or [`TOO_BIG`](Self::TOO_BIG) when the request does not fit one.
+///
+/// [`LayoutBuilder::sized`] takes it directly, so a layout is written without casts or copied
+/// formulas; a size that is too big makes [`build`](LayoutBuilder::build) fail with
+/// [`LayoutError::NoSpace`], and a `const` layout built with
+/// [`build_checked`](LayoutBuilder::build_checked) fail to compile.
+///
+/// ```
+/// use inos_layout::RegionSize;
+/// assert_eq!(RegionSize::new(4096).bytes(), Some(4096));
+/// assert_eq!(RegionSize::new(1 << 32), RegionSize::TOO_BIG);
+/// assert_eq!(RegionSize::new(100).plus(RegionSize::new(28)).bytes(), Some(128));
+/// assert_eq!(RegionSize::TOO_BIG.to_usize(), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RegionSize(Option<u32>);
+
+impl RegionSize {
+    /// A size that does not fit the layout's `u32` sizes (or a request that overflowed).
+    pub const TOO_BIG: Self = Self(None);
+
+    /// `bytes`, or [`TOO_BIG`](Self::TOO_BIG) above `u32::MAX`.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionSize::new(64).bytes(), Some(64));
+    /// ```
+    pub const fn new(bytes: u64) -> Self {
+        if bytes > u32::MAX as u64 {
+            Self::TOO_BIG
+        } else {
+            Self(Some(bytes as u32))
+        }
+    }
+
+    /// The size in bytes, or `None` if it is too big.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionSize::TOO_BIG.bytes(), None);
+    /// ```
+    pub const fn bytes(self) -> Option<u32> {
+        self.0
+    }
+
+    /// The size in bytes as a `usize` (for [`RegionBuf::new`](crate::RegionBuf::new) or a
+    /// slice), or `None` if it is too big.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::RegionSize::new(64).to_usize(), Some(64));
+    /// ```
+    pub const fn to_usize(self) -> Option<usize> {
+        match self.0 {
+            // u32 -> usize is lossless on every target this crate supports (32 and 64 bit).
+            Some(b) => Some(b as usize),
+            None => None,
+        }
+    }
+
+    /// The sum of two sizes ([`TOO_BIG`](Self::TOO_BIG) if either is, or if it overflows).
+    ///
+    /// ```
+    /// use inos_layout::RegionSize;
+    /// assert_eq!(RegionSize::new(u32::MAX as u64).plus(RegionSize::new(1)), RegionSize::TOO_BIG);
+    /// ```
+    pub const fn plus(self, other: Self) -> Self {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => Self::new(a as u64 + b as u64),
+            _ => Self::TOO_BIG,
+        }
+    }
+}
+
+impl From<u32> for RegionSize {
+    fn from(bytes: u32) -> Self {
+        Self(Some(bytes))
+    }
+}
+
 /// How a [`LayoutBuilder`] places one region.
 #[derive(Clone, Copy, Debug)]
 enum Place {
@@ -52,6 +131,8 @@ struct Request {
 #[derive(Clone, Copy, Debug)]
 pub struct LayoutBuilder {
     total_size: u64,
+    /// Built by [`fitted`](Self::fitted): the total size is computed by `build`.
+    fit: bool,
     requests: [Option<Request>; MAX_REGIONS],
     len: usize,
     error: Option<LayoutError>,
@@ -70,6 +151,7 @@ impl LayoutBuilder {
     pub const fn new(total_size: u64) -> Self {
         let mut b = Self {
             total_size,
+            fit: false,
             requests: [None; MAX_REGIONS],
             len: 0,
             error: None,
@@ -77,6 +159,25 @@ impl LayoutBuilder {
         b = b.push(Self::HEADER_NAME, 0, 128, RegionKind::HEADER, Place::Next);
         b
     }
+
+    /// A builder that computes the total size itself: the end of the last region, rounded up to
+    /// [`FIT_ALIGN`](Self::FIT_ALIGN) bytes. [`rest`](Self::rest) cannot be used with it (there
+    /// is no fixed end to fill up to).
+    ///
+    /// ```
+    /// use inos_layout::{LayoutBuilder, RegionKind};
+    /// let l = LayoutBuilder::fitted().region("data", 1000, 8, RegionKind::DATA).build().unwrap();
+    /// assert_eq!(l.find("data").unwrap().1.offset, 256);
+    /// assert_eq!(l.total_size(), 1280); // 256 + 1000, rounded up to 128
+    /// ```
+    pub const fn fitted() -> Self {
+        let mut b = Self::new(MAX_TOTAL_SIZE);
+        b.fit = true;
+        b
+    }
+
+    /// What [`fitted`](Self::fitted) rounds the total size up to: two cache lines.
+    pub const FIT_ALIGN: u64 = 128;
 
     const fn push(
         mut self,
@@ -124,6 +225,40 @@ impl LayoutBuilder {
     /// ```
     pub const fn region(self, name: &str, size: u32, align: u32, kind: RegionKind) -> Self {
         self.push(name, size, align, kind, Place::Next)
+    }
+
+    /// Adds a region of `size` right after the previous one, aligned up to `align`, where the
+    /// size comes from a protocol crate's sizing function (or [`RegionSize::new`]). A size that
+    /// is [`TOO_BIG`](RegionSize::TOO_BIG) makes [`build`](Self::build) fail with
+    /// [`LayoutError::NoSpace`] for this region.
+    ///
+    /// ```
+    /// use inos_layout::{LayoutBuilder, LayoutError, RegionKind, RegionSize};
+    /// let l = LayoutBuilder::fitted()
+    ///     .sized("table", RegionSize::new(3 * 64), 64, RegionKind::TABLE)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(l.find("table").unwrap().1.size, 192);
+    ///
+    /// let err = LayoutBuilder::fitted().sized("big", RegionSize::TOO_BIG, 8, RegionKind::DATA).build();
+    /// assert_eq!(err, Err(LayoutError::NoSpace { index: 1 }));
+    /// ```
+    pub const fn sized(
+        mut self,
+        name: &str,
+        size: RegionSize,
+        align: u32,
+        kind: RegionKind,
+    ) -> Self {
+        match size.bytes() {
+            Some(bytes) => self.push(name, bytes, align, kind, Place::Next),
+            None => {
+                if self.error.is_none() {
+                    self.error = Some(LayoutError::NoSpace { index: self.len });
+                }
+                self
+            }
+        }
     }
 
     /// Adds a region at a fixed `offset` (which must not be before the end of the previous one).
@@ -208,7 +343,7 @@ impl LayoutBuilder {
             } else {
                 match r.place {
                     Place::Rest => {
-                        if i + 1 != self.len || offset >= self.total_size {
+                        if self.fit || i + 1 != self.len || offset >= self.total_size {
                             return Err(LayoutError::NoSpace { index: i });
                         }
                         self.total_size - offset
@@ -230,7 +365,13 @@ impl LayoutBuilder {
             cursor = end;
             i += 1;
         }
-        Layout::from_entries(self.total_size, entries, self.len)
+        let total = if self.fit {
+            // cursor <= MAX_TOTAL_SIZE, a multiple of FIT_ALIGN, so this stays within it.
+            cursor.div_ceil(Self::FIT_ALIGN) * Self::FIT_ALIGN
+        } else {
+            self.total_size
+        };
+        Layout::from_entries(total, entries, self.len)
     }
 
     /// [`build`](Self::build) that panics on error: in a `const` item, a compile error.
@@ -299,6 +440,39 @@ mod tests {
             Err(LayoutError::TooManyRegions {
                 count: MAX_REGIONS + 1
             })
+        );
+    }
+
+    /// Issue 13 §5: sizes from the protocol crates go in without casts; too big is an error.
+    #[test]
+    fn fitted_and_sized() {
+        const L: Layout = LayoutBuilder::fitted()
+            .sized("a", RegionSize::new(100), 8, RegionKind::DATA)
+            .region("b", 8, 64, RegionKind::DATA)
+            .build_checked();
+        let e = L.entries();
+        assert_eq!((e[1].offset, e[1].size, e[2].offset), (256, 100, 384));
+        assert_eq!(L.total_size(), 512);
+        assert_eq!(
+            LayoutBuilder::fitted()
+                .region("a", 8, 8, RegionKind::DATA)
+                .rest("c", 8, RegionKind::ARENA)
+                .build(),
+            Err(LayoutError::NoSpace { index: 2 })
+        );
+        assert_eq!(
+            LayoutBuilder::new(1 << 20)
+                .sized("a", RegionSize::TOO_BIG, 8, RegionKind::DATA)
+                .region("b", 8, 8, RegionKind::DATA)
+                .build(),
+            Err(LayoutError::NoSpace { index: 1 })
+        );
+        assert_eq!(
+            LayoutBuilder::fitted()
+                .sized("a", RegionSize::new(u32::MAX as u64), 8, RegionKind::DATA)
+                .region("b", 8, 8, RegionKind::DATA)
+                .build(),
+            Err(LayoutError::NoSpace { index: 1 })
         );
     }
 

@@ -13,6 +13,14 @@ use core::fmt;
 /// let r = buf.region();
 /// assert!(matches!(r.u32_at(62), Err(AccessError::OutOfBounds { .. })));
 /// assert!(matches!(r.u32_at(2), Err(AccessError::Misaligned { .. })));
+///
+/// // A slice that starts off an 8-byte boundary is refused for its base address.
+/// #[repr(C, align(8))]
+/// struct Aligned([u8; 24]);
+/// let mut mem = Aligned([0; 24]);
+/// let err = inos_layout::Region::new(&mut mem.0[4..20]).unwrap_err();
+/// assert!(matches!(err, AccessError::MisalignedBase { align: 8, .. }));
+/// assert!(err.to_string().starts_with("region base address 0x"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -30,6 +38,16 @@ pub enum AccessError {
     Misaligned {
         /// Requested offset, relative to the region.
         offset: usize,
+        /// Required alignment in bytes.
+        align: usize,
+    },
+    /// The base address of the memory a region was built over is not a multiple of the required
+    /// alignment ([`REGION_ALIGN`](crate::REGION_ALIGN)): the slice or pointer given to
+    /// [`Region::new`](crate::Region::new) / [`Region::from_raw_parts`](crate::Region::from_raw_parts)
+    /// starts at an odd place.
+    MisalignedBase {
+        /// The base address.
+        address: usize,
         /// Required alignment in bytes.
         align: usize,
     },
@@ -56,6 +74,12 @@ impl fmt::Display for AccessError {
             Self::Misaligned { offset, align } => {
                 write!(f, "offset {offset} is not aligned to {align} bytes")
             }
+            Self::MisalignedBase { address, align } => write!(
+                f,
+                "region base address {address:#x} is not aligned to {align} bytes: build the region \
+                 over memory that starts on a multiple of {align} (an mmap, a RegionBuf, or a \
+                 buffer with #[repr(align({align}))])"
+            ),
             Self::NullPointer => f.write_str("region base pointer is null"),
             Self::TooLarge { len } => write!(f, "region of {len} bytes is too large"),
         }

@@ -135,6 +135,19 @@ impl InitState {
             _ => None,
         }
     }
+
+    /// The state in words, as the errors print it.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::InitState::Ready.name(), "ready");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Uninitialised => "uninitialised",
+            Self::Initialising => "initialising",
+            Self::Ready => "ready",
+        }
+    }
 }
 
 /// One field of a wire structure (for documentation and the generated exports).

@@ -857,7 +857,7 @@ impl Layout {
     /// assert_ne!(FP, STANDARD_32MIB.fingerprint());
     /// ```
     pub const fn fingerprint(&self) -> u64 {
-        let mut fp = Fingerprint::new();
+        let mut fp = Fnv::new();
         fp = fp.u32(PROTOCOL_MAJOR);
         fp = fp.u64(self.total_size);
         fp = fp.u32(self.len as u32);
@@ -890,9 +890,9 @@ impl Layout {
 
 /// FNV-1a 64-bit, streaming, usable in `const fn`.
 #[derive(Clone, Copy)]
-pub(crate) struct Fingerprint(u64);
+pub(crate) struct Fnv(u64);
 
-impl Fingerprint {
+impl Fnv {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
 
@@ -1045,11 +1045,7 @@ mod tests {
     #[test]
     fn fnv1a_matches_the_reference_vectors() {
         // Published FNV-1a 64 test vectors.
-        let h = |s: &[u8]| {
-            s.iter()
-                .fold(Fingerprint::new(), |f, &b| f.byte(b))
-                .finish()
-        };
+        let h = |s: &[u8]| s.iter().fold(Fnv::new(), |f, &b| f.byte(b)).finish();
         assert_eq!(h(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(h(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(h(b"foobar"), 0x8594_4171_f739_67e8);

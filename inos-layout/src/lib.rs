@@ -73,6 +73,7 @@ mod attach_error;
 mod buf;
 mod builder;
 mod copy;
+mod diff;
 mod error;
 #[cfg(feature = "alloc")]
 pub mod export;
@@ -87,10 +88,11 @@ mod wait;
 pub use attach::{
     attach, attach_any, create, create_or_attach, reformat, Attachment, RegionId, Role,
 };
-pub use attach_error::{AttachError, DirectoryError};
+pub use attach_error::{AttachError, DirectoryError, RegionNotFound};
 #[cfg(any(feature = "alloc", loom))]
 pub use buf::RegionBuf;
-pub use builder::LayoutBuilder;
+pub use builder::{LayoutBuilder, RegionSize};
+pub use diff::{Fingerprint, LayoutDiff};
 pub use error::AccessError;
 pub use header::InitState;
 pub use layout::{

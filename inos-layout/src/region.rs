@@ -80,7 +80,7 @@ impl<'a> Region<'a> {
     /// except through this region's copies, all of which are atomic.
     ///
     /// # Errors
-    /// [`AccessError::Misaligned`] if the slice does not start on a [`REGION_ALIGN`] boundary.
+    /// [`AccessError::MisalignedBase`] if the slice does not start on a [`REGION_ALIGN`] boundary.
     ///
     /// ```
     /// # #[repr(C, align(8))] struct A([u8; 16]);
@@ -107,7 +107,7 @@ impl<'a> Region<'a> {
     /// - no `&`/`&mut` reference to those bytes may be live in this process.
     ///
     /// # Errors
-    /// [`AccessError::NullPointer`], [`AccessError::Misaligned`] (base not a multiple of
+    /// [`AccessError::NullPointer`], [`AccessError::MisalignedBase`] (base not a multiple of
     /// [`REGION_ALIGN`]) or [`AccessError::TooLarge`] (`len > isize::MAX`).
     ///
     /// ```
@@ -122,8 +122,8 @@ impl<'a> Region<'a> {
             return Err(AccessError::NullPointer);
         }
         if (ptr as usize) % REGION_ALIGN != 0 {
-            return Err(AccessError::Misaligned {
-                offset: 0,
+            return Err(AccessError::MisalignedBase {
+                address: ptr as usize,
                 align: REGION_ALIGN,
             });
         }

@@ -422,6 +422,10 @@ impl crate::attach::RegionId for StandardRegion {
     fn position(&self, layout: &Layout) -> Option<usize> {
         layout.find(self.name()).map(|(i, _)| i)
     }
+
+    fn not_found(&self, layout: &Layout) -> crate::RegionNotFound {
+        crate::RegionNotFound::named(self.name(), layout.len())
+    }
 }
 
 /// The fixed part of the standard table (the arena's size is filled in per tier).

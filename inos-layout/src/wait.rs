@@ -68,6 +68,20 @@ impl WaitPolicy {
         self.spins
     }
 
+    /// Whether this policy re-checks at all (everything but [`NO_WAIT`](Self::NO_WAIT)).
+    ///
+    /// ```
+    /// assert!(!inos_layout::WaitPolicy::NO_WAIT.waits());
+    /// assert!(inos_layout::WaitPolicy::spins(1).waits());
+    /// ```
+    pub const fn waits(&self) -> bool {
+        #[cfg(feature = "std")]
+        if self.timeout.is_some() {
+            return true;
+        }
+        self.spins > 0
+    }
+
     /// Acquire-loads `state` until it reads [`InitState::Ready`] or the policy runs out.
     pub(crate) fn wait_ready(&self, state: &AtomicU32) -> Result<(), AttachError> {
         let mut spins = 0u32;
@@ -95,7 +109,10 @@ impl WaitPolicy {
                     continue;
                 }
             }
-            return Err(AttachError::NotReady { state: s });
+            return Err(AttachError::NotReady {
+                state: s,
+                waited: self.waits(),
+            });
         }
     }
 }

@@ -117,15 +117,57 @@ pub fn hold_scan_start(payer: u32, hold_capacity: u32) -> Option<u32> {
         .checked_rem(hold_capacity)
 }
 
-/// Bytes a ledger with these capacities occupies, or `None` if that overflows `usize`.
+/// Bytes a ledger with these capacities occupies, or `None` if that overflows `usize`
+/// (`const`, so usable for buffer sizes in `const` items).
+///
+/// For a ledger inside a [`Layout`](inos_layout::Layout), [`region_size`] gives the same bytes in
+/// the layout's size type.
 ///
 /// ```
 /// use inos_ledger::required_len;
 /// assert_eq!(required_len(1024, 256), Some(128 + 64 * (1024 + 256)));
+/// const LEN: Option<usize> = required_len(4, 4);
+/// assert_eq!(LEN, Some(128 + 64 * 8));
 /// ```
-pub fn required_len(accounts: u32, holds: u32) -> Option<usize> {
-    let records = (accounts as usize).checked_add(holds as usize)?;
-    records.checked_mul(ACCOUNT_LEN)?.checked_add(HEADER_LEN)
+pub const fn required_len(accounts: u32, holds: u32) -> Option<usize> {
+    let Some(records) = (accounts as usize).checked_add(holds as usize) else {
+        return None;
+    };
+    let Some(bytes) = records.checked_mul(ACCOUNT_LEN) else {
+        return None;
+    };
+    bytes.checked_add(HEADER_LEN)
+}
+
+/// The alignment to give a ledger's region in a layout: 128 bytes (a pair of cache lines; the
+/// ledger itself needs only 8).
+///
+/// ```
+/// assert_eq!(inos_ledger::REGION_ALIGN, 128);
+/// ```
+pub const REGION_ALIGN: u32 = 128;
+
+/// The region size of a ledger with these capacities, in a layout's size type: what to pass to
+/// [`LayoutBuilder::sized`](inos_layout::LayoutBuilder::sized) (the same bytes as
+/// [`required_len`]). [`TOO_BIG`](inos_layout::RegionSize::TOO_BIG) above `u32::MAX` bytes, so a
+/// `const` layout with a ledger too large fails to compile, and `build` reports
+/// [`LayoutError::NoSpace`](inos_layout::LayoutError::NoSpace).
+///
+/// ```
+/// use inos_layout::{LayoutBuilder, RegionKind, RegionSize};
+/// use inos_ledger::{region_size, REGION_ALIGN};
+/// assert_eq!(region_size(16, 64).bytes(), Some(128 + 64 * 80));
+/// assert_eq!(region_size(u32::MAX, 0), RegionSize::TOO_BIG);
+///
+/// const LAYOUT: inos_layout::Layout = LayoutBuilder::fitted()
+///     .sized("ledger", region_size(16, 64), REGION_ALIGN, RegionKind::LEDGER)
+///     .build_checked();
+/// assert_eq!(LAYOUT.find("ledger").unwrap().1.size, 128 + 64 * 80);
+/// ```
+pub const fn region_size(accounts: u32, holds: u32) -> inos_layout::RegionSize {
+    // At most (2^33 - 2) * 64 + 128 < 2^40: no overflow in u64.
+    let records = accounts as u64 + holds as u64;
+    inos_layout::RegionSize::new(HEADER_LEN as u64 + records * ACCOUNT_LEN as u64)
 }
 
 #[cfg(test)]
@@ -157,5 +199,19 @@ mod tests {
         assert!(required_len(u32::MAX, u32::MAX).is_some());
         #[cfg(target_pointer_width = "32")]
         assert_eq!(required_len(u32::MAX, u32::MAX), None);
+    }
+
+    /// Issue 13 §5: the layout-sized form agrees with `required_len` and says "too big".
+    #[test]
+    fn region_size_matches_required_len() {
+        for (a, h) in [(0, 0), (1, 0), (16, 64), (1000, 3)] {
+            assert_eq!(region_size(a, h).to_usize(), required_len(a, h));
+        }
+        let max = (u32::MAX as usize - HEADER_LEN) / ACCOUNT_LEN;
+        assert!(region_size(max as u32, 0).bytes().is_some());
+        assert_eq!(
+            region_size(max as u32 + 1, 0),
+            inos_layout::RegionSize::TOO_BIG
+        );
     }
 }

@@ -84,8 +84,8 @@ pub use error::{LedgerError, ERROR_CODES};
 pub use ids::{AccountId, AccountInfo, AccountState, HoldId};
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use layout::{
-    hold_scan_start, required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN, HOLD_SCAN_MULTIPLIER, MAGIC,
-    VERSION,
+    hold_scan_start, region_size, required_len, ACCOUNT_LEN, HEADER_LEN, HOLD_LEN,
+    HOLD_SCAN_MULTIPLIER, MAGIC, REGION_ALIGN, VERSION,
 };
 #[cfg(any(target_has_atomic = "64", loom))]
 pub use ledger::Ledger;

@@ -27,6 +27,69 @@ impl fmt::Display for Role {
     }
 }
 
+/// A ring kind as the `KIND` header word names it, for errors: [`Spsc`](crate::Spsc) or
+/// [`Mpsc`](crate::Mpsc).
+///
+/// ```
+/// use inos_ring::{layout, RingKind};
+/// assert_eq!(RingKind::from_word(layout::KIND_MPSC), Some(RingKind::Mpsc));
+/// assert_eq!(RingKind::Spsc.word(), layout::KIND_SPSC);
+/// assert_eq!(RingKind::Mpsc.to_string(), "MPSC");
+/// assert_eq!(RingKind::from_word(3), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RingKind {
+    /// Single producer, single consumer ([`layout::KIND_SPSC`](crate::layout::KIND_SPSC)).
+    Spsc,
+    /// Multiple producers, single consumer ([`layout::KIND_MPSC`](crate::layout::KIND_MPSC)).
+    Mpsc,
+}
+
+impl RingKind {
+    /// The kind a `KIND` word names, if any.
+    ///
+    /// ```
+    /// assert_eq!(inos_ring::RingKind::from_word(1), Some(inos_ring::RingKind::Spsc));
+    /// ```
+    pub const fn from_word(word: u32) -> Option<Self> {
+        match word {
+            crate::layout::KIND_SPSC => Some(Self::Spsc),
+            crate::layout::KIND_MPSC => Some(Self::Mpsc),
+            _ => None,
+        }
+    }
+
+    /// The `KIND` word of this kind.
+    ///
+    /// ```
+    /// assert_eq!(inos_ring::RingKind::Mpsc.word(), 2);
+    /// ```
+    pub const fn word(self) -> u32 {
+        match self {
+            Self::Spsc => crate::layout::KIND_SPSC,
+            Self::Mpsc => crate::layout::KIND_MPSC,
+        }
+    }
+
+    /// The Rust type parameter of a ring of this kind, as it appears in code (`"Spsc"`).
+    const fn type_name(self) -> &'static str {
+        match self {
+            Self::Spsc => "Spsc",
+            Self::Mpsc => "Mpsc",
+        }
+    }
+}
+
+impl fmt::Display for RingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Spsc => "SPSC",
+            Self::Mpsc => "MPSC",
+        })
+    }
+}
+
 /// What was found wrong in shared memory.
 ///
 /// ```
@@ -144,7 +207,15 @@ pub enum Error {
         /// The version found.
         found: u32,
     },
-    /// The ring is of the other kind (SPSC vs MPSC).
+    /// The ring is of the other kind: an MPSC ring attached as SPSC, or the reverse.
+    WrongKind {
+        /// The kind asked for (the `Ring<K>` type parameter).
+        expected: RingKind,
+        /// The kind in the ring's header.
+        found: RingKind,
+    },
+    /// The `KIND` word names no ring kind (neither [`KIND_SPSC`](crate::layout::KIND_SPSC) nor
+    /// [`KIND_MPSC`](crate::layout::KIND_MPSC)).
     BadKind {
         /// The kind word found.
         found: u32,
@@ -186,7 +257,17 @@ impl fmt::Display for Error {
             Error::BadCapacity { capacity } => write!(f, "invalid ring capacity {capacity}"),
             Error::BadMagic { found } => write!(f, "not a ring (magic {found:#x})"),
             Error::BadVersion { found } => write!(f, "unsupported ring version {found}"),
-            Error::BadKind { found } => write!(f, "wrong ring kind {found}"),
+            Error::WrongKind { expected, found } => write!(
+                f,
+                "the ring is {found}, not {expected}: attach it as Ring::<{}>",
+                found.type_name()
+            ),
+            Error::BadKind { found } => write!(
+                f,
+                "unknown ring kind word {found} (SPSC is {}, MPSC {})",
+                crate::layout::KIND_SPSC,
+                crate::layout::KIND_MPSC
+            ),
             Error::BadMode { found } => write!(f, "unknown ring mode {found}"),
             Error::Reserved { offset, found } => {
                 write!(
@@ -200,6 +281,17 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl Error {
+    /// The error for a `KIND` word `found` where `expected` was asked for: [`Error::WrongKind`]
+    /// if `found` names the other kind, [`Error::BadKind`] if it names none.
+    pub(crate) const fn kind_mismatch(expected: u32, found: u32) -> Self {
+        match (RingKind::from_word(expected), RingKind::from_word(found)) {
+            (Some(expected), Some(found)) => Error::WrongKind { expected, found },
+            _ => Error::BadKind { found },
+        }
+    }
+}
 
 impl From<AccessError> for Error {
     fn from(e: AccessError) -> Self {

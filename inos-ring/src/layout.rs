@@ -141,3 +141,35 @@ pub const fn max_message(capacity: u32) -> u32 {
 pub const fn required_len(capacity: u32) -> usize {
     HEADER_LEN + capacity as usize
 }
+
+/// The alignment to give a ring's region in a layout: 128 bytes, so `HEAD` and `TAIL` each sit on
+/// their own pair of 64-byte cache lines (the ring itself needs only 8).
+///
+/// ```
+/// assert_eq!(inos_ring::layout::REGION_ALIGN, 128);
+/// ```
+pub const REGION_ALIGN: u32 = 128;
+
+/// The region size of a ring with `capacity` data bytes, in a layout's size type: what to pass
+/// to [`LayoutBuilder::sized`](inos_layout::LayoutBuilder::sized) (the same bytes as
+/// [`required_len`]). [`TOO_BIG`](inos_layout::RegionSize::TOO_BIG) above [`MAX_CAPACITY`], so a
+/// `const` layout with a ring too large fails to compile. (Whether `capacity` is a valid ring
+/// capacity, a power of two of at least [`MIN_CAPACITY`], is checked by `Ring::init`.)
+///
+/// ```
+/// use inos_layout::{LayoutBuilder, RegionKind, RegionSize};
+/// use inos_ring::layout::{region_size, REGION_ALIGN};
+/// assert_eq!(region_size(1 << 16).bytes(), Some(512 + 65536));
+/// assert_eq!(region_size(u32::MAX), RegionSize::TOO_BIG);
+///
+/// const LAYOUT: inos_layout::Layout = LayoutBuilder::fitted()
+///     .sized("inbox", region_size(1 << 16), REGION_ALIGN, RegionKind::RING)
+///     .build_checked();
+/// assert_eq!(LAYOUT.find("inbox").unwrap().1.size, 512 + 65536);
+/// ```
+pub const fn region_size(capacity: u32) -> inos_layout::RegionSize {
+    if capacity > MAX_CAPACITY {
+        return inos_layout::RegionSize::TOO_BIG;
+    }
+    inos_layout::RegionSize::new(HEADER_LEN as u64 + capacity as u64)
+}

@@ -84,6 +84,6 @@ mod ring;
 mod wake;
 
 pub use consumer::{Consumer, ReadGrant};
-pub use error::{Corruption, Error, Role};
+pub use error::{Corruption, Error, RingKind, Role};
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};

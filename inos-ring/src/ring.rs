@@ -300,7 +300,8 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// Attaches to a ring another party formatted, validating its header.
     ///
     /// # Errors
-    /// [`Error::BadMagic`], [`Error::BadVersion`], [`Error::BadKind`], [`Error::BadCapacity`],
+    /// [`Error::BadMagic`], [`Error::BadVersion`], [`Error::WrongKind`] (a ring of the other
+    /// kind), [`Error::BadKind`], [`Error::BadCapacity`],
     /// [`Error::Access`] (region too small) or [`Error::Corrupt`] (inconsistent positions).
     ///
     /// ```
@@ -308,7 +309,7 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
     /// assert!(matches!(Ring::<Spsc>::attach(buf.region()), Err(Error::BadMagic { .. })));
     /// Ring::<Spsc>::init(buf.region(), 64).unwrap();
-    /// assert!(matches!(Ring::<Mpsc>::attach(buf.region()), Err(Error::BadKind { .. })));
+    /// assert!(matches!(Ring::<Mpsc>::attach(buf.region()), Err(Error::WrongKind { .. })));
     /// assert!(Ring::<Spsc>::attach(buf.region()).is_ok());
     /// ```
     pub fn attach(region: Region<'a>) -> Result<Self, Error> {
@@ -323,7 +324,7 @@ impl<'a, K: Kind> Ring<'a, K> {
         }
         let kind = region.u32_at(KIND)?.load(Ordering::Relaxed);
         if kind != K::ID {
-            return Err(Error::BadKind { found: kind });
+            return Err(Error::kind_mismatch(K::ID, kind));
         }
         let mode = region.u32_at(MODE)?.load(Ordering::Relaxed);
         if mode != MODE_WAKE && mode != MODE_POLL {

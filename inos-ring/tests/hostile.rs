@@ -30,7 +30,10 @@ fn attach_rejects_bad_headers() {
     put(r, VERSION, VERSION_VALUE);
     assert_eq!(
         Ring::<Mpsc>::attach(r).err(),
-        Some(Error::BadKind { found: KIND_SPSC })
+        Some(Error::WrongKind {
+            expected: inos_ring::RingKind::Mpsc,
+            found: inos_ring::RingKind::Spsc
+        })
     );
     for bad in [2, 3, u32::MAX] {
         put(r, MODE, bad);

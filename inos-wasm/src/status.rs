@@ -114,6 +114,7 @@ pub(crate) fn attach(e: AttachError) -> i32 {
         AttachError::Access(a) => access(a),
         AttachError::MisalignedBase { .. } => INVALID,
         AttachError::BadDirectory(_) | AttachError::BadInitState { .. } => CORRUPT,
+        AttachError::MissingRegion(_) => NOT_FOUND,
         _ => NOT_FORMATTED,
     }
 }
@@ -133,6 +134,7 @@ pub(crate) fn ring(e: RingError) -> i32 {
         // A non-zero reserved header word: a format this party does not know (ring.md §2).
         RingError::BadMagic { .. }
         | RingError::BadVersion { .. }
+        | RingError::WrongKind { .. }
         | RingError::BadKind { .. }
         | RingError::BadMode { .. }
         | RingError::Reserved { .. } => NOT_FORMATTED,

@@ -254,6 +254,11 @@ fn vectors() -> Vec<V> {
             0,
         ),
         hdr(fresh("attach: version 1", M, AttachConsumer), r::VERSION, 1),
+        hdr(
+            fresh("attach: an MPSC ring as SPSC", S, AttachConsumer),
+            r::KIND,
+            r::KIND_MPSC,
+        ),
         hdr(fresh("attach: kind 3", S, AttachConsumer), r::KIND, 3),
         hdr(fresh("attach: kind 0", M, AttachProducer), r::KIND, 0),
         hdr(
