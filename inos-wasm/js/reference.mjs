@@ -301,7 +301,12 @@ export const busyTag = (pos) => u32(RING.STATE_BUSY | (pos >>> 3));
 
 /** Validated view of a ring's header (shared by the producer and the consumer). */
 class RingBase {
-  constructor(sab, addr, len) {
+  /**
+   * `options.expectKind` ('spsc' or 'mpsc', optional): refuse a ring of the other kind with
+   * 'wrong-kind' (Rust's typed `Ring::<Spsc>` / `Ring::<Mpsc>` always expects one); without it
+   * the party adapts to the KIND it reads.
+   */
+  constructor(sab, addr, len, options = {}) {
     const { i32, u8 } = views(sab);
     this.sab = sab;
     this.i32 = i32;
@@ -320,6 +325,12 @@ class RingBase {
     if (w(RING.OFF_VERSION) !== RING.VERSION) throw new ProtocolError('version', 'ring version');
     const kind = w(RING.OFF_KIND);
     if (kind !== RING.KIND_SPSC && kind !== RING.KIND_MPSC) throw new ProtocolError('bad-kind', `kind ${kind}`);
+    if (options.expectKind !== undefined) {
+      const want = options.expectKind === 'spsc' ? RING.KIND_SPSC : RING.KIND_MPSC;
+      if (kind !== want) {
+        throw new ProtocolError('wrong-kind', `the ring is ${kind === RING.KIND_SPSC ? 'SPSC' : 'MPSC'}, not ${options.expectKind.toUpperCase()}`);
+      }
+    }
     const mode = w(RING.OFF_MODE);
     if (mode !== RING.MODE_WAKE && mode !== RING.MODE_POLL) throw new ProtocolError('bad-mode', `mode ${mode}`);
     for (const [from, to] of RING.RESERVED) {
@@ -418,8 +429,8 @@ export class RingObserver extends RingBase {}
 
 /** The consumer of a ring (either kind). Claims the consumer role; `close()` releases it. */
 export class RingConsumer extends RingBase {
-  constructor(sab, addr, len) {
-    super(sab, addr, len);
+  constructor(sab, addr, len, options = {}) {
+    super(sab, addr, len, options);
     if (Atomics.compareExchange(this.i32, this.word(RING.OFF_CONSUMER_ROLE), 0, 1) !== 0) {
       throw new ProtocolError('role-taken', 'the ring already has a consumer');
     }
@@ -593,8 +604,8 @@ export class RingConsumer extends RingBase {
  * store (a batch, ring.md §4.4).
  */
 export class RingProducer extends RingBase {
-  constructor(sab, addr, len) {
-    super(sab, addr, len);
+  constructor(sab, addr, len, options = {}) {
+    super(sab, addr, len, options);
     const role = this.word(RING.OFF_PRODUCER_ROLE);
     if (this.multi) Atomics.add(this.i32, role, 1);
     else if (Atomics.compareExchange(this.i32, role, 0, 1) !== 0) {
