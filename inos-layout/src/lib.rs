@@ -73,13 +73,18 @@ mod attach_error;
 mod buf;
 mod builder;
 mod copy;
+mod dependent;
 mod error;
 #[cfg(feature = "alloc")]
 pub mod export;
 pub mod header;
 mod layout;
 mod loom_mem;
+#[cfg(all(feature = "alloc", not(loom)))]
+mod owned;
 mod region;
+#[cfg(all(feature = "shm", not(loom)))]
+pub mod shm;
 pub mod standard;
 pub mod sync;
 mod wait;
@@ -91,12 +96,15 @@ pub use attach_error::{AttachError, DirectoryError};
 #[cfg(any(feature = "alloc", loom))]
 pub use buf::RegionBuf;
 pub use builder::LayoutBuilder;
+pub use dependent::Dependent;
 pub use error::AccessError;
 pub use header::InitState;
 pub use layout::{
     Layout, LayoutError, RegionEntry, RegionKind, RegionName, RegionSpec, MAX_ALIGN, MAX_NAME_LEN,
     MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN,
 };
+#[cfg(all(feature = "alloc", not(loom)))]
+pub use owned::{Owned, RegionOwner, SharedRegion};
 pub use region::{Bytes, Region, CACHE_LINE_PAIR, REGION_ALIGN};
 pub use wait::WaitPolicy;
 
