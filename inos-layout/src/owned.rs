@@ -515,11 +515,14 @@ mod tests {
     struct Role<'a> {
         word: &'a AtomicU32,
         log: Arc<std::sync::Mutex<std::vec::Vec<&'static str>>>,
+        owner_drops: Arc<AtomicUsize>,
     }
 
     impl Drop for Role<'_> {
         fn drop(&mut self) {
-            // Touches the bytes: Miri reports a use-after-free if the owner went first.
+            // The owner must still be there; Miri also reports a use-after-free of the store
+            // below if it were not.
+            assert_eq!(self.owner_drops.load(Ordering::Relaxed), 0);
             self.word.store(0, Ordering::Release);
             self.log.lock().unwrap().push("role released");
         }
@@ -551,6 +554,7 @@ mod tests {
             Role {
                 word,
                 log: Arc::clone(&log),
+                owner_drops: Arc::clone(&drops),
             }
         });
         // The only other owner handle is gone; the Owned alone keeps the bytes.
@@ -565,6 +569,25 @@ mod tests {
         );
         assert_eq!(drops.load(Ordering::Relaxed), 0);
         drop(witness);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn the_handle_drops_before_the_owner_when_it_is_the_last() {
+        let (shared, drops) = counted(64);
+        let log = Arc::new(std::sync::Mutex::new(std::vec::Vec::new()));
+        let role: Owned<Role<'static>> = shared
+            .try_own(|r| {
+                Ok::<_, crate::AccessError>(Role {
+                    word: r.u32_at(8)?,
+                    log: Arc::clone(&log),
+                    owner_drops: Arc::clone(&drops),
+                })
+            })
+            .unwrap();
+        drop(shared);
+        drop(role); // Role::drop asserts the owner is alive and writes to the bytes
+        assert_eq!(*log.lock().unwrap(), ["role released"]);
         assert_eq!(drops.load(Ordering::Relaxed), 1);
     }
 
