@@ -25,6 +25,13 @@
 //!   128 and 256 MiB tiers, made consistent, and the typed table of epoch slots.
 //! - **Exports** ([`export`], `alloc`): JSON, TypeScript and Go constants and the spec's tables,
 //!   generated from these definitions (`cargo run -p inos-layout --example export`).
+//! - **Owning the memory** (`alloc`): [`SharedRegion`], a reference-counted owner of the bytes
+//!   (a [`RegionBuf`], a shared-memory file, any [`RegionOwner`]), and [`Owned<T>`](Owned), a
+//!   handle built on a region (an [`Attachment`], a ring producer or consumer, an epoch, a
+//!   ledger: every type implementing [`Dependent`]) stored together with the region it borrows,
+//!   so that a struct can own both, soundly and without `unsafe`.
+//! - **Shared-memory files** (`shm`): `shm::ShmRegion` creates or opens a region file in
+//!   `/dev/shm` (or at any path) and maps it for every process that opens it.
 //!
 //! ```
 //! use inos_layout::standard::{epochs, StandardRegion, DEFAULT};
@@ -51,6 +58,8 @@
 //!   types implement `core::error::Error` with or without it.)
 //! - `alloc`: [`RegionBuf`] and [`export`].
 //! - `portable-atomic`: 64-bit atomics from portable-atomic (lock-free only) where `core` lacks them.
+//! - `shm` (off by default): implies `std`; `shm::ShmRegion`, regions in shared-memory files
+//!   mapped with `memmap2`.
 //!
 //! Without features the crate is `no_std` and allocation-free; the header protocol uses only
 //! 32-bit atomics, so it works on targets such as `thumbv7em-none-eabihf`.

@@ -572,21 +572,26 @@ impl ShmRegion {
     ///
     /// ```
     /// use inos_layout::shm::ShmRegion;
-    /// use inos_layout::{create_or_attach, standard::STANDARD_32MIB, Attachment, Owned, WaitPolicy};
+    /// use inos_layout::{standard::STANDARD_32MIB, Attachment, Owned, WaitPolicy};
     ///
+    /// // `ShmRegion::path_for("inos")` is `/dev/shm/inos` on Linux; a temporary path keeps this runnable.
+    /// let path = std::env::temp_dir().join(format!("inos-readme-{}", std::process::id()));
+    /// let shm = ShmRegion::open_or_create(&path, STANDARD_32MIB.total_size()).unwrap();
+    /// let (attachment, role) = shm.create_or_attach(&STANDARD_32MIB, WaitPolicy::default()).unwrap();
+    /// println!("{role:?} generation {}", attachment.generation());
+    ///
+    /// // A struct that owns the mapping and what is built on it: `Owned<T>` keeps `T<'_>` together
+    /// // with a reference-counted `SharedRegion`, drops the handle first, then the mapping.
     /// struct Kernel {
     ///     attachment: Owned<Attachment<'static>>,
     /// }
-    ///
-    /// let path = std::env::temp_dir().join(format!("inos-doc-shared-{}", std::process::id()));
-    /// let shm = ShmRegion::open_or_create(&path, STANDARD_32MIB.total_size()).unwrap();
     /// let kernel = Kernel {
     ///     attachment: shm.remove_on_drop(true).into_shared().try_own(|r| {
-    ///         create_or_attach(r, &STANDARD_32MIB, WaitPolicy::default()).map(|(a, _)| a)
+    ///         inos_layout::attach(r, &STANDARD_32MIB, WaitPolicy::NO_WAIT)
     ///     }).unwrap(),
     /// };
-    /// assert!(kernel.attachment.get().is_current());
-    /// drop(kernel); // the attachment, then the mapping; then the file is unlinked
+    /// kernel.attachment.get().get("inbox").unwrap().write(0, b"job").unwrap();
+    /// drop(kernel); // unmapped, and (remove_on_drop) the file is unlinked
     /// assert!(!path.exists());
     /// ```
     pub fn into_shared(self) -> SharedRegion {

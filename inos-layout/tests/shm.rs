@@ -316,3 +316,28 @@ fn child(path: PathBuf) {
     a.get("data").unwrap().write(0, b"from child").unwrap();
     flags.u32_at(8).unwrap().store(seen + 1, Ordering::Release);
 }
+
+/// The README's `shm` example (not compiled there: the README doctests run without the feature)
+/// is the doc example of `ShmRegion::into_shared`, line for line.
+#[test]
+fn readme_shm_example_is_the_tested_doc_example() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{dir}/README.md")).unwrap();
+    let source = std::fs::read_to_string(format!("{dir}/src/shm.rs")).unwrap();
+    let start = readme.find("```rust,ignore\n").unwrap() + "```rust,ignore\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let doc: String = readme[start..end]
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "    ///\n".to_string()
+            } else {
+                format!("    /// {l}\n")
+            }
+        })
+        .collect();
+    assert!(
+        source.contains(&doc),
+        "README shm example and ShmRegion::into_shared's example differ"
+    );
+}
