@@ -58,6 +58,7 @@ mod epoch;
 mod error;
 mod flag;
 mod order;
+mod owned;
 pub mod park;
 mod pingpong;
 mod seqlock;

@@ -25,6 +25,13 @@
 //!   128 and 256 MiB tiers, made consistent, and the typed table of epoch slots.
 //! - **Exports** ([`export`], `alloc`): JSON, TypeScript and Go constants and the spec's tables,
 //!   generated from these definitions (`cargo run -p inos-export`).
+//! - **Owning the memory** (`alloc`): [`SharedRegion`], a reference-counted owner of the bytes
+//!   (a [`RegionBuf`], a shared-memory file, any [`RegionOwner`]), and [`Owned<T>`](Owned), a
+//!   handle built on a region (an [`Attachment`], a ring producer or consumer, an epoch, a
+//!   ledger: every type implementing [`Dependent`]) stored together with the region it borrows,
+//!   so that a struct can own both, soundly and without `unsafe`.
+//! - **Shared-memory files** (`shm`): `shm::ShmRegion` creates or opens a region file in
+//!   `/dev/shm` (or at any path) and maps it for every process that opens it.
 //!
 //! ```
 //! use inos_layout::standard::{epochs, StandardRegion, DEFAULT};
@@ -51,6 +58,8 @@
 //!   types implement `core::error::Error` with or without it.)
 //! - `alloc`: [`RegionBuf`] and [`export`].
 //! - `portable-atomic`: 64-bit atomics from portable-atomic (lock-free only) where `core` lacks them.
+//! - `shm` (off by default): implies `std`; `shm::ShmRegion`, regions in shared-memory files
+//!   mapped with `memmap2`.
 //!
 //! Without features the crate is `no_std` and allocation-free; the header protocol uses only
 //! 32-bit atomics, so it works on targets such as `thumbv7em-none-eabihf`.
@@ -73,6 +82,7 @@ mod attach_error;
 mod buf;
 mod builder;
 mod copy;
+mod dependent;
 mod diff;
 mod error;
 #[cfg(feature = "alloc")]
@@ -80,7 +90,11 @@ pub mod export;
 pub mod header;
 mod layout;
 mod loom_mem;
+#[cfg(all(feature = "alloc", not(loom)))]
+mod owned;
 mod region;
+#[cfg(all(feature = "shm", not(loom)))]
+pub mod shm;
 pub mod standard;
 pub mod sync;
 mod wait;
@@ -92,6 +106,7 @@ pub use attach_error::{AttachError, DirectoryError, RegionNotFound};
 #[cfg(any(feature = "alloc", loom))]
 pub use buf::RegionBuf;
 pub use builder::{LayoutBuilder, RegionSize};
+pub use dependent::Dependent;
 pub use diff::{Fingerprint, LayoutDiff};
 pub use error::AccessError;
 pub use header::InitState;
@@ -99,6 +114,8 @@ pub use layout::{
     Layout, LayoutError, RegionEntry, RegionKind, RegionName, RegionSpec, MAX_ALIGN, MAX_NAME_LEN,
     MAX_REGIONS, MAX_TOTAL_SIZE, MIN_ALIGN,
 };
+#[cfg(all(feature = "alloc", not(loom)))]
+pub use owned::{Owned, RegionOwner, SharedRegion};
 pub use region::{Bytes, Region, CACHE_LINE_PAIR, REGION_ALIGN};
 pub use wait::WaitPolicy;
 

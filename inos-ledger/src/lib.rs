@@ -74,6 +74,8 @@ pub mod layout;
 #[cfg(any(target_has_atomic = "64", loom))]
 mod ledger;
 #[cfg(any(target_has_atomic = "64", loom))]
+mod owned;
+#[cfg(any(target_has_atomic = "64", loom))]
 mod words;
 
 #[cfg(any(target_has_atomic = "64", loom))]

@@ -79,11 +79,14 @@ mod crash;
 mod crash_tests;
 mod error;
 pub mod layout;
+mod owned;
 mod producer;
 mod ring;
 mod wake;
 
 pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, RingKind, Role};
+#[cfg(all(feature = "std", not(loom)))]
+pub use owned::{OwnedConsumer, OwnedProducer, OwnedRing};
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};
