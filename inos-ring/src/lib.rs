@@ -71,11 +71,13 @@ mod crash;
 mod crash_tests;
 mod error;
 pub mod layout;
+mod party;
 mod producer;
 mod ring;
 mod wake;
 
 pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, Role};
+pub use party::{Liveness, PartyId, Probe, ProcessProbe};
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};
