@@ -593,8 +593,10 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// Frees `role` if `probe` proves its holder [`Dead`](Liveness::Dead), as
     /// [`force_release`](Ring::force_release) does; returns the dead holder it freed.
     ///
-    /// Returns `None` (and changes nothing) when the role is free, when its holder is alive or
-    /// [`Unknown`](Liveness::Unknown) to the probe (an anonymous holder always is), and for the
+    /// Returns `None` (and changes nothing) when the role is free, when its holder is
+    /// [anonymous](PartyId::ANONYMOUS) (whatever the probe says: every party that does not say
+    /// who it is writes the same `1`), when the probe says it is alive or
+    /// [`Unknown`](Liveness::Unknown), and for the
     /// producers of an [`Mpsc`] ring, which have no recorded holder (forget a dead one with
     /// [`forget_producer`](Ring::forget_producer)). The role word is cleared with a
     /// compare-and-swap from the probed id, so a role some new party claimed meanwhile is never
@@ -611,7 +613,7 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// ```
     pub fn release_if_dead(&self, role: Role, probe: &impl Probe) -> Option<PartyId> {
         let id = self.holder(role)?;
-        if probe.probe(id) != Liveness::Dead {
+        if id.is_anonymous() || probe.probe(id) != Liveness::Dead {
             return None;
         }
         self.zero_waiters(role);
