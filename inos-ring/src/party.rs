@@ -221,6 +221,12 @@ pub enum Liveness {
 /// ```
 pub trait Probe {
     /// What is known about `party`.
+    ///
+    /// ```
+    /// use inos_ring::{Liveness, PartyId, Probe};
+    /// let nobody_knows = |_: PartyId| Liveness::Unknown;
+    /// assert_eq!(nobody_knows.probe(PartyId::ANONYMOUS), Liveness::Unknown);
+    /// ```
     fn probe(&self, party: PartyId) -> Liveness;
 }
 
