@@ -38,6 +38,10 @@ const RingReserved_Range1End = 0x100
 const RingReserved_Range2Start = 0x104
 const RingReserved_Range2End = 0x200
 
+// Role word values (CONSUMER_ROLE; PRODUCER_ROLE of an SPSC ring): free, or the anonymous party id; any other non-zero value is the holder's party id.
+const RingRole_Free = 0x0
+const RingRole_Anonymous = 0x1
+
 // MODE word values: wake (parties may sleep; SeqCst handshake) or poll (nobody sleeps).
 const RingMode_Wake = 0x0
 const RingMode_Poll = 0x1

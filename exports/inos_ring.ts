@@ -42,6 +42,12 @@ export const RING_RESERVED = {
   RANGE2_END: 0x200,
 } as const;
 
+/** Role word values (CONSUMER_ROLE; PRODUCER_ROLE of an SPSC ring): free, or the anonymous party id; any other non-zero value is the holder's party id. */
+export const RING_ROLE = {
+  FREE: 0x0,
+  ANONYMOUS: 0x1,
+} as const;
+
 /** MODE word values: wake (parties may sleep; SeqCst handshake) or poll (nobody sleeps). */
 export const RING_MODE = {
   WAKE: 0x0,

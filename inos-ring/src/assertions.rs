@@ -42,3 +42,5 @@ const_assert_eq!(layout::RECORD_HEADER, 8);
 const_assert_eq!(layout::RECORD_ALIGN, 8);
 const_assert!(layout::MIN_CAPACITY.is_power_of_two());
 const_assert!(layout::MAX_CAPACITY.is_power_of_two());
+const_assert_eq!(crate::PartyId::ANONYMOUS.get(), layout::ROLE_ANONYMOUS);
+const_assert_eq!(layout::ROLE_FREE, 0);

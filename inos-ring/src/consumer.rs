@@ -7,6 +7,7 @@ use inos_layout::{Bytes, Region};
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
+use crate::party::PartyId;
 use crate::ring::{Kind, Ring};
 
 /// Number of consecutive observations of the same busy record between two clock reads when
@@ -68,9 +69,10 @@ struct Rec {
 }
 
 impl<'a, K: Kind> Consumer<'a, K> {
-    pub(crate) fn attach(ring: Ring<'a, K>) -> Result<Self, Error> {
+    /// Claims the role, writing `id` into `CONSUMER_ROLE`.
+    pub(crate) fn attach(ring: Ring<'a, K>, id: PartyId) -> Result<Self, Error> {
         crate::crash::point();
-        ring.claim_role(CONSUMER_ROLE, Role::Consumer)?;
+        ring.claim_role(Role::Consumer, id)?;
         let mut c = Self {
             ring,
             region: ring.region,

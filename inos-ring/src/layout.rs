@@ -26,10 +26,17 @@ pub const VERSION: usize = 4;
 pub const CAPACITY: usize = 8;
 /// Offset of the ring kind ([`KIND_SPSC`] or [`KIND_MPSC`]).
 pub const KIND: usize = 12;
-/// Offset of the consumer role word: 0 free, 1 claimed.
+/// Offset of the consumer role word: [`ROLE_FREE`], or the holder's party id
+/// ([`ROLE_ANONYMOUS`] when it did not name itself; see [`PartyId`](crate::PartyId)).
 pub const CONSUMER_ROLE: usize = 16;
-/// Offset of the producer role word: SPSC 0 free / 1 claimed; MPSC the number of attached producers.
+/// Offset of the producer role word: SPSC [`ROLE_FREE`] or the holder's party id, like
+/// [`CONSUMER_ROLE`]; MPSC the number of attached producers.
 pub const PRODUCER_ROLE: usize = 20;
+/// A role word's value when the role is free.
+pub const ROLE_FREE: u32 = 0;
+/// The party id of a holder that did not name itself ([`PartyId::ANONYMOUS`](crate::PartyId)):
+/// what parties written before party ids store, and what any party may store.
+pub const ROLE_ANONYMOUS: u32 = 1;
 /// Offset of the `dropped` counter (messages the consumer skipped unread).
 pub const DROPPED: usize = 24;
 /// Offset of the `aborted` counter (reservations abandoned by their producer).

@@ -30,6 +30,11 @@
 //!   read past it; MPSC consumers zero consumed space before releasing it (after reading it,
 //!   defect 5), announcing each release in the header so that a consumer that dies halfway leaves
 //!   a release the next one finishes.
+//! - **Dead parties can be told**: the consumer and the SPSC producer write their [`PartyId`]
+//!   (by default the process id) into the role word they claim; a supervisor reads it with
+//!   [`Ring::holder`], checks it with a [`Probe`] ([`ProcessProbe`]: `kill(pid, 0)`) and frees
+//!   the role of a dead one with [`Ring::release_if_dead`], which also clears the waiter count
+//!   it may have left raised by dying asleep. See [Recovery](#recovery).
 //! - **One access width**: every word of a ring is accessed as an aligned 4-byte atomic for its
 //!   whole life, payload included (whole padded words), so no access ever races one of another
 //!   size.
@@ -59,7 +64,52 @@
 //! });
 //! ```
 //!
-//! ## Model-checking code built on the rings
+//! # Recovery
+//!
+//! Which call recovers from which failure, and what it costs. The same matrix, with how to tell
+//! that a party is dead, is in the repository README, section
+//! [*Recovering from a dead party*](https://github.com/inos-protocol/inos#recovering-from-a-dead-party);
+//! the wire-level rules are in `docs/protocol/ring.md` §6.
+//!
+//! | what happened | call | what it costs |
+//! |---|---|---|
+//! | an MPSC producer died or hangs between `reserve` and `commit` (the consumer is stuck behind its BUSY record) | [`Consumer::unblock`], or automatically with `Consumer::set_unblock_after` | that message (counted in [`Stats::unblocked`]); a late commit fails with [`Error::Unblocked`] |
+//! | the consumer died | [`Ring::release_if_dead`]`(Role::Consumer, ..)` / [`Ring::force_release`] | messages read but not released are delivered again (at-least-once) |
+//! | the SPSC producer died | [`Ring::release_if_dead`]`(Role::Producer, ..)` / [`Ring::force_release`] | records written but not published (pushes that had not returned) |
+//! | an MPSC producer died | [`Ring::forget_producer`]; with no producer attached, [`Ring::clear_waiters`]`(Role::Producer)` | nothing |
+//! | an MPSC producer died between its `TAIL` claim and its BUSY store (empty forever, `unblock` finds nothing), or [`Error::Corrupt`] | [`Ring::reset`], once every party has detached | every message in the ring |
+//! | the region itself is stale or inconsistent (an owner died while formatting) | `inos_layout::reformat` | everything in the region |
+//!
+//! Telling who is dead: [`Ring::holder`] names the consumer and the SPSC producer
+//! ([`PartyId`]: a process id by default, [`PartyId::ANONYMOUS`] for parties that do not say,
+//! such as the JavaScript reference party); [`PartyId::is_alive`] checks a process id, and any
+//! other scheme plugs in as a [`Probe`]. MPSC producers are only counted ([`Ring::producers`]):
+//! their supervisor knows them. Reservations have no owner; the consumer times them.
+//!
+//! ```
+//! use inos_layout::RegionBuf;
+//! use inos_ring::{layout, Liveness, PartyId, ProcessProbe, Ring, Role, Spsc};
+//!
+//! let buf = RegionBuf::new(layout::required_len(256)).unwrap();
+//! let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+//! // A worker (here a fake id the probe below knows as exited) consumed, then crashed.
+//! let worker = PartyId::new(1_000_001).unwrap();
+//! core::mem::forget(ring.consumer_as(worker).unwrap());
+//!
+//! // The supervisor, periodically:
+//! let exited = |id: PartyId| if id == worker { Liveness::Dead } else { id.liveness() };
+//! for role in [Role::Consumer, Role::Producer] {
+//!     if let Some(dead) = ring.release_if_dead(role, &exited) {
+//!         println!("freed the {role} role of dead {dead}");
+//!     }
+//! }
+//! assert_eq!(ring.holder(Role::Consumer), None);
+//! // The real process-id probe never frees a live holder:
+//! let _c = ring.consumer().unwrap();
+//! assert_eq!(ring.release_if_dead(Role::Consumer, &ProcessProbe), None);
+//! ```
+//!
+//! # Model-checking code built on the rings
 //!
 //! Build with `RUSTFLAGS="--cfg loom"` and the ring's words become loom atomics, so a
 //! downstream crate's loom test explores its own protocol and the ring's orderings together
@@ -80,6 +130,7 @@ mod crash_tests;
 mod error;
 pub mod layout;
 mod owned;
+mod party;
 mod producer;
 mod ring;
 mod wake;
@@ -88,5 +139,6 @@ pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, RingKind, Role};
 #[cfg(all(feature = "std", not(loom)))]
 pub use owned::{OwnedConsumer, OwnedProducer, OwnedRing};
+pub use party::{Liveness, PartyId, Probe, ProcessProbe};
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};

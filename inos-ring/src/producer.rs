@@ -7,6 +7,7 @@ use inos_layout::{Bytes, Region};
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
+use crate::party::PartyId;
 use crate::ring::{Kind, Ring};
 
 /// The producing side of a ring (see [`Ring::producer`]).
@@ -64,13 +65,15 @@ pub(crate) struct Claim {
 }
 
 impl<'a, K: Kind> Producer<'a, K> {
-    pub(crate) fn attach(ring: Ring<'a, K>) -> Result<Self, Error> {
+    /// Claims the role: SPSC writes `id` into `PRODUCER_ROLE`; MPSC counts itself there (`id`
+    /// is not recorded, ring.md §2.2).
+    pub(crate) fn attach(ring: Ring<'a, K>, id: PartyId) -> Result<Self, Error> {
         crate::crash::point();
         if K::MULTI_PRODUCER {
             // SYNC: Acquire, so that this producer sees what earlier producers published.
             ring.word(PRODUCER_ROLE).fetch_add(1, Ordering::Acquire);
         } else {
-            ring.claim_role(PRODUCER_ROLE, Role::Producer)?;
+            ring.claim_role(Role::Producer, id)?;
         }
         let mut p = Self {
             ring,
@@ -437,9 +440,8 @@ impl<K: Kind> Drop for Producer<'_, K> {
             return; // a simulated crash: the role stays claimed (tests only)
         }
         if K::MULTI_PRODUCER {
-            self.ring
-                .word(PRODUCER_ROLE)
-                .fetch_sub(1, Ordering::Release);
+            // Saturating, in case a supervisor forgot this producer (`Ring::forget_producer`).
+            self.ring.producer_left();
         } else {
             // SYNC: Release, pairs with the Acquire role claim of the next producer, which then
             // sees our tail.

@@ -7,6 +7,7 @@ use inos_layout::Region;
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
+use crate::party::{Liveness, PartyId, Probe};
 use crate::{Consumer, Producer};
 
 mod sealed {
@@ -116,6 +117,9 @@ pub struct Stats {
     pub aborted: u32,
     /// Stuck reservations the consumer turned into padding ([`Consumer::unblock`]).
     pub unblocked: u32,
+    /// Attached producers ([`Ring::producers`]): on [`Mpsc`] rings including any that died
+    /// without detaching and were not yet [forgotten](Ring::forget_producer).
+    pub producers: u32,
 }
 
 /// A validated handle to a ring living in a shared region.
@@ -403,7 +407,7 @@ impl<'a, K: Kind> Ring<'a, K> {
         Ok(t.wrapping_sub(h))
     }
 
-    /// Reads the `dropped`, `aborted` and `unblocked` counters.
+    /// Reads the `dropped`, `aborted` and `unblocked` counters and the producer count.
     ///
     /// ```
     /// # use inos_ring::{Ring, Spsc};
@@ -417,11 +421,13 @@ impl<'a, K: Kind> Ring<'a, K> {
             dropped: self.word(DROPPED).load(Ordering::Relaxed),
             aborted: self.word(ABORTED).load(Ordering::Relaxed),
             unblocked: self.word(UNBLOCKED).load(Ordering::Relaxed),
+            producers: self.producers(),
         }
     }
 
-    /// Claims a producer role. On [`Spsc`] rings only one producer may be attached at a time; on
-    /// [`Mpsc`] rings any number may. Dropping the producer releases the role (defect 7).
+    /// Claims a producer role as [`PartyId::current`] (the process id with `std` on Unix,
+    /// [`PartyId::ANONYMOUS`] elsewhere). On [`Spsc`] rings only one producer may be attached at
+    /// a time; on [`Mpsc`] rings any number may. Dropping the producer releases the role (defect 7).
     ///
     /// # Errors
     /// [`Error::RoleTaken`] (SPSC), [`Error::Corrupt`].
@@ -435,46 +441,272 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// assert!(ring.producer().is_ok()); // released on drop
     /// ```
     pub fn producer(&self) -> Result<Producer<'a, K>, Error> {
-        Producer::attach(*self)
+        self.producer_as(PartyId::current())
     }
 
-    /// Claims the consumer role (one per ring; dropping the consumer releases it, defect 7).
+    /// Claims a producer role as `id` (a scheme of your own, see [`Probe`]).
+    ///
+    /// On [`Spsc`] rings `id` is stored in the `PRODUCER_ROLE` word, where a supervisor reads it
+    /// with [`holder`](Ring::holder). [`Mpsc`] rings keep only a count of attached producers in
+    /// that word (ring.md §2.2), so there `id` is not recorded: a supervisor of MPSC producers
+    /// tracks them itself (it usually started them) and [forgets](Ring::forget_producer) the
+    /// dead ones.
+    ///
+    /// # Errors
+    /// As for [`producer`](Ring::producer).
+    ///
+    /// ```
+    /// # use inos_ring::{PartyId, Ring, Role, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+    /// let _p = ring.producer_as(PartyId::new(31).unwrap()).unwrap();
+    /// assert_eq!(ring.holder(Role::Producer), PartyId::new(31));
+    /// ```
+    pub fn producer_as(&self, id: PartyId) -> Result<Producer<'a, K>, Error> {
+        Producer::attach(*self, id)
+    }
+
+    /// Claims the consumer role as [`PartyId::current`] (one per ring; dropping the consumer
+    /// releases it, defect 7).
     ///
     /// # Errors
     /// [`Error::RoleTaken`], [`Error::Corrupt`].
     ///
     /// ```
-    /// # use inos_ring::{Ring, Mpsc};
+    /// # use inos_ring::{PartyId, Ring, Mpsc, Role};
     /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
     /// let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
     /// let c = ring.consumer().unwrap();
     /// assert!(ring.consumer().is_err());
+    /// assert_eq!(ring.holder(Role::Consumer), Some(PartyId::current()));
     /// drop(c);
     /// assert!(ring.consumer().is_ok());
     /// ```
     pub fn consumer(&self) -> Result<Consumer<'a, K>, Error> {
-        Consumer::attach(*self)
+        self.consumer_as(PartyId::current())
     }
 
-    /// Frees a role whose holder died without detaching (crash recovery by the owner). Never call
-    /// it while the holder is alive: two consumers (or two SPSC producers) would corrupt the ring.
+    /// Claims the consumer role as `id` (stored in the `CONSUMER_ROLE` word, where
+    /// [`holder`](Ring::holder) reads it).
+    ///
+    /// # Errors
+    /// As for [`consumer`](Ring::consumer).
+    ///
+    /// ```
+    /// # use inos_ring::{PartyId, Ring, Mpsc, Role};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    /// let _c = ring.consumer_as(PartyId::ANONYMOUS).unwrap();
+    /// assert_eq!(ring.holder(Role::Consumer), Some(PartyId::ANONYMOUS));
+    /// ```
+    pub fn consumer_as(&self, id: PartyId) -> Result<Consumer<'a, K>, Error> {
+        Consumer::attach(*self, id)
+    }
+
+    /// The party holding `role`, as its role word says: `None` if the role is free, and always
+    /// `None` for the producers of an [`Mpsc`] ring, which share their role and are only
+    /// counted ([`producers`](Ring::producers)).
+    ///
+    /// A holder is [`PartyId::ANONYMOUS`] when it did not say who it is (a party written before
+    /// identities, such as the JavaScript reference party, or one without a process id).
+    ///
+    /// ```
+    /// # use inos_ring::{PartyId, Ring, Role, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+    /// assert_eq!(ring.holder(Role::Consumer), None);
+    /// let c = ring.consumer().unwrap();
+    /// let holder = ring.holder(Role::Consumer).unwrap();
+    /// assert!(holder.is_alive()); // this very process
+    /// ```
+    pub fn holder(&self, role: Role) -> Option<PartyId> {
+        if K::MULTI_PRODUCER && role == Role::Producer {
+            return None;
+        }
+        // SYNC: Relaxed: the id is information for a supervisor, nothing is published with it.
+        PartyId::new(self.word(Self::role_word(role)).load(Ordering::Relaxed))
+    }
+
+    /// The number of attached producers: 0 or 1 on [`Spsc`] rings; on [`Mpsc`] rings the
+    /// `PRODUCER_ROLE` count, which includes producers that died without detaching until a
+    /// supervisor [forgets](Ring::forget_producer) them.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Mpsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    /// let (a, _b) = (ring.producer().unwrap(), ring.producer().unwrap());
+    /// assert_eq!(ring.producers(), 2);
+    /// drop(a);
+    /// assert_eq!(ring.stats().producers, 1);
+    /// ```
+    pub fn producers(&self) -> u32 {
+        // SYNC: Relaxed: a count for a supervisor, nothing is published with it.
+        let n = self.word(PRODUCER_ROLE).load(Ordering::Relaxed);
+        if K::MULTI_PRODUCER {
+            n
+        } else {
+            u32::from(n != 0)
+        }
+    }
+
+    /// Frees a role whose holder died without detaching (crash recovery by the owner), and
+    /// recovers the waiter count that holder may have left raised if it died asleep.
+    ///
+    /// - [`Role::Consumer`] (any ring) and [`Role::Producer`] of an [`Spsc`] ring: zeroes the
+    ///   waiter count of the epoch that role sleeps on (`DATA_EPOCH` for the consumer,
+    ///   `SPACE_EPOCH` for the SPSC producer), then stores 0 in the role word. The holder is the
+    ///   only party that ever registers on that epoch (ring.md §7), and no other party can claim
+    ///   the role before the role word is cleared, so every registration in the count is the dead
+    ///   holder's: without this, every later commit (or release) would pay a futex wake.
+    /// - [`Role::Producer`] of an [`Mpsc`] ring: [`forget_producer`](Ring::forget_producer) (one
+    ///   saturating decrement of the producer count). Live producers may be asleep on
+    ///   `SPACE_EPOCH`, so the count is left alone; see [`clear_waiters`](Ring::clear_waiters).
+    ///
+    /// Never call it while the holder is alive: two consumers (or two SPSC producers) would
+    /// corrupt the ring. Prefer [`release_if_dead`](Ring::release_if_dead), which checks.
     ///
     /// ```
     /// # use inos_ring::{Ring, Role, Spsc};
+    /// use inos_layout::sync::Ordering;
     /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
     /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
-    /// core::mem::forget(ring.consumer().unwrap()); // a consumer that "crashed"
+    /// core::mem::forget(ring.consumer().unwrap()); // a consumer that "crashed"...
+    /// let waiters = buf.region().u32_at(inos_ring::layout::DATA_EPOCH + 4).unwrap();
+    /// waiters.fetch_add(2, Ordering::SeqCst); // ...asleep in `pop_wait`
     /// assert!(ring.consumer().is_err());
     /// ring.force_release(Role::Consumer);
+    /// assert_eq!(waiters.load(Ordering::SeqCst), 0);
     /// assert!(ring.consumer().is_ok());
     /// ```
     pub fn force_release(&self, role: Role) {
-        let off = match role {
+        if K::MULTI_PRODUCER && role == Role::Producer {
+            self.producer_left();
+            return;
+        }
+        self.zero_waiters(role);
+        // SYNC: Release, pairs with the Acquire of the role claim in `Producer/Consumer::attach`:
+        // the next holder sees the zeroed waiter count (its own registrations come after it in
+        // the count's modification order) and, for a producer, the tail.
+        self.word(Self::role_word(role)).store(0, Ordering::Release);
+    }
+
+    /// Frees `role` if `probe` proves its holder [`Dead`](Liveness::Dead), as
+    /// [`force_release`](Ring::force_release) does; returns the dead holder it freed.
+    ///
+    /// Returns `None` (and changes nothing) when the role is free, when its holder is
+    /// [anonymous](PartyId::ANONYMOUS) (whatever the probe says: every party that does not say
+    /// who it is writes the same `1`), when the probe says it is alive or
+    /// [`Unknown`](Liveness::Unknown), and for the
+    /// producers of an [`Mpsc`] ring, which have no recorded holder (forget a dead one with
+    /// [`forget_producer`](Ring::forget_producer)). The role word is cleared with a
+    /// compare-and-swap from the probed id, so a role some new party claimed meanwhile is never
+    /// freed. One supervisor should do a ring's recovery: two racing over the same dead holder
+    /// could clear the waiter count of a party that claimed the role in between.
+    ///
+    /// ```
+    /// # use inos_ring::{PartyId, ProcessProbe, Ring, Role, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
+    /// let _c = ring.consumer().unwrap(); // this process: alive
+    /// assert_eq!(ring.release_if_dead(Role::Consumer, &ProcessProbe), None);
+    /// assert!(ring.consumer().is_err());
+    /// ```
+    pub fn release_if_dead(&self, role: Role, probe: &impl Probe) -> Option<PartyId> {
+        let id = self.holder(role)?;
+        if id.is_anonymous() || probe.probe(id) != Liveness::Dead {
+            return None;
+        }
+        self.zero_waiters(role);
+        // SYNC: Release, as in `force_release`.
+        self.word(Self::role_word(role))
+            .compare_exchange(id.get(), 0, Ordering::Release, Ordering::Relaxed)
+            .ok()
+            .map(|_| id)
+    }
+
+    /// Zeroes the waiter count of the epoch that parties of `role` sleep on (`DATA_EPOCH` for the
+    /// consumer, `SPACE_EPOCH` for producers), provided nobody holds that role; returns the count
+    /// it cleared.
+    ///
+    /// The count is only a hint ([epoch.md §1](https://github.com/inos-protocol/inos/blob/main/docs/protocol/epoch.md)):
+    /// one left raised by a party that died asleep makes every later commit (or release) pay a
+    /// futex wake. [`force_release`](Ring::force_release) already clears it for the single-holder
+    /// roles; this call is for the producers of an [`Mpsc`] ring, several of which may sleep
+    /// at once, so that no single death tells which registrations were the dead one's.
+    ///
+    /// **When it is safe**: no live party of `role` is attached, and none attaches before the
+    /// call returns (e.g. after [forgetting](Ring::forget_producer) every dead producer, while
+    /// the supervisor holds back new ones). The call refuses with [`Error::RoleTaken`] when the
+    /// role word says a party is attached; keeping new parties out meanwhile is the caller's part.
+    ///
+    /// **If it is wrong** (a live party was registered): nothing about the ring's data is
+    /// affected — no message is lost, duplicated or corrupted — but that party may miss a wake-up
+    /// and sleep until its deadline (with no deadline, until another party registers on the same
+    /// epoch and is signalled, since a signal wakes every sleeper), and its later deregistration
+    /// leaves the count wrapped to a huge value, which only costs a wake call per signal again
+    /// until the next clear.
+    ///
+    /// # Errors
+    /// [`Error::RoleTaken`] if a party holds the role (MPSC: the producer count is not zero).
+    ///
+    /// ```
+    /// # use inos_ring::{Mpsc, Ring, Role};
+    /// use inos_layout::sync::Ordering;
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    /// core::mem::forget(ring.producer().unwrap()); // died asleep in `push_wait`...
+    /// let waiters = buf.region().u32_at(inos_ring::layout::SPACE_EPOCH + 4).unwrap();
+    /// waiters.fetch_add(2, Ordering::SeqCst); // ...registered on SPACE_EPOCH
+    /// assert!(ring.clear_waiters(Role::Producer).is_err()); // still counted
+    /// assert_eq!(ring.forget_producer(), 0);
+    /// assert_eq!(ring.clear_waiters(Role::Producer), Ok(2));
+    /// assert_eq!(waiters.load(Ordering::SeqCst), 0);
+    /// ```
+    pub fn clear_waiters(&self, role: Role) -> Result<u32, Error> {
+        // SYNC: Acquire, pairs with the Release that emptied the role (a detach, a forget): the
+        // deregistrations of the parties that left come before our swap in the count's order.
+        if self.word(Self::role_word(role)).load(Ordering::Acquire) != 0 {
+            return Err(Error::RoleTaken(role));
+        }
+        Ok(self.zero_waiters(role))
+    }
+
+    /// The role word of `role`.
+    fn role_word(role: Role) -> usize {
+        match role {
             Role::Consumer => CONSUMER_ROLE,
             Role::Producer => PRODUCER_ROLE,
+        }
+    }
+
+    /// Zeroes the waiter count of the epoch parties of `role` sleep on; returns the old count.
+    fn zero_waiters(&self, role: Role) -> u32 {
+        let slot = match role {
+            Role::Consumer => DATA_EPOCH,
+            Role::Producer => SPACE_EPOCH,
         };
-        // SYNC: Release, pairs with the Acquire of the role claim in `Producer/Consumer::attach`.
-        self.word(off).store(0, Ordering::Release);
+        // SYNC: SeqCst, like every read-modify-write of the count (the registrations of
+        // `push_wait` / `pop_wait` and inos-epoch); a signaller that loads the 0 skips a wake
+        // call nobody needs.
+        self.word(slot + 4).swap(0, Ordering::SeqCst)
+    }
+
+    /// One producer fewer in the MPSC count (saturating at 0, so a producer forgotten while it
+    /// still ran cannot wrap the count when it detaches); returns the new count.
+    pub(crate) fn producer_left(&self) -> u32 {
+        let word = self.word(PRODUCER_ROLE);
+        // SYNC: Relaxed: the count is information (ring.md §2), nothing is published with it.
+        let mut n = word.load(Ordering::Relaxed);
+        while n != 0 {
+            // SYNC: Release, pairs with the Acquire increment of the next producer to attach
+            // and with the Acquire load of `clear_waiters`.
+            match word.compare_exchange_weak(n, n - 1, Ordering::Release, Ordering::Relaxed) {
+                Ok(_) => return n - 1,
+                Err(now) => n = now,
+            }
+        }
+        0
     }
 
     /// A header word (the header was validated to lie inside the region at construction).
@@ -524,12 +756,40 @@ impl<'a, K: Kind> Ring<'a, K> {
         }
     }
 
-    /// Claims a 0/1 role word.
-    pub(crate) fn claim_role(&self, off: usize, role: Role) -> Result<(), Error> {
+    /// Claims a single-holder role word (free = 0) for `id`.
+    pub(crate) fn claim_role(&self, role: Role, id: PartyId) -> Result<(), Error> {
         // SYNC: Acquire, pairs with the Release store that released the role.
-        self.word(off)
-            .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+        self.word(Self::role_word(role))
+            .compare_exchange(0, id.get(), Ordering::Acquire, Ordering::Relaxed)
             .map(|_| ())
             .map_err(|_| Error::RoleTaken(role))
+    }
+}
+
+impl<'a> Ring<'a, Mpsc> {
+    /// Forgets one producer that died without detaching: a saturating decrement of the producer
+    /// count ([`producers`](Ring::producers)); returns the new count.
+    ///
+    /// MPSC producers share their role and record no identity, so the supervisor says which
+    /// producer died (it knows the processes it started). Forgetting restores the count only: a
+    /// reservation the dead producer left open is recovered by the consumer
+    /// ([`Consumer::unblock`], or automatically after `Consumer::set_unblock_after`), and
+    /// registrations it left on `SPACE_EPOCH` by [`clear_waiters`](Ring::clear_waiters) once no
+    /// producer is attached. Forgetting a live producer does no harm beyond a wrong count (its
+    /// own detach saturates at 0).
+    ///
+    /// ```
+    /// # use inos_ring::{Mpsc, Ring};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Mpsc>::init(buf.region(), 64).unwrap();
+    /// let _live = ring.producer().unwrap();
+    /// core::mem::forget(ring.producer().unwrap()); // died without detaching
+    /// assert_eq!(ring.producers(), 2);
+    /// assert_eq!(ring.forget_producer(), 1);
+    /// assert_eq!(ring.forget_producer(), 0);
+    /// assert_eq!(ring.forget_producer(), 0); // saturates
+    /// ```
+    pub fn forget_producer(&self) -> u32 {
+        self.producer_left()
     }
 }

@@ -300,6 +300,14 @@ pub fn ring() -> Module {
                 consts: reserved,
             },
             Group {
+                name: "ring_role",
+                doc: "Role word values (CONSUMER_ROLE; PRODUCER_ROLE of an SPSC ring): free, or the anonymous party id; any other non-zero value is the holder's party id.",
+                consts: vec![
+                    c("free", U32(r::ROLE_FREE)),
+                    c("anonymous", U32(r::ROLE_ANONYMOUS)),
+                ],
+            },
+            Group {
                 name: "ring_mode",
                 doc: "MODE word values: wake (parties may sleep; SeqCst handshake) or poll (nobody sleeps).",
                 consts: vec![

@@ -350,6 +350,24 @@ fn vectors() -> Vec<V> {
             1,
         ),
         hdr(
+            fresh(
+                "attach consumer: role held by a party id (ring.md §2.2)",
+                M,
+                AttachConsumer,
+            ),
+            r::CONSUMER_ROLE,
+            4242,
+        ),
+        hdr(
+            fresh(
+                "attach producer: SPSC role held by a party id (ring.md §2.2)",
+                S,
+                AttachProducer,
+            ),
+            r::PRODUCER_ROLE,
+            4242,
+        ),
+        hdr(
             fresh("attach producer: MPSC counts producers", M, AttachProducer),
             r::PRODUCER_ROLE,
             3,
