@@ -70,6 +70,7 @@ mod crash;
 #[cfg(test)]
 mod crash_tests;
 mod error;
+mod flow;
 pub mod layout;
 mod producer;
 mod ring;
@@ -77,5 +78,9 @@ mod wake;
 
 pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, Role};
+pub use flow::DrainFlow;
+/// When a blocking call gives up: the one deadline type of every inos wait (re-exported from
+/// `inos-epoch`). A `Duration`, an `Instant` and `Option<Instant>` convert into it.
+pub use inos_epoch::Deadline;
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};
