@@ -16,7 +16,7 @@ use loom::thread;
 
 use inos_layout::sync::spin_loop;
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Mode, Mpsc, Ring, Spsc};
+use inos_ring::{layout, Deadline, Error, Mode, Mpsc, Ring, Spsc};
 
 /// A formatted ring shared by the model's threads.
 fn ring_buf<K: inos_ring::Kind>(cap: u32, start: u32) -> Arc<RegionBuf> {
@@ -222,14 +222,14 @@ fn blocking_handshake_never_loses_a_wakeup() {
             // 24-byte payloads (32-byte records): the second fills the ring, the third must wait
             // for the consumer to free the first.
             for i in 0..3u8 {
-                p.push_wait(&[i; 24], None).unwrap();
+                p.push_wait(&[i; 24], Deadline::never()).unwrap();
             }
         });
         let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
         let mut c = ring.consumer().unwrap();
         let mut out = [0u8; 24];
         for i in 0..3u8 {
-            assert_eq!(c.pop_wait(&mut out, None), Ok(24));
+            assert_eq!(c.pop_wait(&mut out, Deadline::never()), Ok(24));
             assert_eq!(out, [i; 24]);
         }
         producer.join().unwrap();
