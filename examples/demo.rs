@@ -155,7 +155,7 @@ fn main() -> Res<()> {
             let hold = ledger.hold(REQUESTER, PRICE)?;
             let mut job = job_for(id);
             job.hold = hold.to_u64();
-            producer.push_wait(bytemuck::bytes_of(&job), Some(Instant::now() + PATIENCE))?;
+            producer.push_wait(bytemuck::bytes_of(&job), PATIENCE)?;
         }
         let join = |r: std::thread::Result<Res<u64>>| r.map_err(|_| "a party panicked")?;
         Ok((
@@ -252,14 +252,14 @@ fn module(att: Attachment<'_>) -> Res<u64> {
     let mut n = 0;
     while n < JOBS {
         let mut bytes = [0u8; 64];
-        let len = jobs.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
+        let len = jobs.pop_wait(&mut bytes, PATIENCE)?;
         let job: Job = decode(&bytes[..len])?;
         let done = Done {
             id: job.id,
             hold: job.hold,
             checksum: expected_checksum(&job),
         };
-        out.push_wait(bytemuck::bytes_of(&done), Some(Instant::now() + PATIENCE))?;
+        out.push_wait(bytemuck::bytes_of(&done), PATIENCE)?;
         n += 1;
     }
     Ok(n)
@@ -276,7 +276,7 @@ fn settler(att: Attachment<'_>) -> Res<u64> {
     let mut settled = 0u64;
     while settled < JOBS {
         let mut bytes = [0u8; 24];
-        let len = done_ring.pop_wait(&mut bytes, Some(Instant::now() + PATIENCE))?;
+        let len = done_ring.pop_wait(&mut bytes, PATIENCE)?;
         let done: Done = decode(&bytes[..len])?;
         if done.checksum != expected_checksum(&job_for(done.id)) {
             return Err(format!("job {} came back with a wrong checksum", done.id).into());
@@ -289,7 +289,7 @@ fn settler(att: Attachment<'_>) -> Res<u64> {
                 settled,
                 paid: settled * PRICE as u64,
             };
-            host.push_wait(bytemuck::bytes_of(&p), Some(Instant::now() + PATIENCE))?;
+            host.push_wait(bytemuck::bytes_of(&p), PATIENCE)?;
         }
     }
     Flag::new(att.region(), epochs::SHUTDOWN.offset())?.set();
@@ -304,7 +304,7 @@ fn host(att: Attachment<'_>) -> Res<u64> {
     let mut updates = 0;
     loop {
         let mut b = [0u8; 16];
-        let len = progress.pop_wait(&mut b, Some(Instant::now() + PATIENCE))?;
+        let len = progress.pop_wait(&mut b, PATIENCE)?;
         let p: Progress = decode(&b[..len])?;
         println!(
             "host: {:>6} jobs settled, {:>7} credits paid",

@@ -127,6 +127,36 @@ impl Deadline {
         matches!(self.kind, Kind::Never)
     }
 
+    /// The instant on the monotonic clock at which a wait that starts at `now` gives up, or
+    /// `None` if it never does.
+    ///
+    /// [`Deadline::at`] gives its instant; [`Deadline::after`] counts from `now`;
+    /// [`Deadline::after_parks`]`(n)` is read as `n ×` [`PARK_SLICE`](Deadline::PARK_SLICE) from
+    /// `now` (its documented upper bound), for callers that wait in several steps (e.g. the
+    /// blocking calls of inos-ring) and need one fixed end; a deadline too far away to be
+    /// represented never expires.
+    ///
+    /// ```
+    /// use inos_epoch::Deadline;
+    /// use std::time::{Duration, Instant};
+    /// let now = Instant::now();
+    /// let in_5ms = now + Duration::from_millis(5);
+    /// assert_eq!(Deadline::never().expires_at(now), None);
+    /// assert_eq!(Deadline::at(in_5ms).expires_at(now), Some(in_5ms));
+    /// assert_eq!(Deadline::from(Duration::from_millis(5)).expires_at(now), Some(in_5ms));
+    /// assert_eq!(Deadline::after_parks(5).expires_at(now), Some(in_5ms));
+    /// assert_eq!(Deadline::after(Duration::MAX).expires_at(now), None);
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn expires_at(&self, now: std::time::Instant) -> Option<std::time::Instant> {
+        match self.kind {
+            Kind::Never => None,
+            Kind::At(at) => Some(at),
+            Kind::After(t) => now.checked_add(t),
+            Kind::Parks(n) => now.checked_add(Self::PARK_SLICE.saturating_mul(n)),
+        }
+    }
+
     /// Fixes a relative deadline against the clock (called once, when a wait starts parking).
     pub(crate) fn resolve(self) -> Self {
         match self.kind {

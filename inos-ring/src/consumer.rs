@@ -1,11 +1,13 @@
 //! [`Consumer`] and [`ReadGrant`]: reading records in place, releasing space, recovery.
 
 use core::marker::PhantomData;
+use core::ops::ControlFlow;
 
 use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::{Bytes, Region};
 
 use crate::error::{Corruption, Error, Role};
+use crate::flow::DrainFlow;
 use crate::layout::*;
 use crate::party::PartyId;
 use crate::ring::{Kind, Ring};
@@ -118,9 +120,16 @@ impl<'a, K: Kind> Consumer<'a, K> {
     }
 
     /// Turns on automatic recovery: a reservation that stays in progress at the head for longer
-    /// than `after` is unblocked ([`unblock`](Consumer::unblock)) by the next read attempt.
-    /// `None` (the default) turns it off. Choose `after` well above the longest time a live
-    /// producer may spend between `reserve` and `commit`.
+    /// than `after` is unblocked ([`unblock`](Consumer::unblock)) by the next read attempt, or,
+    /// while the consumer sleeps in [`pop_wait`](Consumer::pop_wait) /
+    /// [`drain_wait`](Consumer::drain_wait), as soon as it becomes overdue (the sleep is cut
+    /// short for it). `after` counts from when this consumer first saw that reservation at the
+    /// head, across calls: a loop of short `pop_wait`s, `drain`s or `try_pop`s unblocks it as
+    /// one long wait would. `None` (the default) turns it off. Choose `after` well above the
+    /// longest time a live producer may spend between `reserve` and `commit`.
+    ///
+    /// The unblocked record's space is released, so a producer blocked in
+    /// [`push_wait`](crate::Producer::push_wait) behind it is woken.
     ///
     /// ```
     /// # use inos_ring::{Ring, Mpsc};
@@ -303,6 +312,54 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }
     }
 
+    /// For the blocking calls, after a read attempt found nothing (the head is then at the record
+    /// it stopped on): times an in-progress reservation at the head and unblocks it once it has
+    /// been in progress for `unblock_after` since this consumer first saw it (by any call: the
+    /// timer lives in the consumer, across calls). Returns when to look again:
+    /// - `None`: automatic unblocking is off (or the ring is SPSC); only a commit wakes us;
+    /// - `Some(t)` with `t <= now`: the record at the head was just unblocked: look now;
+    /// - `Some(t)` later: when the record at the head becomes overdue, or, if the head is not in
+    ///   progress, one `after` from now (a reservation abandoned with no commit behind it would
+    ///   signal nobody).
+    #[cfg(feature = "std")]
+    pub(crate) fn stall_tick(
+        &mut self,
+        now: std::time::Instant,
+    ) -> Result<Option<std::time::Instant>, Error> {
+        let Some(after) = self.unblock_after else {
+            return Ok(None);
+        };
+        if !K::MULTI_PRODUCER {
+            return Ok(None); // SPSC records are published whole: nothing is ever stuck
+        }
+        let h = self.head;
+        let off = h & self.mask;
+        // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes) and
+        // off + 8 <= cap.
+        let state_word = unsafe { self.rec_word(off, 4) };
+        // SYNC: Relaxed: only decides whether to time the record; `unblock_at` takes it with an
+        // AcqRel compare-and-swap.
+        if state_word.load(Ordering::Relaxed) != busy_tag(h) {
+            return Ok(now.checked_add(after.max(std::time::Duration::from_millis(1))));
+        }
+        if self.stall_pos != h {
+            self.stall_pos = h;
+            self.stall_count = 0;
+            self.stall_since = None;
+        }
+        let since = *self.stall_since.get_or_insert(now);
+        match since.checked_add(after) {
+            Some(due) if now < due => Ok(Some(due)),
+            None => Ok(None), // overdue only after the end of time
+            Some(_) => {
+                // Unblocked, or committed/aborted meanwhile (the CAS lost): either way the next
+                // attempt makes progress.
+                self.unblock_at(h)?;
+                Ok(Some(now))
+            }
+        }
+    }
+
     /// Declares the in-progress reservation at the head dead: it becomes padding and is skipped,
     /// `unblocked` is counted, and its producer's late `commit` fails with
     /// [`Error::Unblocked`] (the two race on one compare-and-swap; exactly one wins). Returns
@@ -337,7 +394,22 @@ impl<'a, K: Kind> Consumer<'a, K> {
         let found = self.locate(&mut pos);
         self.free_to(pos);
         match found {
-            Ok(_) | Err(Error::Empty) => self.unblock_at(pos),
+            Ok(_) | Err(Error::Empty) => {
+                if !self.unblock_at(pos)? {
+                    return Ok(false);
+                }
+                // Release the record's space now rather than at the next read, so that a
+                // producer waiting for space (`push_wait`) is woken by this call.
+                let off = pos & self.mask;
+                // SAFETY: pos is 8-aligned and off + 8 <= cap.
+                let len_word = unsafe { self.rec_word(off, 0) };
+                // SYNC: Relaxed: the AcqRel compare-and-swap in `unblock_at` acquired the
+                // producer's Release store of the busy tag, made after the length.
+                let len = len_word.load(Ordering::Relaxed);
+                let size = self.check_len(pos, off, len, self.ring.capacity - 2 * RECORD_HEADER)?;
+                self.free_to(pos.wrapping_add(size));
+                Ok(true)
+            }
             Err(e) => Err(e),
         }
     }
@@ -591,10 +663,16 @@ impl<'a, K: Kind> Consumer<'a, K> {
 
     /// Hands every message available now to `f`, in order, and consumes them (one wake-up takes
     /// everything, defect 12). Space is released in batches (every quarter ring and at the end;
-    /// on MPSC rings it is zeroed first). Returns the number of messages.
+    /// on MPSC rings it is zeroed first).
+    ///
+    /// `f` returns `()` (take everything; `drain` returns the number of messages),
+    /// [`ControlFlow<B>`](core::ops::ControlFlow) or `Result<(), E>` (stop early or fail): see
+    /// [`DrainFlow`](crate::DrainFlow) for what each returns. When `f` stops, the message it
+    /// stopped on counts as consumed (released, never delivered again) and every later message
+    /// stays in the ring, unread, for the next read.
     ///
     /// Each message is an atomic view that lives only for its call of `f`
-    /// (`for<'b> FnMut(Bytes<'b>)`): it cannot be kept past the release of its space.
+    /// (`for<'b> FnMut(Bytes<'b>) -> R`): it cannot be kept past the release of its space.
     ///
     /// One call consumes at most one ring's capacity of records, so it returns even while
     /// producers keep the ring busy (a consumer that drains in a loop still gets to check its own
@@ -617,6 +695,27 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// assert_eq!(c.drain(|_| {}), Ok(0));
     /// ```
     ///
+    /// Stopping early (at most 2 messages per call):
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// for i in 0..3u32 {
+    ///     p.push_pod(&i).unwrap();
+    /// }
+    /// let mut got = Vec::new();
+    /// let mut take_two = |m: inos_layout::Bytes<'_>| {
+    ///     got.push(m.read_u32_le(0).unwrap());
+    ///     if got.len() % 2 == 0 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    /// };
+    /// assert_eq!(c.drain(&mut take_two), Ok(ControlFlow::Break(())));
+    /// assert_eq!(c.drain(&mut take_two), Ok(ControlFlow::Continue(1)));
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    ///
     /// Keeping a view does not compile:
     ///
     /// ```compile_fail,E0521
@@ -628,7 +727,25 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// let mut kept = None;
     /// c.drain(|m| kept = Some(m)).unwrap();
     /// ```
-    pub fn drain<F: FnMut(Bytes<'_>)>(&mut self, mut f: F) -> Result<usize, Error> {
+    pub fn drain<R, F>(&mut self, mut f: F) -> Result<R::Output, Error>
+    where
+        R: DrainFlow,
+        F: FnMut(Bytes<'_>) -> R,
+    {
+        let (n, stopped) = self.drain_inner(&mut f)?;
+        Ok(R::finish(n, stopped))
+    }
+
+    /// [`drain`](Consumer::drain) without the final conversion: the number of messages
+    /// consumed and the value the callback stopped with (also used by `drain_wait`).
+    pub(crate) fn drain_inner<R, F>(
+        &mut self,
+        f: &mut F,
+    ) -> Result<(usize, Option<R::Break>), Error>
+    where
+        R: DrainFlow,
+        F: FnMut(Bytes<'_>) -> R,
+    {
         let batch = self.ring.capacity / 4;
         let start = self.head;
         let mut pos = start;
@@ -653,15 +770,20 @@ impl<'a, K: Kind> Consumer<'a, K> {
                     return Err(e.into());
                 }
             };
-            f(bytes);
+            let flow = f(bytes).branch();
             n += 1;
             pos = pos.wrapping_add(record_size(rec.len));
+            if let ControlFlow::Break(b) = flow {
+                // The message the callback stopped on is consumed; the rest stay unread.
+                self.free_to(pos);
+                return Ok((n, Some(b)));
+            }
             if pos.wrapping_sub(self.head) >= batch {
                 self.free_to(pos);
             }
         }
         self.free_to(pos);
-        Ok(n)
+        Ok((n, None))
     }
 }
 

@@ -12,17 +12,21 @@
 //! - **Copying and zero-copy APIs**: [`Producer::try_push`], [`Producer::reserve`] →
 //!   [`WriteGrant`] (write in place, `commit`; dropping aborts into padding),
 //!   [`Consumer::try_pop`], [`Consumer::read`] → [`ReadGrant`] (`release`), [`Consumer::drain`]
-//!   (everything available per wake-up, defect 12), [`Producer::push_pod`] /
-//!   [`Consumer::pop_pod`] for `bytemuck::Pod` types, and (with `std`) blocking
-//!   `push_wait` / `pop_wait` that wake the other side through `inos-epoch` only when it sleeps.
+//!   (everything available per wake-up, defect 12; the callback may stop early or fail, see
+//!   [`DrainFlow`]), [`Producer::push_pod`] / [`Consumer::pop_pod`] for `bytemuck::Pod` types,
+//!   and (with `std`) blocking `push_wait` / `pop_wait` / `drain_wait` that wake the other side
+//!   through `inos-epoch` only when it sleeps. They take [`Deadline`] (anything that converts
+//!   into one: a `Duration`, an `Instant`, `Option<Instant>`), the one deadline type of every
+//!   inos wait.
 //! - **Two wake modes, agreed in the header** ([`Mode`]): on a `Mode::Wake` ring (the default)
 //!   parties may sleep in `push_wait` / `pop_wait`, and every commit and release pays the wake
 //!   handshake (a SeqCst store and a waiter check); on a `Mode::Poll` ring nobody sleeps, commits
 //!   and releases are plain Release stores, and the blocking calls poll.
 //! - **Faults**: a producer that dies between `reserve` and `commit` does not wedge an MPSC ring:
 //!   [`Consumer::unblock`] (or automatic unblocking after
-//!   `Consumer::set_unblock_after`) turns the stuck record into padding, and a late commit loses
-//!   a compare-and-swap instead of corrupting anything (defect 8).
+//!   `Consumer::set_unblock_after`, which also works while the consumer sleeps in `pop_wait` /
+//!   `drain_wait`) turns the stuck record into padding and releases its space, and a late
+//!   commit loses a compare-and-swap instead of corrupting anything (defect 8).
 //! - **Hostile memory**: every position, state and length read from shared memory is validated;
 //!   bad bytes give [`Error::Corrupt`], never a panic, an out-of-region access or an allocation
 //!   (defect 11). Zero-length messages are legal (defect 1). Stale bytes are never taken for a
@@ -62,6 +66,29 @@
 //!         seen += consumer.drain(|msg| assert_eq!(msg.len(), 2)).unwrap();
 //!     }
 //! });
+//! ```
+//!
+//! Blocking, with a deadline, and stopping a drain early:
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use std::time::Duration;
+//! use inos_layout::RegionBuf;
+//! use inos_ring::{layout, Ring, Spsc};
+//!
+//! let buf = RegionBuf::new(layout::required_len(256)).unwrap();
+//! let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+//! let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+//! for i in 0..4u32 {
+//!     p.push_wait(&i.to_le_bytes(), Duration::from_secs(1)).unwrap();
+//! }
+//! // Take messages until one is 2: 0, 1 and 2 are consumed, 3 stays.
+//! let stop = c.drain_wait(Duration::from_secs(1), |m| match m.read_u32_le(0) {
+//!     Ok(2) => ControlFlow::Break(2),
+//!     _ => ControlFlow::Continue(()),
+//! });
+//! assert_eq!(stop, Ok(ControlFlow::Break(2)));
+//! assert_eq!(c.drain(|_| {}), Ok(1));
 //! ```
 //!
 //! # Recovery
@@ -128,6 +155,7 @@ mod crash;
 #[cfg(test)]
 mod crash_tests;
 mod error;
+mod flow;
 pub mod layout;
 mod owned;
 mod party;
@@ -140,5 +168,9 @@ pub use error::{Corruption, Error, RingKind, Role};
 #[cfg(all(feature = "std", not(loom)))]
 pub use owned::{OwnedConsumer, OwnedProducer, OwnedRing};
 pub use party::{Liveness, PartyId, Probe, ProcessProbe};
+pub use flow::DrainFlow;
+/// When a blocking call gives up: the one deadline type of every inos wait (re-exported from
+/// `inos-epoch`). A `Duration`, an `Instant` and `Option<Instant>` convert into it.
+pub use inos_epoch::Deadline;
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};

@@ -48,22 +48,24 @@ mod blocking {
 
     use inos_epoch::{Deadline, Epoch};
     use inos_layout::sync::{fence, Ordering};
+    use inos_layout::Bytes;
 
     use crate::error::Error;
+    use crate::flow::DrainFlow;
     use crate::layout::{DATA_EPOCH, SPACE_EPOCH};
     use crate::ring::{Kind, Ring};
     use crate::{Consumer, Producer};
 
     /// Registers as a sleeper on the slot, runs `recheck`, and if it still finds nothing, waits
-    /// for the epoch to move (or `deadline`). Returns `Some(result)` if the re-check succeeded.
+    /// for the epoch to move (or `until`). Returns `Some(result)` if the re-check succeeded.
     ///
     /// On a [`Mode::Poll`](crate::Mode::Poll) ring nobody signals the epochs: instead of
     /// registering and parking, it backs off (64 spins, then a yield) and lets the caller poll
-    /// again, until `deadline`.
+    /// again, until `until`.
     fn sleep_once<K: Kind, T>(
         ring: &Ring<'_, K>,
         slot: usize,
-        deadline: Option<Instant>,
+        until: Option<Instant>,
         recheck: impl FnOnce() -> Option<Result<T, Error>>,
     ) -> Result<Option<Result<T, Error>>, Error> {
         if !ring.wake {
@@ -74,7 +76,7 @@ mod blocking {
             if let Some(r) = recheck() {
                 return Ok(Some(r));
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if until.is_some_and(|d| Instant::now() >= d) {
                 return Err(Error::TimedOut);
             }
             return Ok(None);
@@ -89,7 +91,7 @@ mod blocking {
         let r = recheck();
         let out = match r {
             Some(r) => Ok(Some(r)),
-            None => match watcher.wait_changed(Deadline::from(deadline)) {
+            None => match watcher.wait_changed(Deadline::from(until)) {
                 Ok(_) => Ok(None),
                 Err(_) => Err(Error::TimedOut),
             },
@@ -98,100 +100,233 @@ mod blocking {
         out
     }
 
+    /// The earlier of two optional instants (`None` = never).
+    fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, None) => a,
+            (None, b) => b,
+        }
+    }
+
     impl<K: Kind> Producer<'_, K> {
         /// Like [`try_push`](Producer::try_push), but while the ring is full sleeps until the
         /// consumer frees space (woken through the ring's "space" epoch) or `deadline`.
+        ///
+        /// `deadline` is an [`inos_epoch::Deadline`] or anything that converts into one: a
+        /// `Duration` (counted from the call), an `Instant`, `Option<Instant>` (`None`: no
+        /// limit), [`Deadline::never()`]; the same type every inos wait takes (re-exported as
+        /// [`inos_ring::Deadline`](crate::Deadline)). The clock is read only if the ring is full.
+        ///
+        /// On an MPSC ring held full by a reservation whose producer died, space comes back when
+        /// the consumer unblocks it ([`Consumer::unblock`], or automatically with
+        /// [`Consumer::set_unblock_after`], also while the consumer sleeps).
         ///
         /// # Errors
         /// [`Error::TimedOut`], and the errors of `try_push` other than `Full`.
         ///
         /// ```
         /// use inos_ring::{Ring, Spsc};
-        /// use std::time::{Duration, Instant};
+        /// use std::time::Duration;
         /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
         /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
         /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
         /// std::thread::scope(|s| {
         ///     s.spawn(move || {
         ///         for i in 0..100u32 {
-        ///             p.push_wait(&i.to_le_bytes(), None).unwrap();
+        ///             p.push_wait(&i.to_le_bytes(), inos_ring::Deadline::never()).unwrap();
         ///         }
         ///     });
         ///     let mut out = [0u8; 4];
         ///     for i in 0..100u32 {
-        ///         let deadline = Instant::now() + Duration::from_secs(30);
-        ///         assert_eq!(c.pop_wait(&mut out, Some(deadline)), Ok(4));
+        ///         assert_eq!(c.pop_wait(&mut out, Duration::from_secs(30)), Ok(4));
         ///         assert_eq!(u32::from_le_bytes(out), i);
         ///     }
         /// });
         /// ```
-        pub fn push_wait(&mut self, msg: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
+        pub fn push_wait(
+            &mut self,
+            msg: &[u8],
+            deadline: impl Into<Deadline>,
+        ) -> Result<(), Error> {
+            self.push_wait_until(msg, deadline.into())
+        }
+
+        fn push_wait_until(&mut self, msg: &[u8], deadline: Deadline) -> Result<(), Error> {
+            match self.try_push(msg) {
+                Err(Error::Full) => {}
+                r => return r,
+            }
+            let end = deadline.expires_at(Instant::now());
             loop {
-                match self.try_push(msg) {
-                    Err(Error::Full) => {}
-                    r => return r,
-                }
                 let ring = self.ring;
-                let r = sleep_once(&ring, SPACE_EPOCH, deadline, || match self.try_push(msg) {
+                let r = sleep_once(&ring, SPACE_EPOCH, end, || match self.try_push(msg) {
                     Err(Error::Full) => None,
                     r => Some(r),
-                })?;
-                if let Some(r) = r {
-                    return r;
+                });
+                match r {
+                    Ok(Some(r)) => return r,
+                    Ok(None) => {}
+                    Err(Error::TimedOut) => {
+                        // One last look, so that space freed as the deadline passed is used.
+                        return match self.try_push(msg) {
+                            Err(Error::Full) => Err(Error::TimedOut),
+                            r => r,
+                        };
+                    }
+                    Err(e) => return Err(e),
                 }
             }
         }
     }
 
-    impl<K: Kind> Consumer<'_, K> {
+    impl<'a, K: Kind> Consumer<'a, K> {
         /// Like [`try_pop`](Consumer::try_pop), but while the ring is empty sleeps until a
-        /// producer commits (woken through the ring's "data" epoch) or `deadline`. With automatic
-        /// unblocking on ([`set_unblock_after`](Consumer::set_unblock_after)) it also wakes every
-        /// `after` to time a stuck reservation.
+        /// producer commits (woken through the ring's "data" epoch) or `deadline` (a
+        /// [`Deadline`](crate::Deadline) or a `Duration`, `Instant`, `Option<Instant>`: see
+        /// [`Producer::push_wait`]).
+        ///
+        /// With automatic unblocking on ([`set_unblock_after`](Consumer::set_unblock_after)) it
+        /// also times a reservation in progress at the head while it sleeps, and unblocks it as
+        /// soon as it is overdue, then delivers what was committed behind it. The timer counts
+        /// from when this consumer first saw that reservation, across calls, so a loop of short
+        /// `pop_wait`s unblocks it as one long one does.
         ///
         /// # Errors
         /// [`Error::TimedOut`], and the errors of `try_pop` other than `Empty`.
         ///
         /// ```
         /// use inos_ring::{Mpsc, Ring};
-        /// use std::time::{Duration, Instant};
+        /// use std::time::Duration;
         /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
         /// let ring = Ring::<Mpsc>::init(buf.region(), 256).unwrap();
+        /// let (mut dead, mut live) = (ring.producer().unwrap(), ring.producer().unwrap());
         /// let mut c = ring.consumer().unwrap();
-        /// let soon = Instant::now() + Duration::from_millis(5);
-        /// assert_eq!(c.pop_wait(&mut [0; 8], Some(soon)), Err(inos_ring::Error::TimedOut));
+        /// let soon = Duration::from_millis(5);
+        /// assert_eq!(c.pop_wait(&mut [0; 8], soon), Err(inos_ring::Error::TimedOut));
+        ///
+        /// // A producer dies inside a reservation; another commits behind it.
+        /// std::mem::forget(dead.reserve(4).unwrap());
+        /// live.try_push(b"behind").unwrap();
+        /// c.set_unblock_after(Some(Duration::from_millis(20)));
+        /// let mut out = [0; 8];
+        /// let n = loop {
+        ///     match c.pop_wait(&mut out, soon) {
+        ///         Ok(n) => break n,
+        ///         Err(inos_ring::Error::TimedOut) => continue, // the stall is being timed
+        ///         Err(e) => panic!("{e}"),
+        ///     }
+        /// };
+        /// assert_eq!(&out[..n], b"behind");
+        /// assert_eq!(ring.stats().unblocked, 1);
         /// ```
         pub fn pop_wait(
             &mut self,
             buf: &mut [u8],
-            deadline: Option<Instant>,
+            deadline: impl Into<Deadline>,
         ) -> Result<usize, Error> {
+            self.wait_for(deadline.into(), |c| match c.try_pop(buf) {
+                Err(Error::Empty) => Ok(None),
+                r => r.map(Some),
+            })
+        }
+
+        /// Like [`drain`](Consumer::drain), but while the ring is empty first sleeps until at
+        /// least one message is there (as [`pop_wait`](Consumer::pop_wait) does, automatic
+        /// unblocking included) or `deadline`. One decode path for blocking consumers: every
+        /// message is a [`Bytes`] view, and the callback may stop early or fail as with `drain`
+        /// (see [`DrainFlow`](crate::DrainFlow)).
+        ///
+        /// Returns what `drain` returns for a call that delivered at least one message.
+        ///
+        /// # Errors
+        /// [`Error::TimedOut`] (nothing was delivered), and the errors of `drain`.
+        ///
+        /// ```
+        /// use inos_ring::{Ring, Spsc};
+        /// use std::time::Duration;
+        /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+        /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+        /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+        /// let mut sum = 0;
+        /// std::thread::scope(|s| {
+        ///     s.spawn(move || {
+        ///         for i in 1..=10u32 {
+        ///             p.push_wait(&i.to_le_bytes(), Duration::from_secs(30)).unwrap();
+        ///         }
+        ///     });
+        ///     let mut seen = 0;
+        ///     while seen < 10 {
+        ///         let sum = &mut sum;
+        ///         seen += c
+        ///             .drain_wait(Duration::from_secs(30), |m| *sum += m.read_u32_le(0).unwrap())
+        ///             .unwrap();
+        ///     }
+        /// });
+        /// assert_eq!(sum, 55);
+        /// let soon = Duration::from_millis(1);
+        /// assert_eq!(c.drain_wait(soon, |_| {}), Err(inos_ring::Error::TimedOut));
+        /// ```
+        pub fn drain_wait<R, F>(
+            &mut self,
+            deadline: impl Into<Deadline>,
+            mut f: F,
+        ) -> Result<R::Output, Error>
+        where
+            R: DrainFlow,
+            F: FnMut(Bytes<'_>) -> R,
+        {
+            self.wait_for(deadline.into(), |c| {
+                let (n, stopped) = c.drain_inner(&mut f)?;
+                Ok((n > 0).then(|| R::finish(n, stopped)))
+            })
+        }
+
+        /// The consumer's wait loop: runs `attempt` (`Ok(None)`: nothing there) until it
+        /// delivers, sleeping on the data epoch between attempts, and with automatic unblocking
+        /// on, waking to time and unblock a stuck reservation at the head ([`stall_tick`]).
+        ///
+        /// [`stall_tick`]: Consumer::stall_tick
+        fn wait_for<T>(
+            &mut self,
+            deadline: Deadline,
+            mut attempt: impl FnMut(&mut Self) -> Result<Option<T>, Error>,
+        ) -> Result<T, Error> {
+            // Fast path: no clock read when something is there.
+            if let Some(t) = attempt(self)? {
+                return Ok(t);
+            }
+            let clocked = !deadline.is_never() || self.unblock_after.is_some();
+            let end = if clocked {
+                deadline.expires_at(Instant::now())
+            } else {
+                None
+            };
             loop {
-                match self.try_pop(buf) {
-                    Err(Error::Empty) => {}
-                    r => return r,
+                let mut until = end;
+                if clocked {
+                    let now = Instant::now();
+                    if end.is_some_and(|e| now >= e) {
+                        // One last look, so that a message that raced the deadline is not missed.
+                        return attempt(self)?.ok_or(Error::TimedOut);
+                    }
+                    let tick = self.stall_tick(now)?;
+                    if tick.is_some_and(|t| t <= now) {
+                        // A stuck reservation was just unblocked: look behind it.
+                        if let Some(t) = attempt(self)? {
+                            return Ok(t);
+                        }
+                        continue;
+                    }
+                    until = earliest(end, tick);
                 }
                 let ring = self.ring;
-                let mut until = deadline;
-                if let Some(after) = self.unblock_after {
-                    let tick = Instant::now() + after.max(std::time::Duration::from_millis(1));
-                    until = Some(until.map_or(tick, |d| d.min(tick)));
-                }
-                let r = sleep_once(&ring, DATA_EPOCH, until, || match self.try_pop(buf) {
-                    Err(Error::Empty) => None,
-                    r => Some(r),
-                });
+                let r = sleep_once(&ring, DATA_EPOCH, until, || attempt(self).transpose());
                 match r {
                     Ok(Some(r)) => return r,
-                    Ok(None) => {}
-                    Err(Error::TimedOut) if until != deadline => {}
-                    Err(e) => {
-                        // One last look, so that a message that raced the deadline is not missed.
-                        return match self.try_pop(buf) {
-                            Err(Error::Empty) => Err(e),
-                            r => r,
-                        };
-                    }
+                    // Woken (or the tick passed): the loop re-checks the deadline and the stall.
+                    Ok(None) | Err(Error::TimedOut) => {}
+                    Err(e) => return Err(e),
                 }
             }
         }

@@ -1,7 +1,8 @@
 //! loom models of the shipped ring code: SPSC across the wrap, batches and `drain`, MPSC with two
 //! producers, producers reusing space the consumer freed (the `(tail, head)` read), abort, `read`
 //! and `skip`, `unblock` racing a late commit (also behind wrap padding), and the blocking
-//! handshake of `push_wait` / `pop_wait` as shipped (a lost wake-up is a loom deadlock).
+//! handshake of `push_wait` / `pop_wait` as shipped (a lost wake-up is a loom deadlock), and
+//! `unblock` releasing a dead reservation's space to a producer parked in `push_wait`.
 //!
 //! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p inos-ring --test loom`
 //!
@@ -16,7 +17,7 @@ use loom::thread;
 
 use inos_layout::sync::spin_loop;
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Mode, Mpsc, Ring, Spsc};
+use inos_ring::{layout, Deadline, Error, Mode, Mpsc, Ring, Spsc};
 
 /// A formatted ring shared by the model's threads.
 fn ring_buf<K: inos_ring::Kind>(cap: u32, start: u32) -> Arc<RegionBuf> {
@@ -222,14 +223,14 @@ fn blocking_handshake_never_loses_a_wakeup() {
             // 24-byte payloads (32-byte records): the second fills the ring, the third must wait
             // for the consumer to free the first.
             for i in 0..3u8 {
-                p.push_wait(&[i; 24], None).unwrap();
+                p.push_wait(&[i; 24], Deadline::never()).unwrap();
             }
         });
         let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
         let mut c = ring.consumer().unwrap();
         let mut out = [0u8; 24];
         for i in 0..3u8 {
-            assert_eq!(c.pop_wait(&mut out, None), Ok(24));
+            assert_eq!(c.pop_wait(&mut out, Deadline::never()), Ok(24));
             assert_eq!(out, [i; 24]);
         }
         producer.join().unwrap();
@@ -370,6 +371,48 @@ fn unblock_behind_padding() {
         assert_eq!(ring.stats().unblocked, u32::from(unblocked));
         assert_eq!(ring.stats().aborted, 0);
         assert_eq!(c.try_pop(&mut out), Err(Error::Empty));
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
+/// A producer dies inside a reservation at the head of an MPSC ring; a live producer fills the
+/// ring behind it and sleeps in `push_wait`. The consumer's `unblock` must release the dead
+/// record's space and wake the producer by itself (the consumer reads nothing until the producer
+/// is done; before, `unblock` left the space to the next read and this deadlocked), then
+/// `pop_wait` delivers both messages. A lost wake-up is a loom deadlock. (The *timed* unblocking of
+/// `pop_wait` is not modelled: loom does not model timeouts; `tests/blocking.rs` covers it.)
+#[test]
+fn unblock_wakes_push_wait_behind_a_dead_reservation() {
+    model(|| {
+        let buf = ring_buf::<Mpsc>(64, 0);
+        {
+            let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+            let mut dead = ring.producer().unwrap();
+            std::mem::forget(dead.reserve(8).unwrap()); // 16 bytes at the head, forever
+        }
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Mpsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            // 32 + 16 bytes fill the ring behind the dead one; the third record (16 bytes, at
+            // offset 0 after the wrap) needs exactly the dead record's space.
+            p.push_wait(&[0; 24], Deadline::never()).unwrap();
+            p.push_wait(&[1; 8], Deadline::never()).unwrap();
+            p.push_wait(&[2; 8], Deadline::never()).unwrap();
+        });
+        let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+        let mut c = ring.consumer().unwrap();
+        assert_eq!(c.unblock(), Ok(true));
+        // No read before the join: only the unblock's own release can make room.
+        producer.join().unwrap();
+        let mut out = [0u8; 24];
+        assert_eq!(c.pop_wait(&mut out, Deadline::never()), Ok(24));
+        assert_eq!(out, [0; 24]);
+        for i in 1..3u8 {
+            assert_eq!(c.pop_wait(&mut out, Deadline::never()), Ok(8));
+            assert_eq!(out[..8], [i; 8]);
+        }
+        assert_eq!(ring.stats().unblocked, 1);
         assert_eq!(ring.used_bytes(), Ok(0));
     });
 }

@@ -272,7 +272,7 @@ fn full_ring_of_padding_drains_to_empty() {
     p.reserve(232).unwrap().abort(); // 240 bytes aborted: the ring is exactly full
     assert_eq!(ring.used_bytes(), Ok(512));
     assert_eq!(p.try_push(&[]), Err(Error::Full));
-    assert_eq!(c.drain(|_| panic!("padding delivered")), Ok(0));
+    assert_eq!(c.drain::<(), _>(|_| panic!("padding delivered")), Ok(0));
     assert_eq!(ring.used_bytes(), Ok(0));
     p.try_push(b"after").unwrap();
     assert_eq!(c.read().unwrap().to_vec(), b"after");
@@ -290,7 +290,7 @@ fn spsc_aborts_publish_nothing() {
     p.reserve(232).unwrap().abort();
     assert_eq!(ring.used_bytes(), Ok(0));
     assert_eq!(ring.stats().aborted, 2);
-    assert_eq!(c.drain(|_| panic!("nothing was published")), Ok(0));
+    assert_eq!(c.drain::<(), _>(|_| panic!("nothing was published")), Ok(0));
     p.try_push(b"after").unwrap();
     assert_eq!(c.read().unwrap().to_vec(), b"after");
 }

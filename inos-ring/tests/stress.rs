@@ -76,7 +76,7 @@ fn send<K: Kind>(p: &mut inos_ring::Producer<'_, K>, id: u32, seq: u32, msg: &[u
                 }
                 p.try_push(msg)
             }
-            _ => p.push_wait(msg, Some(Instant::now() + Duration::from_secs(60))),
+            _ => p.push_wait(msg, Duration::from_secs(60)),
         };
         match r {
             Ok(()) => return aborted,
@@ -127,7 +127,7 @@ fn run<K: Kind>(producers: u32, cap: u32, mode: Mode) {
                     Err(e) => panic!("{e}"),
                 },
                 _ => {
-                    let deadline = Some(Instant::now() + Duration::from_secs(60));
+                    let deadline = Duration::from_secs(60);
                     let n = c.pop_wait(&mut buf, deadline).unwrap();
                     verify(&buf[..n], &mut next);
                     got += 1;
