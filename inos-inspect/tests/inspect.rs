@@ -121,7 +121,6 @@ fn populated() -> RegionBuf {
         .u32_at(epochs::PULSE.waiters_offset())
         .unwrap()
         .store(2, Ordering::Relaxed);
-    drop(att);
     buf
 }
 
