@@ -207,15 +207,18 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write, terminal: bool) 
     let mut prev: Option<(Snapshot, Instant)> = None;
     let mut code = EXIT_OK;
     let mut n = 0u64;
+    let mut last_start: Option<Instant> = None;
     loop {
         if cli.iterations.is_some_and(|max| n >= max) {
             break;
         }
-        if n > 0 {
-            std::thread::sleep(period);
+        if let Some(last) = last_start {
+            // Keep the cadence: the time spent taking and printing a snapshot counts.
+            std::thread::sleep(period.saturating_sub(last.elapsed()));
         }
         n += 1;
         let now = Instant::now();
+        last_start = Some(now);
         let snap = snapshot_file(&cli.file, &opts);
         if terminal && !cli.json {
             let _ = out.write_all(b"\x1b[H\x1b[2J");

@@ -51,8 +51,13 @@ pub fn render_text(s: &Snapshot, rates: Option<&Rates>) -> String {
     for e in &s.directory {
         let _ = writeln!(
             o,
-            "  {:>2}  {:<15}  {:<7}  {:>#10x}  {:>10}  {:>5}",
-            e.index, e.name, e.kind, e.offset, e.size, e.align
+            "  {:>2}  {:<15}  {:<7}  {:>10}  {:>10}  {:>5}",
+            e.index,
+            e.name,
+            e.kind,
+            format!("0x{:06x}", e.offset),
+            e.size,
+            e.align
         );
     }
     for e in &s.epochs {
@@ -79,7 +84,7 @@ pub fn render_text(s: &Snapshot, rates: Option<&Rates>) -> String {
 fn epochs(o: &mut String, e: &EpochRegion) {
     let _ = writeln!(
         o,
-        "\nepochs `{}` @{:#x}: {} slots",
+        "\nepochs `{}` @0x{:06x}: {} slots",
         e.region,
         e.offset,
         e.slots.len()
@@ -115,7 +120,11 @@ fn epochs(o: &mut String, e: &EpochRegion) {
 }
 
 fn ring(o: &mut String, r: &RingReport) {
-    let _ = write!(o, "\nring `{}` @{:#x} ({} B): ", r.region, r.offset, r.size);
+    let _ = write!(
+        o,
+        "\nring `{}` @0x{:06x} ({} B): ",
+        r.region, r.offset, r.size
+    );
     let Some(i) = &r.ring else {
         let _ = writeln!(
             o,
@@ -146,7 +155,7 @@ fn ring_body(o: &mut String, i: &RingInfo) {
     };
     let _ = writeln!(
         o,
-        "  head {}  tail {}  used {} B ({pct:.1}%)  release_to {}",
+        "  head {}  tail {}  used {} B ({pct:.2}%)  release_to {}",
         i.head, i.tail, i.used_bytes, i.release_to
     );
     let producers = if i.kind == "spsc" {
@@ -217,7 +226,7 @@ fn held(b: bool) -> &'static str {
 fn ledger(o: &mut String, l: &LedgerReport) {
     let _ = write!(
         o,
-        "\nledger `{}` @{:#x} ({} B): ",
+        "\nledger `{}` @0x{:06x} ({} B): ",
         l.region, l.offset, l.size
     );
     let Some(i) = &l.ledger else {

@@ -258,13 +258,13 @@ fn text_report() {
         "(standard custom)",
         "init ready",
         "kernel_ready",
-        "ring `inbox` @0x50000 (524288 B): MPSC, mode wake, capacity 262144",
+        "ring `inbox` @0x050000 (524288 B): MPSC, mode wake, capacity 262144",
         "consumer held  producers 0",
         "77 6f 72 6c 64 21 21",
         "|world!!|",
-        "ring `outbox_host` @0xd0000 (262144 B): SPSC",
+        "ring `outbox_host` @0x0d0000 (262144 B): SPSC",
         "producer held",
-        "ledger `ledger` @0x20000",
+        "ledger `ledger` @0x020000",
         "100 accounts (3 in use), 16 holds (1 in use)",
         "audit: BALANCED",
         "arena",
@@ -618,7 +618,7 @@ fn corrupt_regions_are_reported_per_region() {
     );
     let t = render_text(&s, None);
     assert!(
-        t.contains("ring `inbox` @0x50000 (524288 B): ERROR ring:"),
+        t.contains("ring `inbox` @0x050000 (524288 B): ERROR ring:"),
         "{t}"
     );
     assert!(t.contains("ERROR reading records: ring:"), "{t}");
