@@ -253,3 +253,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write, terminal: bool) 
     }
     code
 }
+
+/// The README's Rust example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
