@@ -753,7 +753,10 @@ fn ring_info<K: Kind>(
         if let Ok(b) = bytes.slice(0, n) {
             b.copy_to_slice(&mut head);
         }
-        let data_offset = (bytes.offset() - rl::HEADER_LEN - rl::RECORD_HEADER as usize) as u32;
+        let data_offset = bytes
+            .offset()
+            .saturating_sub(rl::HEADER_LEN + rl::RECORD_HEADER as usize)
+            as u32;
         info.records.push(RecordInfo {
             data_offset,
             len: bytes.len() as u32,
