@@ -248,7 +248,11 @@ pub struct RingInfo {
     pub used_bytes: u32,
     /// Whether the `CONSUMER_ROLE` word is set (a consumer is attached).
     pub consumer_claimed: bool,
-    /// The `PRODUCER_ROLE` word: SPSC 0/1 (claimed), MPSC the number of attached producers.
+    /// The `CONSUMER_ROLE` word: 0 free, otherwise the holder's party id (`1`: anonymous; a
+    /// process id by default for Rust parties with `std`).
+    pub consumer_role: u32,
+    /// The `PRODUCER_ROLE` word: SPSC 0 (free) or the holder's party id, MPSC the number of
+    /// attached producers.
     pub producer_role: u32,
     /// Messages the consumer discarded unread.
     pub dropped: u32,
@@ -674,9 +678,10 @@ fn decode_epochs(region: Region<'_>, e: &RegionEntry, named: bool) -> EpochRegio
 fn decode_ring(region: Region<'_>, opts: &Options) -> Result<RingInfo, RegionError> {
     match Ring::<Mpsc>::attach(region) {
         Ok(r) => ring_info(r, "mpsc", opts),
-        Err(inos_ring::Error::BadKind { found }) if found == inos_ring::layout::KIND_SPSC => {
-            ring_info(Ring::<Spsc>::attach(region)?, "spsc", opts)
-        }
+        Err(inos_ring::Error::WrongKind {
+            found: inos_ring::RingKind::Spsc,
+            ..
+        }) => ring_info(Ring::<Spsc>::attach(region)?, "spsc", opts),
         Err(e) => Err(e.into()),
     }
 }
@@ -714,6 +719,7 @@ fn ring_info<K: Kind>(
         release_to: word(rl::RELEASE_TO)?,
         used_bytes,
         consumer_claimed: word(rl::CONSUMER_ROLE)? != 0,
+        consumer_role: word(rl::CONSUMER_ROLE)?,
         producer_role: word(rl::PRODUCER_ROLE)?,
         dropped: stats.dropped,
         aborted: stats.aborted,

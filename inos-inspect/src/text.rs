@@ -159,14 +159,14 @@ fn ring_body(o: &mut String, i: &RingInfo) {
         i.head, i.tail, i.used_bytes, i.release_to
     );
     let producers = if i.kind == "spsc" {
-        format!("producer {}", held(i.producer_role != 0))
+        format!("producer {}", holder(i.producer_role))
     } else {
         format!("producers {}", i.producer_role)
     };
     let _ = writeln!(
         o,
         "  consumer {}  {producers}  dropped {}  aborted {}  unblocked {}",
-        held(i.consumer_claimed),
+        holder(i.consumer_role),
         i.dropped,
         i.aborted,
         i.unblocked
@@ -215,11 +215,17 @@ fn ring_body(o: &mut String, i: &RingInfo) {
     }
 }
 
-fn held(b: bool) -> &'static str {
-    if b {
-        "held"
-    } else {
-        "free"
+/// A role word: free, or held by a party id with what this machine can tell of its liveness (a
+/// process id is probed with `kill(pid, 0)`, read-only).
+fn holder(word: u32) -> String {
+    match inos_ring::PartyId::new(word) {
+        None => "free".into(),
+        Some(id) if id == inos_ring::PartyId::ANONYMOUS => "held (anonymous)".into(),
+        Some(id) => match id.liveness() {
+            inos_ring::Liveness::Alive => format!("held by {id} (alive)"),
+            inos_ring::Liveness::Dead => format!("held by {id} (DEAD: see the recovery matrix)"),
+            inos_ring::Liveness::Unknown => format!("held by {id}"),
+        },
     }
 }
 

@@ -199,7 +199,8 @@ fn decodes_the_standard_layout() {
     assert_eq!(h.kind, "spsc");
     assert_eq!((h.head, h.tail, h.used_bytes), (0, 16, 16));
     assert!(!h.consumer_claimed);
-    assert_eq!(h.producer_role, 1);
+    // The role word holds the claiming party's id: this test process's id.
+    assert_eq!(h.producer_role, std::process::id());
     assert_eq!(h.records[0].head, b"result");
     let k = s.ring("outbox_kernel").unwrap().ring.as_ref().unwrap();
     assert_eq!((k.used_bytes, k.records.len()), (0, 0));
@@ -253,17 +254,20 @@ fn text_report() {
     let (f, _buf) = good_file("text");
     let s = snapshot_file(f.path(), &opts()).unwrap();
     let t = render_text(&s, None);
+    // Roles show the holder's party id (this process) and its liveness.
+    let consumer = format!("consumer held by party {} (alive)  producers 0", std::process::id());
+    let producer = format!("producer held by party {} (alive)", std::process::id());
     for needle in [
         "version 1.0  generation 1",
         "(standard custom)",
         "init ready",
         "kernel_ready",
         "ring `inbox` @0x050000 (524288 B): MPSC, mode wake, capacity 262144",
-        "consumer held  producers 0",
+        &consumer,
         "77 6f 72 6c 64 21 21",
         "|world!!|",
         "ring `outbox_host` @0x0d0000 (262144 B): SPSC",
-        "producer held",
+        &producer,
         "ledger `ledger` @0x020000",
         "100 accounts (3 in use), 16 holds (1 in use)",
         "audit: BALANCED",
