@@ -255,7 +255,10 @@ fn text_report() {
     let s = snapshot_file(f.path(), &opts()).unwrap();
     let t = render_text(&s, None);
     // Roles show the holder's party id (this process) and its liveness.
-    let consumer = format!("consumer held by party {} (alive)  producers 0", std::process::id());
+    let consumer = format!(
+        "consumer held by party {} (alive)  producers 0",
+        std::process::id()
+    );
     let producer = format!("producer held by party {} (alive)", std::process::id());
     for needle in [
         "version 1.0  generation 1",

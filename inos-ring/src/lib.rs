@@ -165,12 +165,12 @@ mod wake;
 
 pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, RingKind, Role};
-#[cfg(all(feature = "std", not(loom)))]
-pub use owned::{OwnedConsumer, OwnedProducer, OwnedRing};
-pub use party::{Liveness, PartyId, Probe, ProcessProbe};
 pub use flow::DrainFlow;
 /// When a blocking call gives up: the one deadline type of every inos wait (re-exported from
 /// `inos-epoch`). A `Duration`, an `Instant` and `Option<Instant>` convert into it.
 pub use inos_epoch::Deadline;
+#[cfg(all(feature = "std", not(loom)))]
+pub use owned::{OwnedConsumer, OwnedProducer, OwnedRing};
+pub use party::{Liveness, PartyId, Probe, ProcessProbe};
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};
