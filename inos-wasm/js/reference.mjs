@@ -591,6 +591,9 @@ export class RingConsumer extends RingBase {
     const was = u32(Atomics.compareExchange(this.i32, this.rec(r.off, 4), tag | 0, RING.STATE_PADDING));
     if (was !== tag) return false; // the producer's commit or abort won the race
     Atomics.add(this.i32, this.word(RING.OFF_UNBLOCKED), 1);
+    // Release the record's space now (ring.md §6): it is padding, so skipping to the next
+    // non-padding position frees it (and wakes a producer waiting for space, §7).
+    this.#freeTo(this.#next(this.head).pos);
     return true;
   }
 }
