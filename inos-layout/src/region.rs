@@ -453,6 +453,28 @@ impl<'a> Region<'a> {
         })
     }
 
+    /// [`bytes`](Region::bytes) without the bounds check, for callers that validated the range
+    /// themselves (a ring record checked against its capacity).
+    ///
+    /// # Safety
+    /// `offset + len <= self.len()` (no overflow).
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(16).unwrap();
+    /// // SAFETY: 4 + 8 <= 16.
+    /// let b = unsafe { buf.region().bytes_unchecked(4, 8) };
+    /// assert_eq!(b.len(), 8);
+    /// ```
+    #[inline(always)]
+    pub unsafe fn bytes_unchecked(&self, offset: usize, len: usize) -> Bytes<'a> {
+        debug_assert!(offset.checked_add(len).is_some_and(|end| end <= self.len()));
+        Bytes {
+            region: *self,
+            start: offset,
+            len,
+        }
+    }
+
     /// Copies `dst.len()` bytes at `offset` out of the region (atomically, byte by byte or word
     /// by word; a concurrent writer may leave a mix of old and new bytes, never UB).
     ///

@@ -746,6 +746,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
         R: DrainFlow,
         F: FnMut(Bytes<'_>) -> R,
     {
+        if !K::MULTI_PRODUCER {
+            return self.drain_spsc(f);
+        }
         let batch = self.ring.capacity / 4;
         let start = self.head;
         let mut pos = start;
@@ -773,6 +776,97 @@ impl<'a, K: Kind> Consumer<'a, K> {
             let flow = f(bytes).branch();
             n += 1;
             pos = pos.wrapping_add(record_size(rec.len));
+            if let ControlFlow::Break(b) = flow {
+                // The message the callback stopped on is consumed; the rest stay unread.
+                self.free_to(pos);
+                return Ok((n, Some(b)));
+            }
+            if pos.wrapping_sub(self.head) >= batch {
+                self.free_to(pos);
+            }
+        }
+        self.free_to(pos);
+        Ok((n, None))
+    }
+
+    /// [`drain_inner`](Consumer::drain_inner) for SPSC rings: every record below a `TAIL` loaded
+    /// once is published (spec §5.2), so the loop reads each header, validates it against
+    /// values held in registers (capacity, mask, that tail) and hands out the view without
+    /// re-checking its bounds. `TAIL` is reloaded only when the loop reaches it.
+    #[inline(always)]
+    fn drain_spsc<R, F>(&mut self, f: &mut F) -> Result<(usize, Option<R::Break>), Error>
+    where
+        R: DrainFlow,
+        F: FnMut(Bytes<'_>) -> R,
+    {
+        let cap = self.ring.capacity;
+        let mask = self.mask;
+        let region = self.region;
+        let max = max_message(cap);
+        let pad_max = cap - 2 * RECORD_HEADER;
+        let batch = cap / 4;
+        let start = self.head;
+        let mut pos = start;
+        let mut n = 0;
+        let mut tail = self.tail_cache;
+        // At most one lap per call, as for MPSC.
+        while pos.wrapping_sub(start) < cap {
+            if pos == tail {
+                match self.refresh_tail(pos) {
+                    Ok(true) => tail = self.tail_cache,
+                    Ok(false) => break,
+                    Err(e) => {
+                        // Messages before `pos` were delivered: release them.
+                        self.free_to(pos);
+                        return Err(e);
+                    }
+                }
+            }
+            let off = pos & mask;
+            // SAFETY: pos is 8-aligned (validated at attach, advanced by record sizes) and
+            // off + 8 <= cap.
+            let (len, state) = unsafe {
+                (
+                    self.rec_word(off, 0).load(Ordering::Relaxed),
+                    self.rec_word(off, 4).load(Ordering::Relaxed),
+                )
+            };
+            // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
+            // visible (pairs with the producer's Release/SeqCst TAIL store).
+            let limit = if state == STATE_COMMITTED {
+                max
+            } else if state == STATE_PADDING {
+                pad_max
+            } else {
+                self.free_to(pos);
+                return Err(Error::Corrupt(Corruption::BadState {
+                    position: pos,
+                    state,
+                }));
+            };
+            let size = record_size(len.min(pad_max));
+            if len > limit || size > cap - off || size > tail.wrapping_sub(pos) {
+                self.free_to(pos);
+                return Err(Error::Corrupt(Corruption::BadLength {
+                    position: pos,
+                    length: len,
+                }));
+            }
+            if state == STATE_PADDING {
+                pos = pos.wrapping_add(size);
+                continue;
+            }
+            // SAFETY: the payload lies inside the record, which lies inside the data area
+            // (off + size <= cap), which the region covers (checked at attach).
+            let bytes = unsafe {
+                region.bytes_unchecked(
+                    HEADER_LEN + off as usize + RECORD_HEADER as usize,
+                    len as usize,
+                )
+            };
+            let flow = f(bytes).branch();
+            n += 1;
+            pos = pos.wrapping_add(size);
             if let ControlFlow::Break(b) = flow {
                 // The message the callback stopped on is consumed; the rest stay unread.
                 self.free_to(pos);

@@ -634,20 +634,25 @@ impl<'a> Producer<'a, crate::Spsc> {
         }
         let len = len as u32;
         let size = record_size(len);
+        // Locals, so that the stores into the region below cannot make the compiler reload them.
+        let mask = self.mask;
+        let region = self.region;
+        let mut head = self.head_cache;
         let mut t = self.tail;
         let mut refreshed = false;
         let mut n = 0;
         for v in values {
-            let off = t & self.mask;
+            let off = t & mask;
             let to_end = cap - off;
             let need = if size <= to_end { size } else { to_end + size };
-            let used = t.wrapping_sub(self.head_cache);
+            let used = t.wrapping_sub(head);
             if need > cap - used {
                 if refreshed {
                     break;
                 }
                 refreshed = true;
                 let h = self.refresh_head()?;
+                head = h;
                 let used = t.wrapping_sub(h);
                 if used > cap || h % RECORD_ALIGN != 0 {
                     return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
@@ -666,11 +671,18 @@ impl<'a> Producer<'a, crate::Spsc> {
             // SAFETY: rec is 8-aligned and rec + size <= cap; the space is ours (published
             // below by the one TAIL store that covers the whole batch).
             unsafe {
-                self.region.copy_in_padded(
+                region.copy_in_padded(
                     HEADER_LEN + rec as usize + RECORD_HEADER as usize,
                     bytemuck::bytes_of(v),
                 );
-                self.write_header(rec, len, STATE_COMMITTED);
+                crate::crash::point();
+                region
+                    .u32_at_unchecked(HEADER_LEN + rec as usize)
+                    .store(len, Ordering::Relaxed);
+                crate::crash::point();
+                region
+                    .u32_at_unchecked(HEADER_LEN + rec as usize + 4)
+                    .store(STATE_COMMITTED, Ordering::Relaxed);
             }
             t = t.wrapping_add(need);
             n += 1;
