@@ -16,7 +16,28 @@ fn word(r: Region<'_>, off: usize, v: u32) {
     r.u32_at(off).unwrap().store(v, Ordering::Relaxed);
 }
 
-fn run<K: Kind>(r: Region<'_>, cap: u32, valid: bool, pos: (u32, u32), data: &[u8], ops: &[u8]) {
+/// The batched pop where the kind has one (SPSC).
+trait PopPods: Kind + Sized {
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, n: usize) -> Result<usize, Error>;
+}
+
+impl PopPods for Spsc {
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, n: usize) -> Result<usize, Error> {
+        let mut out = [0u64; 16];
+        c.pop_pods(&mut out[..n % 17]).map(|k| {
+            assert!(k <= n % 17);
+            k
+        })
+    }
+}
+
+impl PopPods for Mpsc {
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, _: usize) -> Result<usize, Error> {
+        c.pop_pod::<u64>().map(|_| 1)
+    }
+}
+
+fn run<K: PopPods>(r: Region<'_>, cap: u32, valid: bool, pos: (u32, u32), data: &[u8], ops: &[u8]) {
     if valid {
         let ring = Ring::<K>::init_at(r, cap, pos.0 & !7).unwrap();
         // A few genuine records, then the fuzz bytes XOR-ed over the data area.
@@ -66,6 +87,7 @@ fn run<K: Kind>(r: Region<'_>, cap: u32, valid: bool, pos: (u32, u32), data: &[u
             3 => c.skip().map(|_| ()),
             4 => c.unblock().map(|_| ()),
             5 => c.pop_pod::<u64>().map(|_| ()),
+            6 => K::pop_pods(&mut c, op as usize).map(|_| ()),
             _ => match p.as_mut() {
                 Some(p) => p.try_push(&out[..(op as usize % 64)]),
                 None => Ok(()),

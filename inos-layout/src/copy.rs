@@ -293,6 +293,38 @@ pub(crate) unsafe fn copy_in_padded(base: *mut u8, off: usize, src: &[u8]) {
     }
 }
 
+/// Copies whole words at the 4-aligned `base + off` into `dst` (the last word's bytes past
+/// `dst.len()` are read and dropped): for readers of every word of
+/// `off..off + round_up(dst.len(), 4)` (a ring record), so nothing needs checking per copy.
+///
+/// # Safety
+/// `off % 4 == 0`, `off + round_up(dst.len(), 4) <= words`; otherwise as for [`copy_out`].
+#[inline]
+pub(crate) unsafe fn copy_out_padded(base: *mut u8, off: usize, dst: &mut [u8]) {
+    let mut chunks = dst.chunks_exact_mut(8);
+    let mut k = off;
+    for chunk in &mut chunks {
+        // SAFETY: k is 4-aligned and k + 8 <= off + round_up(len, 4) <= words.
+        let (a, b) = unsafe {
+            (
+                word(base, k).load(COPY_ORDER),
+                word(base, k + 4).load(COPY_ORDER),
+            )
+        };
+        chunk.copy_from_slice(&pair(a, b).to_ne_bytes());
+        k += 8;
+    }
+    let mut rest = chunks.into_remainder();
+    while !rest.is_empty() {
+        // SAFETY: k is 4-aligned and k + 4 <= off + round_up(len, 4) <= words.
+        let v = unsafe { word(base, k) }.load(COPY_ORDER).to_ne_bytes();
+        let n = rest.len().min(4);
+        rest[..n].copy_from_slice(&v[..n]);
+        rest = &mut rest[n..];
+        k += 4;
+    }
+}
+
 /// Sets `len` bytes at `base + off` to `value`.
 ///
 /// # Safety

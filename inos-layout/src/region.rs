@@ -636,6 +636,40 @@ impl<'a> Region<'a> {
         }
     }
 
+    /// Copies `dst.len()` bytes at the 4-aligned `offset` into `dst`, reading only whole words
+    /// (the mirror of [`copy_in_padded`](Region::copy_in_padded)): for readers of a record whose
+    /// every word up to `offset + round_up(dst.len(), 4)` they may read, so that no bounds or
+    /// alignment check is repeated per copy. Pairs of words are written to `dst` as one 8-byte
+    /// store.
+    ///
+    /// # Safety
+    /// `offset % 4 == 0` and `offset + round_up(dst.len(), 4) <= self.len()`.
+    ///
+    /// ```
+    /// let buf = inos_layout::RegionBuf::new(8).unwrap();
+    /// buf.region().write(4, &[1, 2, 3, 4]).unwrap();
+    /// let mut out = [0u8; 3];
+    /// // SAFETY: 4 is 4-aligned and 4 + 4 <= 8.
+    /// unsafe { buf.region().copy_out_padded(4, &mut out) };
+    /// assert_eq!(out, [1, 2, 3]);
+    /// ```
+    #[inline]
+    pub unsafe fn copy_out_padded(&self, offset: usize, dst: &mut [u8]) {
+        debug_assert!(offset % 4 == 0);
+        debug_assert!(self.check(offset, (dst.len() + 3) & !3, 4).is_ok());
+        #[cfg(not(loom))]
+        // SAFETY: 4-aligned and in bounds per the caller, as for `copy_in_padded`.
+        unsafe {
+            crate::copy::copy_out_padded(self.ptr.as_ptr(), offset, dst)
+        }
+        #[cfg(loom)]
+        {
+            let mut padded = std::vec![0u8; (dst.len() + 3) & !3];
+            self.mem.copy_out(self.base + offset, &mut padded);
+            dst.copy_from_slice(&padded[..dst.len()]);
+        }
+    }
+
     /// Loads the byte at `offset` atomically.
     ///
     /// # Errors

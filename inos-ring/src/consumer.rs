@@ -529,10 +529,11 @@ impl<'a, K: Kind> Consumer<'a, K> {
             let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
             if let Some(dst) = buf.get_mut(..len as usize) {
                 let size = self.check_len(h, off, len, max_message(self.ring.capacity))?;
-                // SAFETY: the payload lies inside the validated record (off + size <= cap).
+                // SAFETY: the payload and its padding to whole words lie inside the validated
+                // record (off + size <= cap), 4-aligned (records are 8-aligned).
                 unsafe {
                     self.region
-                        .copy_out(HEADER_LEN + off as usize + RECORD_HEADER as usize, dst)
+                        .copy_out_padded(HEADER_LEN + off as usize + RECORD_HEADER as usize, dst)
                 };
                 self.free_to(h.wrapping_add(size));
                 return Ok(len as usize);
@@ -557,10 +558,11 @@ impl<'a, K: Kind> Consumer<'a, K> {
             self.free_to(pos);
             return Err(Error::BufferTooSmall { needed: len });
         };
-        // SAFETY: the payload lies inside the validated record (off + 8 + len <= cap).
+        // SAFETY: the payload and its padding to whole words lie inside the validated record
+        // (off + record_size(len) <= cap), 4-aligned (records are 8-aligned).
         unsafe {
             self.region
-                .copy_out(HEADER_LEN + rec.off as usize + RECORD_HEADER as usize, dst)
+                .copy_out_padded(HEADER_LEN + rec.off as usize + RECORD_HEADER as usize, dst)
         };
         self.free_to(pos.wrapping_add(record_size(rec.len)));
         Ok(len)
@@ -878,6 +880,130 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }
         self.free_to(pos);
         Ok((n, None))
+    }
+}
+
+impl Consumer<'_, crate::Spsc> {
+    /// Pops up to `out.len()` messages of exactly `size_of::<T>()` bytes into `out`, in order,
+    /// and releases their space with one store of `HEAD` (the batched counterpart of
+    /// [`pop_pod`](Consumer::pop_pod), and of [`Producer::push_pods`](crate::Producer::push_pods)).
+    /// Returns how many were popped: 0 if the ring is empty. It stops early at a message of
+    /// another length, which stays in the ring.
+    ///
+    /// # Errors
+    /// [`Error::SizeMismatch`] if the *first* message has another length (it stays; take it with
+    /// [`read`](Consumer::read) or [`skip`](Consumer::skip)), [`Error::TooLarge`] if `T` is larger
+    /// than any message of this ring can be, [`Error::Corrupt`] (messages before the corruption
+    /// were popped and released; the count is lost, so pop them one by one to know it).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.push_pods(&[1u64, 2, 3]).unwrap();
+    /// p.try_push(b"other").unwrap();
+    /// let mut out = [0u64; 8];
+    /// assert_eq!(c.pop_pods(&mut out), Ok(3)); // stops before the 5-byte message
+    /// assert_eq!(&out[..3], &[1, 2, 3]);
+    /// assert!(matches!(c.pop_pods(&mut out), Err(inos_ring::Error::SizeMismatch { .. })));
+    /// assert!(c.skip().unwrap());
+    /// assert_eq!(c.pop_pods(&mut out), Ok(0)); // empty
+    /// ```
+    pub fn pop_pods<T: bytemuck::Pod>(&mut self, out: &mut [T]) -> Result<usize, Error> {
+        let cap = self.ring.capacity;
+        let max = max_message(cap);
+        let len = core::mem::size_of::<T>();
+        if len > max as usize {
+            return Err(Error::TooLarge {
+                len,
+                max: max as usize,
+            });
+        }
+        let want = len as u32;
+        let size = record_size(want);
+        let pad_max = cap - 2 * RECORD_HEADER;
+        // Locals, so that the copies into `out` cannot make the compiler reload them.
+        let mask = self.mask;
+        let region = self.region;
+        let mut pos = self.head;
+        let mut tail = self.tail_cache;
+        let mut n = 0;
+        while n < out.len() {
+            if pos == tail {
+                match self.refresh_tail(pos) {
+                    Ok(true) => tail = self.tail_cache,
+                    Ok(false) => break,
+                    Err(e) => {
+                        self.free_to(pos);
+                        return Err(e);
+                    }
+                }
+            }
+            let off = pos & mask;
+            let at = HEADER_LEN + off as usize;
+            // SAFETY: pos is 8-aligned (validated at attach, advanced by record sizes) and
+            // off + 8 <= cap, inside the data area the region covers.
+            let (rlen, state) = unsafe {
+                (
+                    region.u32_at_unchecked(at).load(Ordering::Relaxed),
+                    region.u32_at_unchecked(at + 4).load(Ordering::Relaxed),
+                )
+            };
+            // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
+            // visible (pairs with the producer's Release/SeqCst TAIL store).
+            if state == STATE_COMMITTED
+                && rlen == want
+                && size <= cap - off
+                && size <= tail.wrapping_sub(pos)
+            {
+                // SAFETY: the payload and its padding to whole words lie inside the validated
+                // record (off + size <= cap), 4-aligned (records are 8-aligned).
+                unsafe {
+                    region.copy_out_padded(
+                        at + RECORD_HEADER as usize,
+                        bytemuck::bytes_of_mut(&mut out[n]),
+                    )
+                };
+                n += 1;
+                pos = pos.wrapping_add(size);
+                continue;
+            }
+            // The rare cases: wrap padding, a message of another length, bad bytes.
+            let limit = match state {
+                STATE_PADDING => pad_max,
+                STATE_COMMITTED => max,
+                _ => {
+                    self.free_to(pos);
+                    return Err(Error::Corrupt(Corruption::BadState {
+                        position: pos,
+                        state,
+                    }));
+                }
+            };
+            let rsize = record_size(rlen.min(pad_max));
+            if rlen > limit || rsize > cap - off || rsize > tail.wrapping_sub(pos) {
+                self.free_to(pos);
+                return Err(Error::Corrupt(Corruption::BadLength {
+                    position: pos,
+                    length: rlen,
+                }));
+            }
+            if state == STATE_PADDING {
+                pos = pos.wrapping_add(rsize);
+                continue;
+            }
+            self.free_to(pos);
+            if n == 0 {
+                return Err(Error::SizeMismatch {
+                    expected: len,
+                    found: rlen as usize,
+                });
+            }
+            return Ok(n);
+        }
+        self.free_to(pos);
+        Ok(n)
     }
 }
 

@@ -641,51 +641,58 @@ impl<'a> Producer<'a, crate::Spsc> {
         let mut t = self.tail;
         let mut refreshed = false;
         let mut n = 0;
-        for v in values {
+        while n < values.len() {
             let off = t & mask;
             let to_end = cap - off;
+            let mut free = cap - t.wrapping_sub(head);
+            // Room for the next record, plus wrap padding if it must wrap.
             let need = if size <= to_end { size } else { to_end + size };
-            let used = t.wrapping_sub(head);
-            if need > cap - used {
+            if need > free {
                 if refreshed {
                     break;
                 }
                 refreshed = true;
                 let h = self.refresh_head()?;
-                head = h;
                 let used = t.wrapping_sub(h);
                 if used > cap || h % RECORD_ALIGN != 0 {
                     return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
                 }
-                if need > cap - used {
+                head = h;
+                free = cap - used;
+                if need > free {
                     break;
                 }
             }
-            let mut rec = off;
             if size > to_end {
+                // Wrap: pad to the end of the data area (published with the batch by TAIL).
                 // SAFETY: off is 8-aligned and off + 8 <= cap; the space is ours.
                 unsafe { self.write_header(off, to_end - RECORD_HEADER, STATE_PADDING) };
-                rec = 0;
+                t = t.wrapping_add(to_end);
+                continue;
             }
-            crate::crash::point();
-            // SAFETY: rec is 8-aligned and rec + size <= cap; the space is ours (published
-            // below by the one TAIL store that covers the whole batch).
-            unsafe {
-                region.copy_in_padded(
-                    HEADER_LEN + rec as usize + RECORD_HEADER as usize,
-                    bytemuck::bytes_of(v),
-                );
+            // A run of records that fits before the end of the data area and in the free space
+            // (at least one: size <= to_end and size <= free here), written without re-checks.
+            let k = (to_end / size).min(free / size) as usize;
+            let k = k.min(values.len() - n);
+            let mut rec = HEADER_LEN + off as usize;
+            for v in &values[n..n + k] {
                 crate::crash::point();
-                region
-                    .u32_at_unchecked(HEADER_LEN + rec as usize)
-                    .store(len, Ordering::Relaxed);
-                crate::crash::point();
-                region
-                    .u32_at_unchecked(HEADER_LEN + rec as usize + 4)
-                    .store(STATE_COMMITTED, Ordering::Relaxed);
+                // SAFETY: rec - HEADER_LEN is 8-aligned and the k records end at
+                // off + k * size <= cap, in free space that is ours (published below by the one
+                // TAIL store that covers the whole batch).
+                unsafe {
+                    region.copy_in_padded(rec + RECORD_HEADER as usize, bytemuck::bytes_of(v));
+                    crate::crash::point();
+                    region.u32_at_unchecked(rec).store(len, Ordering::Relaxed);
+                    crate::crash::point();
+                    region
+                        .u32_at_unchecked(rec + 4)
+                        .store(STATE_COMMITTED, Ordering::Relaxed);
+                }
+                rec += size as usize;
             }
-            t = t.wrapping_add(need);
-            n += 1;
+            t = t.wrapping_add(k as u32 * size);
+            n += k;
         }
         if n > 0 {
             self.publish_tail(t);

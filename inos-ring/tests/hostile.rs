@@ -268,7 +268,7 @@ proptest! {
         head in prop_oneof![any::<u32>(), any::<u32>().prop_map(|h| h & !7)],
         span in prop_oneof![0u32..=300, (0u32..=32).prop_map(|s| s * 8)],
         mpsc in any::<bool>(),
-        ops in proptest::collection::vec(0u8..6, 1..40),
+        ops in proptest::collection::vec(0u8..7, 1..40),
     ) {
         let buf = RegionBuf::new(required_len(256)).unwrap();
         let r = buf.region();
@@ -288,7 +288,24 @@ proptest! {
     }
 }
 
-fn exercise<K: inos_ring::Kind>(r: Region<'_>, ops: &[u8]) -> Result<(), TestCaseError> {
+/// The batched pop where the kind has one (SPSC), else nothing to exercise.
+trait PopPods: inos_ring::Kind + Sized {
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>) -> Result<usize, Error>;
+}
+
+impl PopPods for Spsc {
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>) -> Result<usize, Error> {
+        c.pop_pods(&mut [0u64; 8])
+    }
+}
+
+impl PopPods for Mpsc {
+    fn pop_pods(_: &mut inos_ring::Consumer<'_, Self>) -> Result<usize, Error> {
+        Ok(0)
+    }
+}
+
+fn exercise<K: PopPods>(r: Region<'_>, ops: &[u8]) -> Result<(), TestCaseError> {
     let Ok(ring) = Ring::<K>::attach(r) else {
         return Ok(());
     };
@@ -313,6 +330,7 @@ fn exercise<K: inos_ring::Kind>(r: Region<'_>, ops: &[u8]) -> Result<(), TestCas
                 .map(|_| ()),
             3 => c.skip().map(|_| ()),
             4 => c.unblock().map(|_| ()),
+            5 => K::pop_pods(&mut c).map(|n| assert!(n <= 8)),
             _ => match p.as_mut() {
                 Some(p) => p.try_push(&[7; 20]),
                 None => Ok(()),
@@ -322,7 +340,11 @@ fn exercise<K: inos_ring::Kind>(r: Region<'_>, ops: &[u8]) -> Result<(), TestCas
             prop_assert!(
                 matches!(
                     e,
-                    Error::Empty | Error::Full | Error::Corrupt(_) | Error::BufferTooSmall { .. }
+                    Error::Empty
+                        | Error::Full
+                        | Error::Corrupt(_)
+                        | Error::BufferTooSmall { .. }
+                        | Error::SizeMismatch { .. }
                 ),
                 "{e:?}"
             );

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use inos_layout::RegionBuf;
-use inos_ring::{layout, Error, Kind, Mode, Mpsc, Producer, Ring, Spsc};
+use inos_ring::{layout, Consumer, Error, Kind, Mode, Mpsc, Producer, Ring, Spsc};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ enum Op {
     Drain,
     Skip,
     PushPods(usize),
+    PopPods(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -28,6 +29,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Drain),
         1 => Just(Op::Skip),
         1 => (0..=40usize).prop_map(Op::PushPods),
+        1 => (0..=40usize).prop_map(Op::PopPods),
     ]
 }
 
@@ -184,6 +186,38 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                 let got = K::push_pods(&mut p, &vals);
                 prop_assert_eq!(got, pushed);
             }
+            Op::PopPods(n) => {
+                // The model: take leading 8-byte messages (skipping padding), at most n; stop at
+                // a message of another length, which is an error if it comes first.
+                let mut want = Vec::new();
+                let mut mismatch = None;
+                while want.len() < n {
+                    skip_padding(&mut model, &mut head);
+                    match model.front() {
+                        Some((Some(m), size)) if m.len() == 8 => {
+                            want.push(u64::from_le_bytes(m[..].try_into().unwrap()));
+                            head = head.wrapping_add(*size);
+                            model.pop_front();
+                        }
+                        Some((Some(m), _)) => {
+                            mismatch = Some(m.len());
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                let mut out = vec![0u64; n];
+                let r = K::pop_pods(&mut c, &mut out);
+                match (mismatch, want.len()) {
+                    (Some(found), 0) if n > 0 => {
+                        prop_assert_eq!(r, Err(Error::SizeMismatch { expected: 8, found }))
+                    }
+                    _ => {
+                        prop_assert_eq!(r, Ok(want.len()));
+                        prop_assert_eq!(&out[..want.len()], &want[..]);
+                    }
+                }
+            }
         }
         // Positions in shared memory agree with the model after every step.
         let stats = ring.stats();
@@ -204,11 +238,15 @@ fn skip_padding(model: &mut VecDeque<(Option<Vec<u8>>, u32)>, head: &mut u32) {
 
 trait TestKind: Kind + Sized {
     fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize;
+    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64]) -> Result<usize, Error>;
 }
 
 impl TestKind for Spsc {
     fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize {
         p.push_pods(vals).unwrap()
+    }
+    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64]) -> Result<usize, Error> {
+        c.pop_pods(out)
     }
 }
 
@@ -224,6 +262,21 @@ impl TestKind for Mpsc {
             }
         }
         n
+    }
+    // MPSC has no batched pop: one by one, with the same contract.
+    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64]) -> Result<usize, Error> {
+        let mut n = 0;
+        while n < out.len() {
+            match c.pop_pod::<u64>() {
+                Ok(v) => out[n] = v,
+                Err(Error::Empty) => break,
+                Err(e @ Error::SizeMismatch { .. }) if n == 0 => return Err(e),
+                Err(Error::SizeMismatch { .. }) => break,
+                Err(e) => return Err(e),
+            }
+            n += 1;
+        }
+        Ok(n)
     }
 }
 
