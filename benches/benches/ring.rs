@@ -37,8 +37,9 @@
 //! `rtrb_chunks_read64` reads `min(slots(), 64)`); crossbeam-queue `ArrayQueue::push`
 //! (which hands the value back on full) / `pop`; crossbeam-channel `bounded(4096)` with
 //! `try_send` / `try_recv`. Ours: `push_pod` / `try_pop` (single), `push_pods` (≤ 64 per call) /
-//! `drain` (batched; `drain` takes everything available and cannot be capped, hence the two
-//! rtrb consumer rows), `reserve` + `copy_from_slice` + `commit` / `read` +
+//! `pop_pods` (≤ 64 per call: the counterpart of rtrb's `rtrb_chunks_read64` row; row
+//! `rtrb_chunks` reads everything available; the `inos_drain` context row takes our records as
+//! `Bytes` views through `drain`, which takes everything available), `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
 //! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
 //! destination half a page apart: see [`bulk_buffers`]). A context row without a target moves
@@ -203,8 +204,8 @@ fn rtrb_single<T: Msg>(n: u64) -> Duration {
 
 // ---------- SPSC, batched (≤ 64 per producer call) ----------
 
-fn inos_batch<T: Msg, const POLL: bool>(n: u64) -> Duration {
-    let buf = spsc_ring(ring_capacity(size_of::<T>()), POLL);
+fn inos_batch<T: Msg, const POP_PODS: bool>(n: u64) -> Duration {
+    let buf = spsc_ring(ring_capacity(size_of::<T>()), true);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
     let mut p = ring.producer().unwrap();
     let mut c = ring.consumer().unwrap();
@@ -235,14 +236,22 @@ fn inos_batch<T: Msg, const POLL: bool>(n: u64) -> Duration {
         let mut sum = 0u64;
         let mut got = 0u64;
         let mut b = Backoff::new();
+        let mut out = [T::zeroed(); CHUNK];
         while got < n {
-            let k = c
-                .drain(|m| {
+            let k = if POP_PODS {
+                let k = c.pop_pods(&mut out).unwrap();
+                for v in &out[..k] {
+                    sum = sum.wrapping_add(v.key());
+                }
+                k
+            } else {
+                c.drain(|m| {
                     let mut v = T::zeroed();
                     m.copy_to_slice(bytemuck::bytes_of_mut(&mut v));
                     sum = sum.wrapping_add(v.key());
                 })
-                .unwrap();
+                .unwrap()
+            };
             if k == 0 {
                 b.snooze();
             } else {
@@ -256,9 +265,6 @@ fn inos_batch<T: Msg, const POLL: bool>(n: u64) -> Duration {
     t
 }
 
-/// rtrb chunks; the consumer reads at most `READ` per chunk (`usize::MAX`: everything
-/// available, as `drain` does; 64: the producer's batch size). Both are rows of the table, so
-/// neither consumer strategy is chosen for rtrb in our favour.
 fn rtrb_batch<T: Msg, const READ: usize>(n: u64) -> Duration {
     let (mut p, mut c) = rtrb::RingBuffer::<T>::new(SLOTS);
     let producer = move || {
@@ -714,6 +720,8 @@ fn main() {
             contender("inos", inos_batch::<u64, true>),
             contender("rtrb_chunks", rtrb_batch::<u64, { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<u64, CHUNK>),
+            contender("inos_drain", inos_batch::<u64, false>)
+                .with_target(f64::NAN, "context: ours with `drain` (views) instead of `pop_pods`"),
         ],
     );
     s.compare(
@@ -722,6 +730,8 @@ fn main() {
             contender("inos", inos_batch::<[u64; 4], true>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
+            contender("inos_drain", inos_batch::<[u64; 4], false>)
+                .with_target(f64::NAN, "context: ours with `drain` (views) instead of `pop_pods`"),
         ],
     );
     s.compare(
