@@ -79,3 +79,5 @@
 //! ```
 
 pub mod owned;
+#[cfg(unix)]
+pub mod procs;
