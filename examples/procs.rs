@@ -515,7 +515,11 @@ impl Report {
                 l.sink,
                 self.paid(),
                 l.in_flight,
-                if l.balanced { "balanced" } else { "unbalanced by the credit in flight" }
+                if l.balanced {
+                    "balanced"
+                } else {
+                    "unbalanced by the credit in flight"
+                }
             ),
         );
         let reservation_kill = self
@@ -642,7 +646,11 @@ impl fmt::Display for Report {
             f,
             "consumer role    held by party {} (this process, alive): release_if_dead {}",
             self.consumer_holder.map_or("-".into(), |p| p.to_string()),
-            if self.consumer_kept { "kept it" } else { "FREED it" }
+            if self.consumer_kept {
+                "kept it"
+            } else {
+                "FREED it"
+            }
         )?;
         writeln!(f, "region file      removed: {}", self.file_removed)?;
         writeln!(f, "elapsed          {:.2} s", self.elapsed_ms / 1000.0)?;
@@ -748,7 +756,9 @@ impl Stream {
         }
         let (id, seq) = (word(0)?, word(4)?);
         let Some(next) = self.next.get_mut(id as usize) else {
-            return Err(format!("a message from producer {id}, which was never started"));
+            return Err(format!(
+                "a message from producer {id}, which was never started"
+            ));
         };
         if seq != *next {
             let what = if seq < *next { "a duplicate" } else { "a gap" };
@@ -783,7 +793,11 @@ impl Status {
     }
 
     fn show(&mut self, line: impl FnOnce() -> String) {
-        if !self.on || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+        if !self.on
+            || self
+                .last
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
             return;
         }
         self.last = Some(Instant::now());
@@ -855,13 +869,15 @@ pub fn run(cfg: &Config, launcher: &Launcher) -> Res<Report> {
 
     // The consumer role records its holder: this process, alive, so a supervisor keeps it.
     let consumer_holder = ring.holder(Role::Consumer);
-    let consumer_kept = ring.release_if_dead(Role::Consumer, &ProcessProbe).is_none()
+    let consumer_kept = ring
+        .release_if_dead(Role::Consumer, &ProcessProbe)
+        .is_none()
         && ring.holder(Role::Consumer) == consumer_holder;
 
     let mut rng = SplitMix64::new(cfg.seed);
     let m = cfg.messages;
     let die_at = m / 4;
-    let kill_after = rng.between((m / 10).max(1), m / 2);
+    let kill_after = rng.between((m * 3 / 10).max(1), (m * 6 / 10).max(1));
     let mut kids = Kids(Vec::new());
     for id in 0..cfg.producers {
         let plan = match id {
@@ -984,8 +1000,7 @@ pub fn run(cfg: &Config, launcher: &Launcher) -> Res<Report> {
         if alive == 0 && used == 0 {
             break;
         }
-        if alive == 0 && last_progress.elapsed() > 4 * cfg.unblock_after + Duration::from_secs(2)
-        {
+        if alive == 0 && last_progress.elapsed() > 4 * cfg.unblock_after + Duration::from_secs(2) {
             return Err(format!(
                 "the ring is stuck with {used} bytes used and nothing deliverable: a producer was \
                  killed between its TAIL claim and its BUSY store (recovery: ring.reset(), see the \
