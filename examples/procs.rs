@@ -187,7 +187,7 @@ impl ProducerConfig {
 ///
 /// # Errors
 /// The file cannot be opened or attached, the ring or ledger reports an error, or no space
-/// came for [`PUSH_TIMEOUT`] (60 s).
+/// came for 60 s.
 pub fn run_producer(cfg: &ProducerConfig) -> Res<()> {
     let shm = ShmRegion::open(&cfg.region)?;
     let a = attach(shm.region(), &LAYOUT, WaitPolicy::default())?;
