@@ -1,4 +1,7 @@
-//! Shared helpers for the inos examples (run them with `cargo run -p inos-examples --example NAME`).
+//! Shared helpers for the inos examples (run them with `cargo run -p inos-examples --example NAME`):
+//! [`owned`] for `owned_ring`, and (on Unix) [`procs`] for `processes`, producer processes killed
+//! with `SIGKILL` and every message accounted for. Each example's logic lives here so that a test
+//! in `examples/tests/` runs it too.
 //!
 //! ## A custom layout: one MPSC ring, a few epoch slots and a small ledger
 //!
@@ -79,3 +82,5 @@
 //! ```
 
 pub mod owned;
+#[cfg(unix)]
+pub mod procs;
