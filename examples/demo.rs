@@ -1,7 +1,9 @@
 //! The main demo: one 64 MiB shared region, a kernel, a compute module and a host.
 //!
 //! ```text
-//! cargo run -p inos-examples --example demo
+//! cargo run -p inos-examples --example demo              # the story, then a results table
+//! cargo run -p inos-examples --example demo -- --quiet   # the results table only
+//! cargo run -p inos-examples --example demo -- --json    # the results as one JSON document
 //! ```
 //!
 //! 1. The kernel formats the standard INOS layout; a module attaches and validates it; a module
@@ -19,7 +21,10 @@
 //! The region here is a private allocation shared by threads; the same bytes could be an `mmap`
 //! shared with another process or a `SharedArrayBuffer` shared with JavaScript workers.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use clap::Parser;
 
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -65,13 +70,39 @@ const PATIENCE: Duration = Duration::from_secs(10);
 const REQUESTER: AccountId = AccountId::from_index(0);
 const PROVIDER: AccountId = AccountId::from_index(1);
 
+/// The demo's command line.
+#[derive(Parser)]
+#[command(about = "One shared region, a kernel, a compute module and a host")]
+struct Args {
+    /// Print only the results table (no story, no progress).
+    #[arg(long)]
+    quiet: bool,
+    /// Print only the results, as one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Whether the story and the progress lines are printed (off with `--quiet` / `--json`).
+static TELL: AtomicBool = AtomicBool::new(true);
+
+/// `println!` for the story: silent with `--quiet` / `--json`.
+macro_rules! say {
+    ($($t:tt)*) => {
+        if TELL.load(Ordering::Relaxed) {
+            println!($($t)*);
+        }
+    };
+}
+
 fn expected_checksum(job: &Job) -> u64 {
     job.input.iter().map(|&x| u64::from(x)).sum::<u64>() ^ job.id
 }
 
 fn main() -> Res<()> {
+    let args = Args::parse();
+    TELL.store(!args.quiet && !args.json, Ordering::Relaxed);
     let started = Instant::now();
-    println!(
+    say!(
         "== inos demo: one {} MiB region shared by a kernel, a module and a host ==\n",
         DEFAULT.total_size() >> 20
     );
@@ -79,14 +110,14 @@ fn main() -> Res<()> {
     // 1. Layout: the kernel formats; the others attach and validate.
     let buf = RegionBuf::new(DEFAULT.total_size() as usize)?;
     let kernel = create(buf.region(), &DEFAULT)?;
-    println!(
+    say!(
         "kernel: formatted the standard layout: {} regions, fingerprint {:#018x}, generation {}",
         kernel.layout().len(),
         kernel.layout().fingerprint(),
         kernel.generation()
     );
     match attach(buf.region(), &STANDARD_32MIB, WaitPolicy::NO_WAIT) {
-        Err(e) => println!("stale module built for the 32 MiB layout: refused: {e}"),
+        Err(e) => say!("stale module built for the 32 MiB layout: refused: {e}"),
         Ok(_) => return Err("a mismatched layout was accepted".into()),
     }
 
@@ -128,7 +159,7 @@ fn main() -> Res<()> {
             return Err("unexpected account ids".into());
         }
         ledger.mint(REQUESTER, JOBS as i64 * PRICE)?;
-        println!(
+        say!(
             "kernel: inbox {} KiB (MPSC), outbox_kernel {} KiB (MPSC), outbox_host {} KiB (SPSC), \
              ledger 16 accounts / {holds} holds; requester minted {} credits",
             inbox.capacity() >> 10,
@@ -137,7 +168,7 @@ fn main() -> Res<()> {
             JOBS as i64 * PRICE
         );
         Flag::new(kernel.region(), epochs::KERNEL_READY.offset())?.set();
-        println!("kernel: kernel_ready raised\n");
+        say!("kernel: kernel_ready raised\n");
 
         // 3. The kernel's dispatcher (this thread): escrow a hold per job, keep at most WINDOW
         //    jobs in flight, and sleep on the economy epoch when the window is full.
@@ -169,8 +200,8 @@ fn main() -> Res<()> {
     let ledger = Ledger::attach(region(&kernel, StandardRegion::Ledger)?)?;
     let audit = ledger.audit()?;
     let (req, prov) = (ledger.account(REQUESTER)?, ledger.account(PROVIDER)?);
-    println!("\nmodule: processed {delivered} jobs; kernel settled {settled}; host saw {host_updates} progress records");
-    println!(
+    say!("\nmodule: processed {delivered} jobs; kernel settled {settled}; host saw {host_updates} progress records");
+    say!(
         "ledger: requester balance {} held {}, provider balance {}; audit balanced: {}",
         req.balance,
         req.held,
@@ -178,7 +209,7 @@ fn main() -> Res<()> {
         audit.is_balanced()
     );
     let inbox = Ring::<Mpsc>::attach(region(&kernel, StandardRegion::Inbox)?)?;
-    println!("inbox stats: {:?}", inbox.stats());
+    say!("inbox stats: {:?}", inbox.stats());
     if delivered != JOBS
         || settled != JOBS
         || prov.balance != JOBS as i64 * PRICE
@@ -193,8 +224,12 @@ fn main() -> Res<()> {
     let evil = RegionBuf::new(DEFAULT.total_size() as usize)?;
     create(evil.region(), &DEFAULT)?;
     evil.region().write(0, &[0xFF])?;
+    let mut refused = Vec::new();
     match attach(evil.region(), &DEFAULT, WaitPolicy::NO_WAIT) {
-        Err(e) => println!("\nhostile header: refused: {e}"),
+        Err(e) => {
+            say!("\nhostile header: refused: {e}");
+            refused.push(("header", e.to_string()));
+        }
         Ok(_) => return Err("a corrupted header was accepted".into()),
     }
     let ring_buf = RegionBuf::new(inos_ring::layout::required_len(4096))?;
@@ -204,14 +239,62 @@ fn main() -> Res<()> {
     let record = ring_buf.region().u32_at(inos_ring::layout::HEADER_LEN)?;
     record.store(0x7FFF_FFF0, inos_layout::sync::Ordering::Release);
     match c.try_pop(&mut [0u8; 64]) {
-        Err(e) => println!("hostile record length: refused: {e}"),
+        Err(e) => {
+            say!("hostile record length: refused: {e}");
+            refused.push(("record length", e.to_string()));
+        }
         Ok(_) => return Err("a corrupted record was read".into()),
     }
 
-    println!(
-        "\ndone in {:.2?}: {JOBS} jobs, each delivered once and paid once.",
-        started.elapsed()
-    );
+    let elapsed = started.elapsed();
+    say!("\ndone in {elapsed:.2?}: {JOBS} jobs, each delivered once and paid once.");
+
+    // The results, for people (a table) or scripts (`--json`).
+    let stats = inbox.stats();
+    if args.json {
+        let doc = serde_json::json!({
+            "jobs": JOBS,
+            "processed": delivered,
+            "settled": settled,
+            "host_updates": host_updates,
+            "price": PRICE,
+            "requester": { "balance": req.balance, "held": req.held },
+            "provider": { "balance": prov.balance },
+            "audit_balanced": audit.is_balanced(),
+            "inbox": { "dropped": stats.dropped, "aborted": stats.aborted, "unblocked": stats.unblocked },
+            "hostile_refused": refused.iter().map(|(what, e)| serde_json::json!({ "what": what, "error": e })).collect::<Vec<_>>(),
+            "elapsed_ms": elapsed.as_secs_f64() * 1e3,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        println!("\nresults");
+        println!("  jobs           {JOBS} dispatched, {delivered} processed, {settled} settled (each once)");
+        println!(
+            "  credits        {} paid at {PRICE} each; requester {} (held {}), provider {}",
+            settled as i64 * PRICE,
+            req.balance,
+            req.held,
+            prov.balance
+        );
+        println!(
+            "  ledger audit   {}",
+            if audit.is_balanced() {
+                "balanced"
+            } else {
+                "NOT balanced"
+            }
+        );
+        println!(
+            "  inbox          dropped {}, aborted {}, unblocked {}",
+            stats.dropped, stats.aborted, stats.unblocked
+        );
+        println!("  host progress  {host_updates} updates");
+        println!(
+            "  hostile bytes  {} of 2 refused with a typed error",
+            refused.len()
+        );
+        println!("  elapsed        {elapsed:.2?}");
+    }
     Ok(())
 }
 
@@ -242,7 +325,7 @@ fn wait_ready(att: &Attachment<'_>) -> Res<()> {
 
 /// The compute module: jobs in from the inbox, results out to outbox_kernel.
 fn module(att: Attachment<'_>) -> Res<u64> {
-    println!(
+    say!(
         "module: attached and validated the header and directory (generation {})",
         att.generation()
     );
@@ -306,9 +389,10 @@ fn host(att: Attachment<'_>) -> Res<u64> {
         let mut b = [0u8; 16];
         let len = progress.pop_wait(&mut b, PATIENCE)?;
         let p: Progress = decode(&b[..len])?;
-        println!(
+        say!(
             "host: {:>6} jobs settled, {:>7} credits paid",
-            p.settled, p.paid
+            p.settled,
+            p.paid
         );
         updates += 1;
         if p.settled == JOBS {

@@ -720,8 +720,10 @@ fn main() {
             contender("inos", inos_batch::<u64, true>),
             contender("rtrb_chunks", rtrb_batch::<u64, { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<u64, CHUNK>),
-            contender("inos_drain", inos_batch::<u64, false>)
-                .with_target(f64::NAN, "context: ours with `drain` (views) instead of `pop_pods`"),
+            contender("inos_drain", inos_batch::<u64, false>).with_target(
+                f64::NAN,
+                "context: ours with `drain` (views) instead of `pop_pods`",
+            ),
         ],
     );
     s.compare(
@@ -730,8 +732,10 @@ fn main() {
             contender("inos", inos_batch::<[u64; 4], true>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
-            contender("inos_drain", inos_batch::<[u64; 4], false>)
-                .with_target(f64::NAN, "context: ours with `drain` (views) instead of `pop_pods`"),
+            contender("inos_drain", inos_batch::<[u64; 4], false>).with_target(
+                f64::NAN,
+                "context: ours with `drain` (views) instead of `pop_pods`",
+            ),
         ],
     );
     s.compare(
