@@ -242,6 +242,13 @@ fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
+/// A length given as any integer type (a layout's `u64` `total_size`, a crate's `usize`
+/// `required_len`, a literal): one that does not fit a `u64` (a negative literal) reads as
+/// `u64::MAX`, which [`checked_len`] refuses as [`ShmError::TooLarge`].
+fn as_u64(len: impl TryInto<u64>) -> u64 {
+    len.try_into().unwrap_or(u64::MAX)
+}
+
 fn checked_len(len: u64, path: &Path) -> Result<usize, ShmError> {
     if len == 0 {
         return Err(ShmError::Empty {
@@ -297,6 +304,8 @@ impl ShmRegion {
 
     /// Creates the file `path` with `len` zero bytes and maps it; fails if it exists.
     ///
+    /// `len` may be any integer type (a layout's `total_size()`, a crate's `required_len`).
+    ///
     /// The file appears under its name already at full size (it is built under a scratch name in
     /// the same directory and hard-linked into place), so a concurrent [`open`](Self::open) never
     /// sees it half-made.
@@ -312,8 +321,9 @@ impl ShmRegion {
     /// assert_eq!(shm.len(), 1 << 20);
     /// assert!(shm.created());
     /// ```
-    pub fn create(path: impl AsRef<Path>, len: u64) -> Result<Self, ShmError> {
+    pub fn create(path: impl AsRef<Path>, len: impl TryInto<u64>) -> Result<Self, ShmError> {
         let path = path.as_ref();
+        let len = as_u64(len);
         let n = checked_len(len, path)?;
         let scratch = scratch_path(path);
         let file = OpenOptions::new()
@@ -382,8 +392,12 @@ impl ShmRegion {
     /// let b = ShmRegion::open_or_create(&path, 4096).unwrap();
     /// assert!(a.created() && !b.created());
     /// ```
-    pub fn open_or_create(path: impl AsRef<Path>, len: u64) -> Result<Self, ShmError> {
+    pub fn open_or_create(
+        path: impl AsRef<Path>,
+        len: impl TryInto<u64>,
+    ) -> Result<Self, ShmError> {
         let path = path.as_ref();
+        let len = as_u64(len);
         checked_len(len, path)?;
         loop {
             match Self::open(path) {
