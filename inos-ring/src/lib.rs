@@ -13,7 +13,8 @@
 //!   [`WriteGrant`] (write in place, `commit`; dropping aborts into padding),
 //!   [`Consumer::try_pop`], [`Consumer::read`] → [`ReadGrant`] (`release`), [`Consumer::drain`]
 //!   (everything available per wake-up, defect 12; the callback may stop early or fail, see
-//!   [`DrainFlow`]), [`Producer::push_pod`] / [`Consumer::pop_pod`] for `bytemuck::Pod` types,
+//!   [`DrainFlow`]), [`Producer::push_pod`] / [`Consumer::pop_pod`] for `bytemuck::Pod` types (batched on SPSC
+//!   rings: [`Producer::push_pods`] / [`Consumer::pop_pods`], one `TAIL` / `HEAD` store a batch),
 //!   and (with `std`) blocking `push_wait` / `pop_wait` / `drain_wait` that wake the other side
 //!   through `inos-epoch` only when it sleeps. They take [`Deadline`] (anything that converts
 //!   into one: a `Duration`, an `Instant`, `Option<Instant>`), the one deadline type of every
