@@ -804,8 +804,6 @@ impl<'a, K: Kind> Consumer<'a, K> {
         let cap = self.ring.capacity;
         let mask = self.mask;
         let region = self.region;
-        let max = max_message(cap);
-        let pad_max = cap - 2 * RECORD_HEADER;
         let batch = cap / 4;
         let start = self.head;
         let mut pos = start;
@@ -835,25 +833,13 @@ impl<'a, K: Kind> Consumer<'a, K> {
             };
             // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
             // visible (pairs with the producer's Release/SeqCst TAIL store).
-            let limit = if state == STATE_COMMITTED {
-                max
-            } else if state == STATE_PADDING {
-                pad_max
-            } else {
-                self.free_to(pos);
-                return Err(Error::Corrupt(Corruption::BadState {
-                    position: pos,
-                    state,
-                }));
+            let size = match spsc_record_size(cap, pos, off, tail, len, state) {
+                Ok(size) => size,
+                Err(e) => {
+                    self.free_to(pos);
+                    return Err(e);
+                }
             };
-            let size = record_size(len.min(pad_max));
-            if len > limit || size > cap - off || size > tail.wrapping_sub(pos) {
-                self.free_to(pos);
-                return Err(Error::Corrupt(Corruption::BadLength {
-                    position: pos,
-                    length: len,
-                }));
-            }
             if state == STATE_PADDING {
                 pos = pos.wrapping_add(size);
                 continue;
@@ -922,7 +908,6 @@ impl Consumer<'_, crate::Spsc> {
         }
         let want = len as u32;
         let size = record_size(want);
-        let pad_max = cap - 2 * RECORD_HEADER;
         // Locals, so that the copies into `out` cannot make the compiler reload them.
         let mask = self.mask;
         let region = self.region;
@@ -970,25 +955,13 @@ impl Consumer<'_, crate::Spsc> {
                 continue;
             }
             // The rare cases: wrap padding, a message of another length, bad bytes.
-            let limit = match state {
-                STATE_PADDING => pad_max,
-                STATE_COMMITTED => max,
-                _ => {
+            let rsize = match spsc_record_size(cap, pos, off, tail, rlen, state) {
+                Ok(size) => size,
+                Err(e) => {
                     self.free_to(pos);
-                    return Err(Error::Corrupt(Corruption::BadState {
-                        position: pos,
-                        state,
-                    }));
+                    return Err(e);
                 }
             };
-            let rsize = record_size(rlen.min(pad_max));
-            if rlen > limit || rsize > cap - off || rsize > tail.wrapping_sub(pos) {
-                self.free_to(pos);
-                return Err(Error::Corrupt(Corruption::BadLength {
-                    position: pos,
-                    length: rlen,
-                }));
-            }
             if state == STATE_PADDING {
                 pos = pos.wrapping_add(rsize);
                 continue;
@@ -1005,6 +978,40 @@ impl Consumer<'_, crate::Spsc> {
         self.free_to(pos);
         Ok(n)
     }
+}
+
+/// Validates the header `(len, state)` of an SPSC record at position `pos` (data offset `off`)
+/// below `tail`, as read from shared memory: its size, or the corruption it shows. A message may
+/// hold up to `max_message(cap)` bytes, wrap padding up to `cap - 16`; neither may cross the end
+/// of the data area or `tail`.
+#[inline(always)]
+fn spsc_record_size(
+    cap: u32,
+    pos: u32,
+    off: u32,
+    tail: u32,
+    len: u32,
+    state: u32,
+) -> Result<u32, Error> {
+    let pad_max = cap - 2 * RECORD_HEADER;
+    let limit = match state {
+        STATE_COMMITTED => max_message(cap),
+        STATE_PADDING => pad_max,
+        _ => {
+            return Err(Error::Corrupt(Corruption::BadState {
+                position: pos,
+                state,
+            }))
+        }
+    };
+    let size = record_size(len.min(pad_max));
+    if len > limit || size > cap - off || size > tail.wrapping_sub(pos) {
+        return Err(Error::Corrupt(Corruption::BadLength {
+            position: pos,
+            length: len,
+        }));
+    }
+    Ok(size)
 }
 
 impl<K: Kind> Drop for Consumer<'_, K> {
