@@ -119,25 +119,8 @@ pub(crate) unsafe fn copy_out(base: *mut u8, words: usize, off: usize, dst: &mut
         // Small whole-word copies (ring messages): pairs of words go to `dst` as one 8-byte
         // store, so a caller that reads the result back as `u64`s (a popped `u64` or `[u64; N]`)
         // gets the store forwarded instead of stalling on two 4-byte stores.
-        let mut chunks = dst.chunks_exact_mut(8);
-        let mut k = off;
-        for chunk in &mut chunks {
-            // SAFETY: k is 4-aligned and k + 8 <= end <= words.
-            let (a, b) = unsafe {
-                (
-                    word(base, k).load(COPY_ORDER),
-                    word(base, k + 4).load(COPY_ORDER),
-                )
-            };
-            chunk.copy_from_slice(&pair(a, b).to_ne_bytes());
-            k += 8;
-        }
-        let rest = chunks.into_remainder();
-        if !rest.is_empty() {
-            // SAFETY: k is 4-aligned and k + 4 == end <= words (the length is a multiple of 4).
-            let v = unsafe { word(base, k) }.load(COPY_ORDER);
-            rest.copy_from_slice(&v.to_ne_bytes());
-        }
+        // SAFETY: off is 4-aligned and off + round_up(len, 4) = end <= words.
+        unsafe { copy_out_padded(base, off, dst) };
         return;
     }
     // SAFETY: as for this function.
