@@ -68,3 +68,10 @@ impl Dependent for Attachment<'static> {
         long
     }
 }
+
+impl Dependent for crate::Bytes<'static> {
+    type Of<'a> = crate::Bytes<'a>;
+    fn shorten<'s, 'l: 's>(long: &'s crate::Bytes<'l>) -> &'s crate::Bytes<'s> {
+        long
+    }
+}
