@@ -778,14 +778,19 @@ mod tests {
         );
     }
 
-    #[test]
-    fn layout_expectations_are_checked() {
-        let buf = formatted();
-        let other = LayoutBuilder::new(4096)
+    /// A layout that differs from `SMALL` (the regions `formatted()` holds).
+    fn other_layout() -> Layout {
+        LayoutBuilder::new(4096)
             .region("flags", 128, 8, RegionKind::EPOCHS)
             .rest("arena", 512, RegionKind::ARENA)
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn layout_expectations_are_checked() {
+        let buf = formatted();
+        let other = other_layout();
         assert!(matches!(
             attach(buf.region(), &other, WaitPolicy::NO_WAIT),
             Err(AttachError::FingerprintMismatch { .. })
@@ -858,11 +863,7 @@ mod tests {
     #[test]
     fn fingerprint_mismatch_names_the_region_in_hex() {
         let buf = formatted();
-        let other = LayoutBuilder::new(4096)
-            .region("flags", 128, 8, RegionKind::EPOCHS)
-            .rest("arena", 512, RegionKind::ARENA)
-            .build()
-            .unwrap();
+        let other = other_layout();
         let e = attach(buf.region(), &other, WaitPolicy::NO_WAIT).unwrap_err();
         let (fe, ff) = (other.fingerprint(), SMALL.fingerprint());
         assert_eq!(

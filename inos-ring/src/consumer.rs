@@ -10,6 +10,7 @@ use crate::error::{Corruption, Error, Role};
 use crate::flow::DrainFlow;
 use crate::layout::*;
 use crate::party::PartyId;
+use crate::producer::message_len;
 use crate::ring::{Kind, Ring};
 
 /// Number of consecutive observations of the same busy record between two clock reads when
@@ -219,6 +220,21 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }
         self.tail_cache = t;
         Ok(t != h)
+    }
+
+    /// SPSC batch loops at the cached tail: reloads `TAIL` ([`refresh_tail`](Self::refresh_tail)),
+    /// `Some(tail)` if records follow `pos`, `None` if there are none. On corrupt positions the
+    /// records before `pos`, already handed out, are released before the error is returned.
+    #[inline]
+    fn reload_tail(&mut self, pos: u32) -> Result<Option<u32>, Error> {
+        match self.refresh_tail(pos) {
+            Ok(true) => Ok(Some(self.tail_cache)),
+            Ok(false) => Ok(None),
+            Err(e) => {
+                self.free_to(pos);
+                Err(e)
+            }
+        }
     }
 
     /// Finds the committed record at `pos` (skipping padding), without consuming it.
@@ -812,14 +828,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
         // At most one lap per call, as for MPSC.
         while pos.wrapping_sub(start) < cap {
             if pos == tail {
-                match self.refresh_tail(pos) {
-                    Ok(true) => tail = self.tail_cache,
-                    Ok(false) => break,
-                    Err(e) => {
-                        // Messages before `pos` were delivered: release them.
-                        self.free_to(pos);
-                        return Err(e);
-                    }
+                match self.reload_tail(pos)? {
+                    Some(t) => tail = t,
+                    None => break,
                 }
             }
             let off = pos & mask;
@@ -898,15 +909,8 @@ impl Consumer<'_, crate::Spsc> {
     /// ```
     pub fn pop_pods<T: bytemuck::Pod>(&mut self, out: &mut [T]) -> Result<usize, Error> {
         let cap = self.ring.capacity;
-        let max = max_message(cap);
         let len = core::mem::size_of::<T>();
-        if len > max as usize {
-            return Err(Error::TooLarge {
-                len,
-                max: max as usize,
-            });
-        }
-        let want = len as u32;
+        let want = message_len(cap, len)?;
         let size = record_size(want);
         // Locals, so that the copies into `out` cannot make the compiler reload them.
         let mask = self.mask;
@@ -916,13 +920,9 @@ impl Consumer<'_, crate::Spsc> {
         let mut n = 0;
         while n < out.len() {
             if pos == tail {
-                match self.refresh_tail(pos) {
-                    Ok(true) => tail = self.tail_cache,
-                    Ok(false) => break,
-                    Err(e) => {
-                        self.free_to(pos);
-                        return Err(e);
-                    }
+                match self.reload_tail(pos)? {
+                    Some(t) => tail = t,
+                    None => break,
                 }
             }
             let off = pos & mask;

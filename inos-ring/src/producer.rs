@@ -56,6 +56,21 @@ pub(crate) fn progress_order(wake: bool) -> Ordering {
     }
 }
 
+/// `len` as a message length of a ring of `cap` data bytes, or [`Error::TooLarge`] if it exceeds
+/// [`max_message`] (the one check every push and typed pop makes before sizing a record).
+#[inline(always)]
+pub(crate) fn message_len(cap: u32, len: usize) -> Result<u32, Error> {
+    let max = max_message(cap);
+    if len > max as usize {
+        return Err(Error::TooLarge {
+            len,
+            max: max as usize,
+        });
+    }
+    // max_message(cap) < 2^31, so this is exact.
+    Ok(len as u32)
+}
+
 /// A claimed record (position and data offset).
 #[derive(Clone, Copy)]
 pub(crate) struct Claim {
@@ -138,15 +153,7 @@ impl<'a, K: Kind> Producer<'a, K> {
     /// record's length word is written and (MPSC) its state is the busy tag.
     #[inline(always)]
     pub(crate) fn claim(&mut self, len: usize) -> Result<Claim, Error> {
-        let cap = self.ring.capacity;
-        let max = max_message(cap);
-        if len > max as usize {
-            return Err(Error::TooLarge {
-                len,
-                max: max as usize,
-            });
-        }
-        let len = len as u32;
+        let len = message_len(self.ring.capacity, len)?;
         let size = record_size(len);
         if K::MULTI_PRODUCER {
             self.claim_multi(len, size)
@@ -625,14 +632,7 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// ```
     pub fn push_pods<T: bytemuck::Pod>(&mut self, values: &[T]) -> Result<usize, Error> {
         let cap = self.ring.capacity;
-        let len = core::mem::size_of::<T>();
-        if len > max_message(cap) as usize {
-            return Err(Error::TooLarge {
-                len,
-                max: max_message(cap) as usize,
-            });
-        }
-        let len = len as u32;
+        let len = message_len(cap, core::mem::size_of::<T>())?;
         let size = record_size(len);
         // Locals, so that the stores into the region below cannot make the compiler reload them.
         let mask = self.mask;
