@@ -40,6 +40,16 @@ const_assert_eq!(HEADER_LEN % 128, 0);
 // Records: an 8-byte header, 8-aligned.
 const_assert_eq!(layout::RECORD_HEADER, 8);
 const_assert_eq!(layout::RECORD_ALIGN, 8);
+// SPSC records: a 4-byte header word, 4-aligned; the largest message's record is at most half
+// the smallest ring, so it fits once the ring is empty wherever the wrap point is.
+const_assert_eq!(layout::SPSC_RECORD_HEADER, 4);
+const_assert_eq!(layout::SPSC_RECORD_ALIGN, 4);
+const_assert!(
+    layout::spsc_record_size(layout::max_message(layout::MIN_CAPACITY)) <= layout::MIN_CAPACITY / 2
+);
+const_assert!(
+    layout::record_size(layout::max_message(layout::MIN_CAPACITY)) <= layout::MIN_CAPACITY / 2
+);
 const_assert!(layout::MIN_CAPACITY.is_power_of_two());
 const_assert!(layout::MAX_CAPACITY.is_power_of_two());
 const_assert_eq!(crate::PartyId::ANONYMOUS.get(), layout::ROLE_ANONYMOUS);

@@ -161,7 +161,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// A record word at data offset `off + plus`.
     ///
     /// # Safety
-    /// `off` is 8-aligned, `off + plus + 4 <= capacity`, `plus` a multiple of 4.
+    /// `off` is 4-aligned, `off + plus + 4 <= capacity`, `plus` a multiple of 4.
     #[inline(always)]
     unsafe fn rec_word(&self, off: u32, plus: usize) -> &'a AtomicU32 {
         // SAFETY: per the contract the word lies in the data area, which the region covers.
@@ -178,7 +178,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
     fn check_len(&mut self, pos: u32, off: u32, len: u32, limit: u32) -> Result<u32, Error> {
         let cap = self.ring.capacity;
         if len <= limit {
-            let size = record_size(len);
+            let size = K::record_size(len);
             if size <= cap - off {
                 if size <= self.tail_cache.wrapping_sub(pos) {
                     return Ok(size);
@@ -209,7 +209,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
         // SYNC: Acquire, pairs with the producer's Release (SeqCst) store of tail in `publish`:
         // every record (and wrap padding) below it is visible.
         let t = self.ring.word(TAIL).load(Ordering::Acquire);
-        if t % RECORD_ALIGN != 0
+        if t % K::RECORD_ALIGN != 0
             || t.wrapping_sub(self.head) > self.ring.capacity
             || t.wrapping_sub(h) > t.wrapping_sub(self.head)
         {
@@ -242,27 +242,35 @@ impl<'a, K: Kind> Consumer<'a, K> {
     fn locate(&mut self, pos: &mut u32) -> Result<Rec, Error> {
         loop {
             let h = *pos;
-            if K::MULTI_PRODUCER {
-                if h.wrapping_sub(self.head) >= self.ring.capacity {
-                    // A whole lap scanned (a full ring of padding or read messages): free it
-                    // before reading on, or we would read our own unreleased bytes again.
-                    self.free_to(h);
+            if !K::MULTI_PRODUCER {
+                if h == self.tail_cache && !self.refresh_tail(h)? {
+                    return Err(Error::Empty);
                 }
-            } else if h == self.tail_cache && !self.refresh_tail(h)? {
-                return Err(Error::Empty);
+                let off = h & self.mask;
+                // SAFETY: h is 4-aligned (validated at attach, advanced by record sizes) and
+                // off + 4 <= cap.
+                let word = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
+                // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
+                // visible (pairs with the producer's Release/SeqCst TAIL store).
+                let size = spsc_checked_size(self.ring.capacity, h, off, self.tail_cache, word)?;
+                if word & SPSC_PADDING != 0 {
+                    *pos = h.wrapping_add(size);
+                    continue;
+                }
+                return Ok(Rec { off, len: word });
+            }
+            if h.wrapping_sub(self.head) >= self.ring.capacity {
+                // A whole lap scanned (a full ring of padding or read messages): free it
+                // before reading on, or we would read our own unreleased bytes again.
+                self.free_to(h);
             }
             let off = h & self.mask;
             // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes) and
             // off + 8 <= cap.
             let state_word = unsafe { self.rec_word(off, 4) };
-            // SYNC (MPSC): Acquire, pairs with the Release/SeqCst store or CAS of the state by
-            // the producer (commit, padding) or by `unblock`: the length and payload are
-            // visible. SPSC: the Acquire load of tail already made the record visible.
-            let state = state_word.load(if K::MULTI_PRODUCER {
-                Ordering::Acquire
-            } else {
-                Ordering::Relaxed
-            });
+            // SYNC: Acquire, pairs with the Release/SeqCst store or CAS of the state by the
+            // producer (commit, padding) or by `unblock`: the length and payload are visible.
+            let state = state_word.load(Ordering::Acquire);
             if state == STATE_COMMITTED {
                 // SAFETY: as above.
                 let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
@@ -277,16 +285,14 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 *pos = h.wrapping_add(size);
                 continue;
             }
-            if K::MULTI_PRODUCER {
-                if state == STATE_EMPTY {
-                    return Err(Error::Empty);
+            if state == STATE_EMPTY {
+                return Err(Error::Empty);
+            }
+            if state == busy_tag(h) {
+                if self.stalled(h) && self.unblock_at(h)? {
+                    continue;
                 }
-                if state == busy_tag(h) {
-                    if self.stalled(h) && self.unblock_at(h)? {
-                        continue;
-                    }
-                    return Err(Error::Empty);
-                }
+                return Err(Error::Empty);
             }
             return Err(Error::Corrupt(Corruption::BadState { position: h, state }));
         }
@@ -475,18 +481,13 @@ impl<'a, K: Kind> Consumer<'a, K> {
             let first = n.min(self.ring.capacity - off);
             crate::crash::point();
             // SAFETY: [from, to) was validated record by record: off + first <= cap, and the rest
-            // (n - first) starts at offset 0 and is < cap. The bytes are ours until head moves.
-            unsafe {
-                self.region
-                    .fill_unchecked(HEADER_LEN + off as usize, first as usize, 0);
-            }
+            // (n - first) starts at offset 0 and is < cap; both are 8-aligned multiples of 8.
+            // The space is ours until head moves.
+            unsafe { self.zero_states(off, first) };
             if n > first {
                 crate::crash::point();
                 // SAFETY: as above.
-                unsafe {
-                    self.region
-                        .fill_unchecked(HEADER_LEN, (n - first) as usize, 0);
-                }
+                unsafe { self.zero_states(0, n - first) };
             }
         }
         self.head = to;
@@ -499,6 +500,28 @@ impl<'a, K: Kind> Consumer<'a, K> {
             .store(to, crate::producer::progress_order(self.ring.wake));
         if self.ring.wake {
             crate::wake::notify(&self.ring, SPACE_EPOCH);
+        }
+    }
+
+    /// MPSC: zeroes the state words (data offsets ≡ 4 mod 8) of `len` released bytes at data
+    /// offset `off`: the only words where a later record's state can land, so the only words
+    /// whose stale contents a producer or the consumer could take for a state (spec §5.3). Length
+    /// and payload words keep their stale bytes; they are read only after a state written in
+    /// the current lap (COMMITTED, PADDING or BUSY, each stored after its length), never before.
+    ///
+    /// # Safety
+    /// `off` and `len` are multiples of 8 and `off + len <= capacity`.
+    #[inline(always)]
+    unsafe fn zero_states(&self, off: u32, len: u32) {
+        let start = HEADER_LEN + off as usize + 4;
+        let end = HEADER_LEN + (off + len) as usize;
+        let mut at = start;
+        while at < end {
+            // SAFETY: at - HEADER_LEN is 4 mod 8 and below off + len <= capacity, so the word
+            // lies in the data area the region covers.
+            // SYNC: Relaxed; the Release (SeqCst) store of HEAD after it publishes the zeroes.
+            unsafe { self.region.u32_at_unchecked(at) }.store(0, Ordering::Relaxed);
+            at += RECORD_ALIGN as usize;
         }
     }
 
@@ -531,25 +554,36 @@ impl<'a, K: Kind> Consumer<'a, K> {
             }
         }
         let off = h & self.mask;
-        // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes), off + 8 <= cap.
-        let state = unsafe { self.rec_word(off, 4) };
-        // SYNC (MPSC): Acquire, pairs with the Release/SeqCst commit of the state by the
-        // producer. SPSC: only below the cached tail, which an Acquire load made visible.
-        let committed = if K::MULTI_PRODUCER {
-            state.load(Ordering::Acquire) == STATE_COMMITTED
+        // A message's length word, if the head holds a message (SPSC: a header word without the
+        // padding flag; MPSC: the length of a record whose state is COMMITTED).
+        let message = if K::MULTI_PRODUCER {
+            // SAFETY: h is 8-aligned (validated at attach, advanced by record sizes),
+            // off + 8 <= cap.
+            let state = unsafe { self.rec_word(off, 4) };
+            // SYNC: Acquire, pairs with the Release/SeqCst commit of the state by the producer.
+            if state.load(Ordering::Acquire) == STATE_COMMITTED {
+                // SAFETY: as above.
+                Some(unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed))
+            } else {
+                None
+            }
+        } else if h != self.tail_cache {
+            // SAFETY: h is 4-aligned (validated at attach, advanced by record sizes),
+            // off + 4 <= cap.
+            // Relaxed: below the cached tail, which an Acquire load made visible.
+            let word = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
+            (word & SPSC_PADDING == 0).then_some(word)
         } else {
-            h != self.tail_cache && state.load(Ordering::Relaxed) == STATE_COMMITTED
+            None
         };
-        if committed {
-            // SAFETY: as above.
-            let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
+        if let Some(len) = message {
             if let Some(dst) = buf.get_mut(..len as usize) {
                 let size = self.check_len(h, off, len, max_message(self.ring.capacity))?;
                 // SAFETY: the payload and its padding to whole words lie inside the validated
-                // record (off + size <= cap), 4-aligned (records are 8-aligned).
+                // record (off + size <= cap), 4-aligned (records are 4-aligned).
                 unsafe {
                     self.region
-                        .copy_out_padded(HEADER_LEN + off as usize + RECORD_HEADER as usize, dst)
+                        .copy_out_padded(HEADER_LEN + off as usize + K::RECORD_HEADER as usize, dst)
                 };
                 self.free_to(h.wrapping_add(size));
                 return Ok(len as usize);
@@ -575,12 +609,14 @@ impl<'a, K: Kind> Consumer<'a, K> {
             return Err(Error::BufferTooSmall { needed: len });
         };
         // SAFETY: the payload and its padding to whole words lie inside the validated record
-        // (off + record_size(len) <= cap), 4-aligned (records are 8-aligned).
+        // (off + record_size(len) <= cap), 4-aligned (records are 4-aligned).
         unsafe {
-            self.region
-                .copy_out_padded(HEADER_LEN + rec.off as usize + RECORD_HEADER as usize, dst)
+            self.region.copy_out_padded(
+                HEADER_LEN + rec.off as usize + K::RECORD_HEADER as usize,
+                dst,
+            )
         };
-        self.free_to(pos.wrapping_add(record_size(rec.len)));
+        self.free_to(pos.wrapping_add(K::record_size(rec.len)));
         Ok(len)
     }
 
@@ -641,11 +677,11 @@ impl<'a, K: Kind> Consumer<'a, K> {
         };
         self.free_to(pos);
         let bytes = self.region.bytes(
-            HEADER_LEN + rec.off as usize + RECORD_HEADER as usize,
+            HEADER_LEN + rec.off as usize + K::RECORD_HEADER as usize,
             rec.len as usize,
         )?;
         Ok(ReadGrant {
-            end: pos.wrapping_add(record_size(rec.len)),
+            end: pos.wrapping_add(K::record_size(rec.len)),
             consumer: self,
             bytes,
         })
@@ -834,24 +870,19 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 }
             }
             let off = pos & mask;
-            // SAFETY: pos is 8-aligned (validated at attach, advanced by record sizes) and
-            // off + 8 <= cap.
-            let (len, state) = unsafe {
-                (
-                    self.rec_word(off, 0).load(Ordering::Relaxed),
-                    self.rec_word(off, 4).load(Ordering::Relaxed),
-                )
-            };
+            // SAFETY: pos is 4-aligned (validated at attach, advanced by record sizes) and
+            // off + 4 <= cap.
+            let word = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
             // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
             // visible (pairs with the producer's Release/SeqCst TAIL store).
-            let size = match spsc_record_size(cap, pos, off, tail, len, state) {
+            let size = match spsc_checked_size(cap, pos, off, tail, word) {
                 Ok(size) => size,
                 Err(e) => {
                     self.free_to(pos);
                     return Err(e);
                 }
             };
-            if state == STATE_PADDING {
+            if word & SPSC_PADDING != 0 {
                 pos = pos.wrapping_add(size);
                 continue;
             }
@@ -859,8 +890,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
             // (off + size <= cap), which the region covers (checked at attach).
             let bytes = unsafe {
                 region.bytes_unchecked(
-                    HEADER_LEN + off as usize + RECORD_HEADER as usize,
-                    len as usize,
+                    HEADER_LEN + off as usize + SPSC_RECORD_HEADER as usize,
+                    word as usize,
                 )
             };
             let flow = f(bytes).branch();
@@ -911,7 +942,7 @@ impl Consumer<'_, crate::Spsc> {
         let cap = self.ring.capacity;
         let len = core::mem::size_of::<T>();
         let want = message_len(cap, len)?;
-        let size = record_size(want);
+        let size = spsc_record_size(want);
         // Locals, so that the copies into `out` cannot make the compiler reload them.
         let mask = self.mask;
         let region = self.region;
@@ -927,26 +958,18 @@ impl Consumer<'_, crate::Spsc> {
             }
             let off = pos & mask;
             let at = HEADER_LEN + off as usize;
-            // SAFETY: pos is 8-aligned (validated at attach, advanced by record sizes) and
-            // off + 8 <= cap, inside the data area the region covers.
-            let (rlen, state) = unsafe {
-                (
-                    region.u32_at_unchecked(at).load(Ordering::Relaxed),
-                    region.u32_at_unchecked(at + 4).load(Ordering::Relaxed),
-                )
-            };
+            // SAFETY: pos is 4-aligned (validated at attach, advanced by record sizes) and
+            // off + 4 <= cap, inside the data area the region covers.
+            let word = unsafe { region.u32_at_unchecked(at) }.load(Ordering::Relaxed);
             // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
-            // visible (pairs with the producer's Release/SeqCst TAIL store).
-            if state == STATE_COMMITTED
-                && rlen == want
-                && size <= cap - off
-                && size <= tail.wrapping_sub(pos)
-            {
+            // visible (pairs with the producer's Release/SeqCst TAIL store). `want` has no
+            // padding flag (it is at most `max_message`), so equality means a message.
+            if word == want && size <= cap - off && size <= tail.wrapping_sub(pos) {
                 // SAFETY: the payload and its padding to whole words lie inside the validated
-                // record (off + size <= cap), 4-aligned (records are 8-aligned).
+                // record (off + size <= cap), 4-aligned (records are 4-aligned).
                 unsafe {
                     region.copy_out_padded(
-                        at + RECORD_HEADER as usize,
+                        at + SPSC_RECORD_HEADER as usize,
                         bytemuck::bytes_of_mut(&mut out[n]),
                     )
                 };
@@ -955,14 +978,14 @@ impl Consumer<'_, crate::Spsc> {
                 continue;
             }
             // The rare cases: wrap padding, a message of another length, bad bytes.
-            let rsize = match spsc_record_size(cap, pos, off, tail, rlen, state) {
+            let rsize = match spsc_checked_size(cap, pos, off, tail, word) {
                 Ok(size) => size,
                 Err(e) => {
                     self.free_to(pos);
                     return Err(e);
                 }
             };
-            if state == STATE_PADDING {
+            if word & SPSC_PADDING != 0 {
                 pos = pos.wrapping_add(rsize);
                 continue;
             }
@@ -970,7 +993,7 @@ impl Consumer<'_, crate::Spsc> {
             if n == 0 {
                 return Err(Error::SizeMismatch {
                     expected: len,
-                    found: rlen as usize,
+                    found: word as usize,
                 });
             }
             return Ok(n);
@@ -980,35 +1003,23 @@ impl Consumer<'_, crate::Spsc> {
     }
 }
 
-/// Validates the header `(len, state)` of an SPSC record at position `pos` (data offset `off`)
-/// below `tail`, as read from shared memory: its size, or the corruption it shows. A message may
-/// hold up to `max_message(cap)` bytes, wrap padding up to `cap - 16`; neither may cross the end
-/// of the data area or `tail`.
+/// Validates the header word of an SPSC record at position `pos` (data offset `off`) below
+/// `tail`, as read from shared memory (spec §3.1): its size, or the corruption it shows. A
+/// message (no [`SPSC_PADDING`] flag) holds up to `max_message(cap)` bytes, wrap padding skips up
+/// to `cap - 8` bytes after its word; neither may cross the end of the data area or `tail`.
 #[inline(always)]
-fn spsc_record_size(
-    cap: u32,
-    pos: u32,
-    off: u32,
-    tail: u32,
-    len: u32,
-    state: u32,
-) -> Result<u32, Error> {
-    let pad_max = cap - 2 * RECORD_HEADER;
-    let limit = match state {
-        STATE_COMMITTED => max_message(cap),
-        STATE_PADDING => pad_max,
-        _ => {
-            return Err(Error::Corrupt(Corruption::BadState {
-                position: pos,
-                state,
-            }))
-        }
+fn spsc_checked_size(cap: u32, pos: u32, off: u32, tail: u32, word: u32) -> Result<u32, Error> {
+    let pad_max = cap - 2 * SPSC_RECORD_HEADER;
+    let (len, limit) = if word & SPSC_PADDING != 0 {
+        (word & !SPSC_PADDING, pad_max)
+    } else {
+        (word, max_message(cap))
     };
-    let size = record_size(len.min(pad_max));
+    let size = spsc_record_size(len.min(pad_max));
     if len > limit || size > cap - off || size > tail.wrapping_sub(pos) {
         return Err(Error::Corrupt(Corruption::BadLength {
             position: pos,
-            length: len,
+            length: word,
         }));
     }
     Ok(size)

@@ -14,9 +14,10 @@
 
 /// `MAGIC` word value: the ASCII bytes `"IRNG"` read as a little-endian `u32`.
 pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
-/// Wire-format version this crate writes and accepts (2: SPSC commits by `TAIL`, MPSC releases
-/// through [`RELEASE_TO`], every reserved word checked).
-pub const VERSION_VALUE: u32 = 2;
+/// Wire-format version this crate writes and accepts (3: SPSC records have a 4-byte header and
+/// are 4-aligned; MPSC consumers zero only the state words of released space). Version 2 rings
+/// are refused with [`Error::BadVersion`](crate::Error::BadVersion).
+pub const VERSION_VALUE: u32 = 3;
 
 /// Offset of the magic word ([`MAGIC_VALUE`]).
 pub const MAGIC: usize = 0;
@@ -87,18 +88,25 @@ pub const MIN_CAPACITY: u32 = 64;
 /// Largest data capacity in bytes (`2^31`, so positions compare correctly modulo `2^32`).
 pub const MAX_CAPACITY: u32 = 1 << 31;
 
-/// Size of a record header: `length: u32` then `state: u32`.
+/// Size of an MPSC record header: `length: u32` then `state: u32`.
 pub const RECORD_HEADER: u32 = 8;
-/// Records start and end on multiples of this.
+/// MPSC records start and end on multiples of this.
 pub const RECORD_ALIGN: u32 = 8;
 
-/// Record state (MPSC): free space (not yet written). On SPSC rings free space holds whatever
-/// was there: SPSC records are published by `TAIL`, never read past it.
+/// Size of an SPSC record header: one `u32` word, the payload length, or [`SPSC_PADDING`] plus
+/// the number of bytes after the word to skip (spec §3.1).
+pub const SPSC_RECORD_HEADER: u32 = 4;
+/// SPSC records start and end on multiples of this.
+pub const SPSC_RECORD_ALIGN: u32 = 4;
+/// Flag bit of an SPSC header word that marks a padding record: the low 31 bits are the bytes
+/// after the header word to skip (a wrap filler says how far the end of the data area is).
+pub const SPSC_PADDING: u32 = 0x8000_0000;
+
+/// Record state (MPSC): free space (not yet written).
 pub const STATE_EMPTY: u32 = 0;
-/// Record state: committed message, `length` bytes of payload follow the header.
+/// Record state (MPSC): committed message, `length` bytes of payload follow the header.
 pub const STATE_COMMITTED: u32 = 1;
-/// Record state: padding (wrap filler; on MPSC rings also an aborted or unblocked reservation);
-/// skip it.
+/// Record state (MPSC): padding (wrap filler, an aborted or an unblocked reservation); skip it.
 pub const STATE_PADDING: u32 = 2;
 /// Bit set in the state of an in-progress MPSC reservation; the low 29 bits are `position >> 3`.
 pub const STATE_BUSY: u32 = 0x8000_0000;
@@ -114,7 +122,8 @@ pub const fn busy_tag(position: u32) -> u32 {
     STATE_BUSY | (position >> 3)
 }
 
-/// Bytes a record with a `len`-byte payload occupies: header plus payload, rounded up to 8.
+/// Bytes an MPSC record with a `len`-byte payload occupies: header plus payload, rounded up to
+/// 8 (SPSC records: [`spsc_record_size`]).
 ///
 /// Only meaningful for `len <= MAX_CAPACITY`.
 ///
@@ -128,8 +137,28 @@ pub const fn record_size(len: u32) -> u32 {
     (len + RECORD_HEADER + (RECORD_ALIGN - 1)) & !(RECORD_ALIGN - 1)
 }
 
-/// Largest payload a ring of `capacity` data bytes accepts: `capacity / 2 - 8`, so that any
-/// record (at most half the ring) fits once the ring is empty, whatever the wrap position.
+/// Bytes an SPSC record with a `len`-byte payload occupies: the 4-byte header word plus the
+/// payload, rounded up to 4. A padding record whose word is `SPSC_PADDING | n` occupies
+/// `spsc_record_size(n)` bytes too.
+///
+/// Only meaningful for `len <= MAX_CAPACITY`.
+///
+/// ```
+/// use inos_ring::layout::spsc_record_size;
+/// assert_eq!(spsc_record_size(0), 4);
+/// assert_eq!(spsc_record_size(1), 8);
+/// assert_eq!(spsc_record_size(8), 12);
+/// assert_eq!(spsc_record_size(32), 36);
+/// ```
+#[inline(always)]
+pub const fn spsc_record_size(len: u32) -> u32 {
+    (len + SPSC_RECORD_HEADER + (SPSC_RECORD_ALIGN - 1)) & !(SPSC_RECORD_ALIGN - 1)
+}
+
+/// Largest payload a ring of `capacity` data bytes accepts, for both kinds: `capacity / 2 - 8`,
+/// so that any record (at most half the ring) fits once the ring is empty, whatever the wrap
+/// position (spec §3). An SPSC record of that payload is `capacity / 2 - 4` bytes, within the
+/// SPSC bound of `capacity / 2`; the one bound keeps a message valid on either kind.
 ///
 /// ```
 /// assert_eq!(inos_ring::layout::max_message(4096), 2040);

@@ -122,7 +122,7 @@ impl<'a, K: Kind> Producer<'a, K> {
     /// A record word at data offset `off + plus`.
     ///
     /// # Safety
-    /// `off` is 8-aligned, `off + plus + 4 <= capacity`, `plus` a multiple of 4.
+    /// `off` is 4-aligned, `off + plus + 4 <= capacity`, `plus` a multiple of 4.
     #[inline(always)]
     pub(crate) unsafe fn rec_word(&self, off: u32, plus: usize) -> &'a AtomicU32 {
         // SAFETY: per the contract the word lies in the data area, which the region covers.
@@ -154,7 +154,7 @@ impl<'a, K: Kind> Producer<'a, K> {
     #[inline(always)]
     pub(crate) fn claim(&mut self, len: usize) -> Result<Claim, Error> {
         let len = message_len(self.ring.capacity, len)?;
-        let size = record_size(len);
+        let size = K::record_size(len);
         if K::MULTI_PRODUCER {
             self.claim_multi(len, size)
         } else {
@@ -174,7 +174,7 @@ impl<'a, K: Kind> Producer<'a, K> {
         if need > cap - t.wrapping_sub(self.head_cache) {
             let h = self.refresh_head()?;
             let used = t.wrapping_sub(h);
-            if used > cap || h % RECORD_ALIGN != 0 {
+            if used > cap || h % SPSC_RECORD_ALIGN != 0 {
                 return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
             }
             if need > cap - used {
@@ -184,8 +184,8 @@ impl<'a, K: Kind> Producer<'a, K> {
         let mut pos = t;
         if size > to_end {
             // Wrap: pad to the end of the data area, then start at offset 0.
-            // SAFETY: off is 8-aligned (positions are) and off + 8 <= cap.
-            unsafe { self.write_header(off, to_end - RECORD_HEADER, STATE_PADDING) };
+            // SAFETY: off is 4-aligned (SPSC positions are) and off + 4 <= cap.
+            unsafe { self.write_spsc_padding(off, to_end) };
             pos = t.wrapping_add(to_end);
         }
         Ok(Claim {
@@ -248,9 +248,8 @@ impl<'a, K: Kind> Producer<'a, K> {
         Ok(Claim { pos, off, len })
     }
 
-    /// Writes a record header: the length, then the state. On MPSC rings the state store is
-    /// Release (it publishes the header to the consumer and to `unblock`); on SPSC rings the
-    /// header is published later by the `TAIL` store, and both stores are Relaxed.
+    /// MPSC: writes a record header, the length, then the state with Release (it publishes the
+    /// header to the consumer and to `unblock`).
     ///
     /// # Safety
     /// `off` is 8-aligned and `off + 8 <= capacity`; the space is ours.
@@ -260,15 +259,26 @@ impl<'a, K: Kind> Producer<'a, K> {
         // SAFETY: per the contract.
         unsafe { self.rec_word(off, 0) }.store(len, Ordering::Relaxed);
         crate::crash::point();
-        // SYNC (MPSC): Release, pairs with the consumer's Acquire load of the state: whoever
-        // sees the state (padding or busy tag) also sees the length.
-        let order = if K::MULTI_PRODUCER {
-            Ordering::Release
-        } else {
-            Ordering::Relaxed
-        };
+        // SYNC: Release, pairs with the consumer's Acquire load of the state: whoever sees the
+        // state (padding or busy tag) also sees the length.
         // SAFETY: per the contract.
-        unsafe { self.rec_word(off, 4) }.store(state, order);
+        unsafe { self.rec_word(off, 4) }.store(state, Ordering::Release);
+    }
+
+    /// SPSC: writes a wrap padding record of `to_end` bytes at data offset `off` (its header word
+    /// is `SPSC_PADDING | (to_end - 4)`). Relaxed: the `TAIL` store that publishes the record
+    /// after it publishes the padding too.
+    ///
+    /// # Safety
+    /// `off` is 4-aligned, `to_end >= 4` and `off + to_end <= capacity`; the space is ours.
+    #[inline(always)]
+    unsafe fn write_spsc_padding(&self, off: u32, to_end: u32) {
+        crate::crash::point();
+        // SAFETY: per the contract.
+        unsafe { self.rec_word(off, 0) }.store(
+            SPSC_PADDING | (to_end - SPSC_RECORD_HEADER),
+            Ordering::Relaxed,
+        );
     }
 
     /// Publishes a claimed record whose payload is written.
@@ -293,15 +303,11 @@ impl<'a, K: Kind> Producer<'a, K> {
                 return Err(Error::Unblocked);
             }
         } else {
-            // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
-            unsafe {
-                crate::crash::point();
-                self.rec_word(c.off, 0).store(c.len, Ordering::Relaxed);
-                crate::crash::point();
-                self.rec_word(c.off, 4)
-                    .store(STATE_COMMITTED, Ordering::Relaxed);
-            }
-            self.publish_tail(c.pos.wrapping_add(record_size(c.len)));
+            crate::crash::point();
+            // SAFETY: the claim's offset is 4-aligned and its record lies in the data area.
+            // Relaxed: the TAIL store below publishes the header word with the payload.
+            unsafe { self.rec_word(c.off, 0) }.store(c.len, Ordering::Relaxed);
+            self.publish_tail(c.pos.wrapping_add(K::record_size(c.len)));
         }
         if self.ring.wake {
             crate::wake::notify(&self.ring, DATA_EPOCH);
@@ -374,11 +380,12 @@ impl<'a, K: Kind> Producer<'a, K> {
     pub fn try_push(&mut self, msg: &[u8]) -> Result<(), Error> {
         let c = self.claim(msg.len())?;
         crate::crash::point();
-        // SAFETY: the payload lies at off + 8 .. off + 8 + round_up(len, 4), inside the claimed
-        // record (records are padded to 8), which is ours: whole words, no edge merge.
+        // SAFETY: the payload lies at off + header .. off + header + round_up(len, 4), inside the
+        // claimed record (4-aligned, padded to its alignment), which is ours: whole words, no
+        // edge merge.
         unsafe {
             self.region
-                .copy_in_padded(HEADER_LEN + c.off as usize + RECORD_HEADER as usize, msg)
+                .copy_in_padded(HEADER_LEN + c.off as usize + K::RECORD_HEADER as usize, msg)
         };
         self.publish(c)
     }
@@ -423,7 +430,7 @@ impl<'a, K: Kind> Producer<'a, K> {
     pub fn reserve(&mut self, len: usize) -> Result<WriteGrant<'_, 'a, K>, Error> {
         let c = self.claim(len)?;
         let bytes = self.region.bytes(
-            HEADER_LEN + c.off as usize + RECORD_HEADER as usize,
+            HEADER_LEN + c.off as usize + K::RECORD_HEADER as usize,
             c.len as usize,
         );
         match bytes {
@@ -625,15 +632,15 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
     /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
     /// let values: Vec<u64> = (0..20).collect();
-    /// assert_eq!(p.push_pods(&values), Ok(16)); // 16-byte records in a 256-byte ring
+    /// assert_eq!(p.push_pods(&values), Ok(20)); // 12-byte records in a 256-byte ring
     /// let mut got = Vec::new();
     /// c.drain(|m| got.push(m.read_u64_le(0).unwrap())).unwrap();
-    /// assert_eq!(got, (0..16).collect::<Vec<u64>>());
+    /// assert_eq!(got, (0..20).collect::<Vec<u64>>());
     /// ```
     pub fn push_pods<T: bytemuck::Pod>(&mut self, values: &[T]) -> Result<usize, Error> {
         let cap = self.ring.capacity;
         let len = message_len(cap, core::mem::size_of::<T>())?;
-        let size = record_size(len);
+        let size = spsc_record_size(len);
         // Locals, so that the stores into the region below cannot make the compiler reload them.
         let mask = self.mask;
         let region = self.region;
@@ -654,7 +661,7 @@ impl<'a> Producer<'a, crate::Spsc> {
                 refreshed = true;
                 let h = self.refresh_head()?;
                 let used = t.wrapping_sub(h);
-                if used > cap || h % RECORD_ALIGN != 0 {
+                if used > cap || h % SPSC_RECORD_ALIGN != 0 {
                     return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
                 }
                 head = h;
@@ -665,8 +672,8 @@ impl<'a> Producer<'a, crate::Spsc> {
             }
             if size > to_end {
                 // Wrap: pad to the end of the data area (published with the batch by TAIL).
-                // SAFETY: off is 8-aligned and off + 8 <= cap; the space is ours.
-                unsafe { self.write_header(off, to_end - RECORD_HEADER, STATE_PADDING) };
+                // SAFETY: off is 4-aligned and off + to_end = cap; the space is ours.
+                unsafe { self.write_spsc_padding(off, to_end) };
                 t = t.wrapping_add(to_end);
                 continue;
             }
@@ -677,17 +684,13 @@ impl<'a> Producer<'a, crate::Spsc> {
             let mut rec = HEADER_LEN + off as usize;
             for v in &values[n..n + k] {
                 crate::crash::point();
-                // SAFETY: rec - HEADER_LEN is 8-aligned and the k records end at
+                // SAFETY: rec - HEADER_LEN is 4-aligned and the k records end at
                 // off + k * size <= cap, in free space that is ours (published below by the one
                 // TAIL store that covers the whole batch).
                 unsafe {
-                    region.copy_in_padded(rec + RECORD_HEADER as usize, bytemuck::bytes_of(v));
+                    region.copy_in_padded(rec + SPSC_RECORD_HEADER as usize, bytemuck::bytes_of(v));
                     crate::crash::point();
                     region.u32_at_unchecked(rec).store(len, Ordering::Relaxed);
-                    crate::crash::point();
-                    region
-                        .u32_at_unchecked(rec + 4)
-                        .store(STATE_COMMITTED, Ordering::Relaxed);
                 }
                 rec += size as usize;
             }

@@ -27,6 +27,23 @@ pub trait Kind: sealed::Sealed + Send + Sync + 'static {
     const ID: u32;
     /// Whether several producers may attach.
     const MULTI_PRODUCER: bool;
+    /// Bytes of a record header of this kind (SPSC 4: the length word; MPSC 8: length and
+    /// state), spec §3.
+    const RECORD_HEADER: u32;
+    /// Alignment of records and positions of this kind (SPSC 4, MPSC 8).
+    const RECORD_ALIGN: u32;
+
+    /// Bytes a record with a `len`-byte payload occupies on a ring of this kind.
+    ///
+    /// ```
+    /// use inos_ring::{Kind, Mpsc, Spsc};
+    /// assert_eq!(Spsc::record_size(8), 12);
+    /// assert_eq!(Mpsc::record_size(8), 16);
+    /// ```
+    #[inline(always)]
+    fn record_size(len: u32) -> u32 {
+        (len + Self::RECORD_HEADER + (Self::RECORD_ALIGN - 1)) & !(Self::RECORD_ALIGN - 1)
+    }
 }
 
 /// Single producer, single consumer: the producer claims a role, commits with one store.
@@ -56,10 +73,14 @@ impl sealed::Sealed for Mpsc {}
 impl Kind for Spsc {
     const ID: u32 = KIND_SPSC;
     const MULTI_PRODUCER: bool = false;
+    const RECORD_HEADER: u32 = SPSC_RECORD_HEADER;
+    const RECORD_ALIGN: u32 = SPSC_RECORD_ALIGN;
 }
 impl Kind for Mpsc {
     const ID: u32 = KIND_MPSC;
     const MULTI_PRODUCER: bool = true;
+    const RECORD_HEADER: u32 = RECORD_HEADER;
+    const RECORD_ALIGN: u32 = RECORD_ALIGN;
 }
 
 /// How the parties of a ring wait for each other, fixed when the ring is formatted (the `MODE`
@@ -400,7 +421,7 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
     /// let ring = Ring::<Spsc>::init(buf.region(), 64).unwrap();
     /// ring.producer().unwrap().try_push(&[1, 2, 3]).unwrap();
-    /// assert_eq!(ring.used_bytes(), Ok(16));
+    /// assert_eq!(ring.used_bytes(), Ok(8)); // a 4-byte header word, 3 bytes padded to 4
     /// ```
     pub fn used_bytes(&self) -> Result<u32, Error> {
         let (h, t) = self.positions()?;
@@ -718,7 +739,8 @@ impl<'a, K: Kind> Ring<'a, K> {
         unsafe { self.region.u32_at_unchecked(off) }
     }
 
-    /// A `(head, tail)` pair that was true at one instant, validated: both 8-aligned and
+    /// A `(head, tail)` pair that was true at one instant, validated: both aligned to the kind's
+    /// records (SPSC 4, MPSC 8) and
     /// `tail - head <= capacity` (spec §2.1).
     ///
     /// Tail is read first, then head. Whoever stored that tail validated its claim against a head
@@ -742,7 +764,9 @@ impl<'a, K: Kind> Ring<'a, K> {
             // zeroed the space it freed).
             let h = head_word.load(Ordering::Acquire);
             let ok = |h: u32, t: u32| {
-                h % RECORD_ALIGN == 0 && t % RECORD_ALIGN == 0 && t.wrapping_sub(h) <= self.capacity
+                h % K::RECORD_ALIGN == 0
+                    && t % K::RECORD_ALIGN == 0
+                    && t.wrapping_sub(h) <= self.capacity
             };
             if ok(h, t) {
                 return Ok((h, t));

@@ -27,6 +27,11 @@ fn attach_rejects_bad_headers() {
         Ring::<Spsc>::attach(r).err(),
         Some(Error::BadVersion { found: 1 })
     );
+    put(r, VERSION, 2); // v2: 8-byte SPSC headers, MPSC zeroes whole records
+    assert_eq!(
+        Ring::<Spsc>::attach(r).err(),
+        Some(Error::BadVersion { found: 2 })
+    );
     put(r, VERSION, VERSION_VALUE);
     assert_eq!(
         Ring::<Mpsc>::attach(r).err(),
@@ -162,6 +167,46 @@ fn consumer_rejects_bad_records() {
     }
 }
 
+/// SPSC records have one header word (spec §3.1): a length, or the padding flag plus the bytes
+/// to skip. Every bad word is corruption, from every read call.
+#[test]
+fn spsc_consumer_rejects_bad_records() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    let cases: [(u32, u32); 8] = [
+        // (header word, tail)
+        (u32::MAX, 256),                 // padding of an absurd length: no overflow
+        (SPSC_PADDING - 1, 256),         // absurd message length: no allocation
+        (max_message(256) + 1, 256),     // too long a message (its record would fit)
+        (300, 256),                      // crosses the end of the data area
+        (100, 16),                       // crosses the tail
+        (SPSC_PADDING | 100, 16),        // padding crossing the tail
+        (SPSC_PADDING | 253, 256),       // padding crossing the end
+        (SPSC_PADDING | (256 - 4), 256), // padding of a whole ring (at most cap - 8 follow)
+    ];
+    for (word, tail) in cases {
+        let ring = Ring::<Spsc>::init(r, 256).unwrap();
+        put(r, HEADER_LEN, word);
+        put(r, TAIL, tail);
+        let mut c = ring.consumer().unwrap();
+        let mut out = [0u8; 512];
+        let e = c.try_pop(&mut out).unwrap_err();
+        assert!(matches!(e, Error::Corrupt(_)), "{word:#x} {tail}: {e:?}");
+        assert!(matches!(c.read(), Err(Error::Corrupt(_))));
+        assert!(matches!(c.drain(|_| {}), Err(Error::Corrupt(_))));
+        assert!(matches!(c.skip(), Err(Error::Corrupt(_))));
+        assert!(matches!(c.pop_pod::<u64>(), Err(Error::Corrupt(_))));
+        assert!(matches!(c.pop_pods(&mut [0u64; 4]), Err(Error::Corrupt(_))));
+    }
+    // A valid padding word is skipped: the message after it is delivered.
+    let ring = Ring::<Spsc>::init(r, 256).unwrap();
+    put(r, HEADER_LEN, SPSC_PADDING | 12);
+    put(r, HEADER_LEN + 16, 3);
+    r.write(HEADER_LEN + 20, b"abc").unwrap();
+    put(r, TAIL, 24);
+    assert_eq!(ring.consumer().unwrap().read().unwrap().to_vec(), b"abc");
+}
+
 #[test]
 fn roles_are_exclusive_and_released() {
     let buf = RegionBuf::new(required_len(64)).unwrap();
@@ -265,8 +310,8 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(
         data in proptest::collection::vec(any::<u8>(), 256),
-        head in prop_oneof![any::<u32>(), any::<u32>().prop_map(|h| h & !7)],
-        span in prop_oneof![0u32..=300, (0u32..=32).prop_map(|s| s * 8)],
+        head in prop_oneof![any::<u32>(), any::<u32>().prop_map(|h| h & !7), any::<u32>().prop_map(|h| h & !3)],
+        span in prop_oneof![0u32..=300, (0u32..=32).prop_map(|s| s * 8), (0u32..=64).prop_map(|s| s * 4)],
         mpsc in any::<bool>(),
         ops in proptest::collection::vec(0u8..7, 1..40),
     ) {

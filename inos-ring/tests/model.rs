@@ -2,6 +2,7 @@
 //! messages, including when the monotonic `u32` positions wrap (start near `u32::MAX`).
 #![allow(missing_docs)]
 
+use inos_layout::sync::Ordering;
 use std::collections::VecDeque;
 
 use inos_layout::RegionBuf;
@@ -40,8 +41,8 @@ fn payload(seq: u32, len: usize) -> Vec<u8> {
 }
 
 /// Free bytes the model predicts for a push of `len` at tail offset `off` (wrap padding included).
-fn fits(cap: u32, used: u32, tail: u32, len: usize) -> bool {
-    let size = layout::record_size(len as u32);
+fn fits<K: Kind>(cap: u32, used: u32, tail: u32, len: usize) -> bool {
+    let size = K::record_size(len as u32);
     let off = tail & (cap - 1);
     let to_end = cap - off;
     let need = if size <= to_end { size } else { to_end + size };
@@ -66,7 +67,7 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                       len: usize,
                       tail: &mut u32,
                       model: &mut VecDeque<(Option<Vec<u8>>, u32)>| {
-        let size = layout::record_size(len as u32);
+        let size = K::record_size(len as u32);
         let off = *tail & (cap - 1);
         let to_end = cap - off;
         if size > to_end {
@@ -85,7 +86,7 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                 let r = p.try_push(&msg);
                 if len > max {
                     prop_assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
-                } else if fits(cap, used, tail, len) {
+                } else if fits::<K>(cap, used, tail, len) {
                     prop_assert_eq!(r, Ok(()));
                     push_model(Some(msg), len, &mut tail, &mut model);
                 } else {
@@ -97,7 +98,7 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                 let msg = payload(seq, len);
                 match p.reserve(len) {
                     Ok(mut g) => {
-                        prop_assert!(len <= max && fits(cap, used, tail, len));
+                        prop_assert!(len <= max && fits::<K>(cap, used, tail, len));
                         g.copy_from_slice(&msg);
                         if commit {
                             prop_assert_eq!(g.commit(), Ok(()));
@@ -113,7 +114,9 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                         }
                     }
                     Err(Error::TooLarge { .. }) => prop_assert!(len > max),
-                    Err(Error::Full) => prop_assert!(len <= max && !fits(cap, used, tail, len)),
+                    Err(Error::Full) => {
+                        prop_assert!(len <= max && !fits::<K>(cap, used, tail, len))
+                    }
                     Err(e) => return Err(TestCaseError::fail(format!("reserve: {e}"))),
                 }
             }
@@ -177,7 +180,7 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                 seq += 1;
                 let mut pushed = 0;
                 for v in &vals {
-                    if !fits(cap, tail.wrapping_sub(head), tail, 8) {
+                    if !fits::<K>(cap, tail.wrapping_sub(head), tail, 8) {
                         break;
                     }
                     pushed += 1;
@@ -224,6 +227,17 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
         prop_assert_eq!(stats.aborted, aborted);
         prop_assert_eq!(stats.dropped, dropped);
         prop_assert_eq!(ring.used_bytes(), Ok(tail.wrapping_sub(head)));
+        if K::MULTI_PRODUCER {
+            // MPSC free space: every state word (positions ≡ 4 mod 8) is zero (spec §2.1); the
+            // other words may hold stale bytes (version 3 zeroes state words only).
+            let mut pos = tail;
+            while pos != head.wrapping_add(cap) {
+                let at = layout::HEADER_LEN + ((pos & (cap - 1)) + 4) as usize;
+                let word = buf.region().u32_at(at).unwrap().load(Ordering::Relaxed);
+                prop_assert_eq!(word, 0, "state word at position {} of free space", pos);
+                pos = pos.wrapping_add(8);
+            }
+        }
     }
     Ok(())
 }
