@@ -66,6 +66,16 @@ fn constants_in_prose_match() {
     assert!(SPEC.contains("`0x80000000 \\| (p >> 3)`"));
     assert_eq!(busy_tag(8), 0x8000_0001);
     assert!(SPEC.contains("capacity / 2 - 8"));
+    // SPSC records (§3.1): one header word, the padding flag, 4-byte alignment.
+    assert!(SPEC.contains("(`PADDING = 0x80000000`)"));
+    assert_eq!(SPSC_PADDING, 0x8000_0000);
+    assert!(SPEC.contains("`spsc_size(n) = (n + 4 + 3) & ~3`"));
+    assert_eq!(
+        (spsc_record_size(0), spsc_record_size(8), spsc_record_size(9)),
+        (4, 12, 16)
+    );
+    assert!(SPEC.contains("**4 on SPSC rings and 8\n  on MPSC rings**"));
+    assert_eq!((SPSC_RECORD_ALIGN, RECORD_ALIGN), (4, 8));
     assert_eq!(max_message(64), 24);
     assert_eq!(MAGIC_VALUE, 0x474E_5249);
     assert!(SPEC.contains(&format!(
