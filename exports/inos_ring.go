@@ -3,14 +3,17 @@
 // Package inosring holds the constants of docs/protocol/ring.md.
 package inosring
 
-// Format constants: magic, version, header length, capacity bounds, record header and alignment.
+// Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag.
 const Ring_MagicValue = 0x474e5249
-const Ring_VersionValue = 0x2
+const Ring_VersionValue = 0x3
 const Ring_HeaderLen = 0x200
 const Ring_MinCapacity = 0x40
 const Ring_MaxCapacity = 0x80000000
 const Ring_RecordHeader = 0x8
 const Ring_RecordAlign = 0x8
+const Ring_SpscRecordHeader = 0x4
+const Ring_SpscRecordAlign = 0x4
+const Ring_SpscPadding = 0x80000000
 
 // Byte offsets of the ring header fields (from the ring base; data starts at header_len).
 const RingHeader_Magic = 0x0

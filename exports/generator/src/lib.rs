@@ -261,7 +261,7 @@ pub fn ring() -> Module {
         groups: vec![
             Group {
                 name: "ring",
-                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment.",
+                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag.",
                 consts: vec![
                     c("magic_value", U32(r::MAGIC_VALUE)),
                     c("version_value", U32(r::VERSION_VALUE)),
@@ -270,6 +270,9 @@ pub fn ring() -> Module {
                     c("max_capacity", U32(r::MAX_CAPACITY)),
                     c("record_header", U32(r::RECORD_HEADER)),
                     c("record_align", U32(r::RECORD_ALIGN)),
+                    c("spsc_record_header", U32(r::SPSC_RECORD_HEADER)),
+                    c("spsc_record_align", U32(r::SPSC_RECORD_ALIGN)),
+                    c("spsc_padding", U32(r::SPSC_PADDING)),
                 ],
             },
             Group {

@@ -156,9 +156,9 @@ fn run<T: Kind>(buf: &RegionBuf, op: Op) -> (String, Option<(usize, usize)>) {
                 .u32_at(r::TAIL)
                 .unwrap()
                 .load(Ordering::Relaxed);
-            let size = r::record_size(bytes.len() as u32);
+            let size = T::record_size(bytes.len() as u32);
             let off = (tail.wrapping_sub(size) & (cap - 1)) as usize;
-            let start = r::HEADER_LEN + off + 8 + bytes.len();
+            let start = r::HEADER_LEN + off + T::RECORD_HEADER as usize + bytes.len();
             let end = r::HEADER_LEN + off + size as usize;
             let gap = (start < end).then_some((start, end));
             (format!(r#"{{ "ok": {v} }}"#), gap)
@@ -254,6 +254,7 @@ fn vectors() -> Vec<V> {
             0,
         ),
         hdr(fresh("attach: version 1", M, AttachConsumer), r::VERSION, 1),
+        hdr(fresh("attach: version 2", S, AttachConsumer), r::VERSION, 2),
         hdr(
             fresh("attach: an MPSC ring as SPSC", S, AttachConsumer),
             r::KIND,
@@ -582,13 +583,13 @@ fn vectors() -> Vec<V> {
         ),
         p(
             v(
-                "drain: SPSC a committed header past TAIL is never read",
+                "drain: SPSC a message header past TAIL is never read",
                 S,
                 0,
                 vec![Pu(a4)],
                 Drain,
             ),
-            vec![(d(16), 4), (d(20), r::STATE_COMMITTED)],
+            vec![(d(8), 4), (d(12), 0x6161_6161)],
         ),
         p(
             v(
@@ -630,7 +631,7 @@ fn vectors() -> Vec<V> {
                 Vec::new(),
                 Pop(8),
             ),
-            vec![(d(48), 8), (d(52), r::STATE_PADDING), (r::TAIL, 64)],
+            vec![(d(48), r::SPSC_PADDING | 12), (r::TAIL, 64)],
         ),
         fresh("try_push: exactly max_message", M, Push(&[7; 24])),
         v(
@@ -655,11 +656,7 @@ fn vectors() -> Vec<V> {
                 vec![Pu(a4)],
                 Push(b"xyz"),
             ),
-            vec![
-                (d(16), 4),
-                (d(20), r::STATE_COMMITTED),
-                (d(24), 0x6464_6464),
-            ],
+            vec![(d(8), 4), (d(12), 0x6464_6464)],
         ),
         v(
             "drain: MPSC stops at a busy record",
@@ -724,25 +721,36 @@ fn vectors() -> Vec<V> {
         ),
         hdr(
             v(
-                "corrupt: SPSC state EMPTY below TAIL",
+                "corrupt: SPSC padding word crossing the tail",
                 S,
                 0,
                 vec![Pu(a4)],
                 Pop(8),
             ),
-            d(4),
-            0,
+            d(0),
+            r::SPSC_PADDING | 12,
         ),
         hdr(
             v(
-                "corrupt: SPSC busy tag below TAIL",
+                "corrupt: SPSC absurd message length (all bits but the padding flag)",
                 S,
                 0,
                 vec![Pu(a4)],
                 Pop(8),
             ),
-            d(4),
-            r::busy_tag(0),
+            d(0),
+            !r::SPSC_PADDING,
+        ),
+        hdr(
+            v(
+                "corrupt: SPSC padding of a whole ring",
+                S,
+                0,
+                vec![Pu(m24), Pu(m16)],
+                Pop(32),
+            ),
+            d(0),
+            r::SPSC_PADDING | 60,
         ),
         hdr(
             v(
@@ -764,7 +772,7 @@ fn vectors() -> Vec<V> {
                 Pop(16),
             ),
             d(48),
-            12,
+            13,
         ),
         hdr(
             v(
@@ -801,14 +809,14 @@ fn vectors() -> Vec<V> {
         ),
         hdr(
             v(
-                "corrupt: padding crossing the end of the data area",
+                "corrupt: SPSC padding crossing the end of the data area",
                 S,
                 48,
                 vec![Pu(b12)],
                 Pop(16),
             ),
             d(48),
-            16,
+            r::SPSC_PADDING | 16,
         ),
         hdr(
             v(
@@ -842,7 +850,7 @@ fn wrap_sweep() -> Vec<V> {
     for kind in [K::S, K::M] {
         let k = if kind == K::S { "SPSC" } else { "MPSC" };
         for start in [40u32, 48, 56] {
-            for n in [0usize, 8, 9, 16] {
+            for n in [0usize, 8, 9, 12, 16, 20] {
                 let msg: &'static [u8] = &SWEEP[..n];
                 out.push(v(
                     format!("wrap sweep: {k} push {n} bytes at data offset {start}"),
