@@ -71,7 +71,11 @@ fn constants_in_prose_match() {
     assert_eq!(SPSC_PADDING, 0x8000_0000);
     assert!(SPEC.contains("`spsc_size(n) = (n + 4 + 3) & ~3`"));
     assert_eq!(
-        (spsc_record_size(0), spsc_record_size(8), spsc_record_size(9)),
+        (
+            spsc_record_size(0),
+            spsc_record_size(8),
+            spsc_record_size(9)
+        ),
         (4, 12, 16)
     );
     assert!(SPEC.contains("**4 on SPSC rings and 8\n  on MPSC rings**"));

@@ -277,11 +277,11 @@ export class Epoch {
   }
 }
 
-// ---- Rings (ring.md, version 2) ---------------------------------------------------------------
+// ---- Rings (ring.md, version 3) ---------------------------------------------------------------
 
 export const RING = Object.freeze({
   MAGIC: 0x474e5249, // "IRNG"
-  VERSION: 2,
+  VERSION: 3,
   OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_MODE: 36, OFF_CONSUMER_ROLE: 16,
   OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32,
   OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_RELEASE_TO: 132, OFF_TAIL: 256,
@@ -291,11 +291,16 @@ export const RING = Object.freeze({
   /** MODE values (ring.md §7, §7.1): parties may sleep, or nobody sleeps (poll). */
   MODE_WAKE: 0, MODE_POLL: 1,
   KIND_SPSC: 1, KIND_MPSC: 2, MIN_CAPACITY: 64, MAX_CAPACITY: 2 ** 31,
+  /** MPSC records (ring.md §3.2): length + state words, 8-aligned. */
   RECORD_HEADER: 8, STATE_EMPTY: 0, STATE_COMMITTED: 1, STATE_PADDING: 2, STATE_BUSY: 0x80000000,
+  /** SPSC records (ring.md §3.1): one header word, 4-aligned; bit 31 flags padding. */
+  SPSC_RECORD_HEADER: 4, SPSC_PADDING: 0x80000000,
 });
 
-/** Bytes a record with a `len`-byte payload occupies (header + payload, rounded up to 8). */
+/** Bytes an MPSC record with a `len`-byte payload occupies (header + payload, rounded up to 8). */
 export const recordSize = (len) => (len + RING.RECORD_HEADER + 7) & ~7;
+/** Bytes an SPSC record occupies: the header word + `len` bytes, rounded up to 4 (ring.md §3.1). */
+export const spscRecordSize = (len) => (len + RING.SPSC_RECORD_HEADER + 3) & ~3;
 /** The in-progress state an MPSC producer writes for its record at `pos`. */
 export const busyTag = (pos) => u32(RING.STATE_BUSY | (pos >>> 3));
 
@@ -356,7 +361,11 @@ class RingBase {
     this.multi = kind === RING.KIND_MPSC;
     this.cap = cap;
     this.mask = cap - 1;
-    this.maxMessage = cap / 2 - RING.RECORD_HEADER;
+    this.maxMessage = cap / 2 - 8; // both kinds (ring.md §3)
+    // Record framing of this kind: header bytes, alignment of records and positions, size.
+    this.hdr = this.multi ? RING.RECORD_HEADER : RING.SPSC_RECORD_HEADER;
+    this.align = this.multi ? 8 : 4;
+    this.sizeOf = this.multi ? recordSize : spscRecordSize;
     this.data = addr + RING.HEADER_LEN;
     this.iHead = (addr + RING.OFF_HEAD) >> 2;
     this.iReleaseTo = (addr + RING.OFF_RELEASE_TO) >> 2;
@@ -385,7 +394,7 @@ class RingBase {
     let t = u32(Atomics.load(this.i32, this.iTail));
     for (;;) {
       const h = u32(Atomics.load(this.i32, this.iHead));
-      if (h % 8 === 0 && t % 8 === 0 && u32(t - h) <= this.cap) return [h, t];
+      if (h % this.align === 0 && t % this.align === 0 && u32(t - h) <= this.cap) return [h, t];
       const t2 = u32(Atomics.load(this.i32, this.iTail));
       if (t2 === t) throw new ProtocolError('corrupt', `positions head ${h} tail ${t}`, 'positions');
       t = t2;
@@ -459,7 +468,7 @@ export class RingConsumer extends RingBase {
    * every record it published, so it is not re-read; MPSC: TAIL is re-read once.
    */
   #checkLen(pos, off, len, limit) {
-    const size = recordSize(len);
+    const size = this.sizeOf(len);
     if (len <= limit && size <= this.cap - off) {
       if (size <= u32(this.tailCache - pos)) return size;
       if (this.multi) {
@@ -474,17 +483,17 @@ export class RingConsumer extends RingBase {
 
   /**
    * Releases [head, to) (read already), then wakes a producer waiting for space. SPSC: only the
-   * HEAD store. MPSC: announce in RELEASE_TO, zero the space, then publish HEAD (ring.md §5.3).
+   * HEAD store. MPSC: announce in RELEASE_TO, zero the state words of the space (the words at
+   * positions 4 mod 8, where a later record's state can land), then publish HEAD (ring.md §5.3).
    */
   #freeTo(to) {
     const n = u32(to - this.head);
     if (n === 0) return;
     if (this.multi) {
       Atomics.store(this.i32, this.iReleaseTo, to | 0);
-      const off = this.head & this.mask;
-      const first = Math.min(n, this.cap - off);
-      this.u8.fill(0, this.data + off, this.data + off + first);
-      if (n > first) this.u8.fill(0, this.data, this.data + (n - first));
+      for (let i = 0; i < n; i += 8) {
+        Atomics.store(this.i32, this.rec(u32(this.head + i) & this.mask, 4), 0);
+      }
     }
     this.head = to;
     Atomics.store(this.i32, this.iHead, to | 0); // SeqCst: the wake handshake of ring.md §7
@@ -501,12 +510,29 @@ export class RingConsumer extends RingBase {
       if (!this.multi && pos === this.tailCache) {
         // The cached tail is used up: read records below a freshly loaded TAIL only (§5.2).
         const t = u32(Atomics.load(this.i32, this.iTail)); // SYNC: pairs with the producer's TAIL store
-        if (t % 8 !== 0 || u32(t - this.head) > this.cap || u32(t - pos) > u32(t - this.head)) {
+        if (t % 4 !== 0 || u32(t - this.head) > this.cap || u32(t - pos) > u32(t - this.head)) {
           this.#freeTo(pos);
           throw new ProtocolError('corrupt', `tail ${t} (head ${this.head}, read position ${pos})`, 'positions');
         }
         this.tailCache = t;
         if (pos === t) return { pos, state: RING.STATE_EMPTY };
+      }
+      if (!this.multi) {
+        // One header word (ring.md §3.1): a message length, or the padding flag + bytes to skip.
+        const off = pos & this.mask;
+        const word = u32(Atomics.load(this.i32, this.rec(off, 0)));
+        const padding = (word & RING.SPSC_PADDING) !== 0;
+        const len = padding ? word & 0x7fffffff : word;
+        let size;
+        try {
+          size = this.#checkLen(pos, off, len, padding ? this.cap - 8 : this.maxMessage);
+        } catch (e) {
+          this.#freeTo(pos);
+          throw e;
+        }
+        if (!padding) return { pos, off, state: RING.STATE_COMMITTED, len, size };
+        pos = u32(pos + size);
+        continue;
       }
       if (this.multi && u32(pos - this.head) === this.cap) this.#freeTo(pos); // a lap of padding
       const off = pos & this.mask;
@@ -548,7 +574,7 @@ export class RingConsumer extends RingBase {
       e.needed = r.len;
       throw e;
     }
-    const start = this.data + r.off + RING.RECORD_HEADER;
+    const start = this.data + r.off + this.hdr;
     const msg = this.u8.slice(start, start + r.len); // read BEFORE releasing (defect 5)
     this.#freeTo(u32(r.pos + r.size));
     return msg;
@@ -632,6 +658,10 @@ export class RingProducer extends RingBase {
   }
 
   #padding(off, toEnd) {
+    if (!this.multi) {
+      Atomics.store(this.i32, this.rec(off, 0), (RING.SPSC_PADDING | (toEnd - 4)) | 0);
+      return;
+    }
     Atomics.store(this.i32, this.rec(off, 0), toEnd - RING.RECORD_HEADER);
     Atomics.store(this.i32, this.rec(off, 4), RING.STATE_PADDING);
   }
@@ -647,7 +677,7 @@ export class RingProducer extends RingBase {
   /** SPSC: re-reads HEAD (validated against our own tail position `t`, ring.md §4.1). */
   #reloadHead(t) {
     const h = u32(Atomics.load(this.i32, this.iHead)); // SYNC: pairs with the consumer's HEAD store
-    if (h % 8 !== 0 || u32(t - h) > this.cap) throw new ProtocolError('corrupt', `head ${h} tail ${t}`, 'positions');
+    if (h % 4 !== 0 || u32(t - h) > this.cap) throw new ProtocolError('corrupt', `head ${h} tail ${t}`, 'positions');
     this.headCache = h;
   }
 
@@ -658,7 +688,7 @@ export class RingProducer extends RingBase {
    */
   reserve(len) {
     if (len > this.maxMessage) throw new ProtocolError('too-large', `${len} > ${this.maxMessage}`);
-    const size = recordSize(len);
+    const size = this.sizeOf(len);
     let pos;
     if (!this.multi) {
       if (this.open) throw new ProtocolError('in-use', 'an SPSC producer has one reservation at a time');
@@ -701,14 +731,14 @@ export class RingProducer extends RingBase {
       Atomics.store(this.i32, this.rec(off, 0), len);
       Atomics.store(this.i32, this.rec(off, 4), busyTag(pos) | 0); // after the length
     }
-    const start = this.data + off + RING.RECORD_HEADER;
+    const start = this.data + off + this.hdr;
     const r = { pos, off, len, size, bytes: this.u8.subarray(start, start + len) };
     if (!this.multi) this.open = r;
     return r;
   }
 
   /**
-   * Commits a reservation (ring.md §4.2). SPSC: writes length and state, then stores TAIL
+   * Commits a reservation (ring.md §4.2). SPSC: writes the header word (the length), then stores TAIL
    * unless `publish` is false (then `flush()` does). MPSC: CAS BUSY(pos) -> COMMITTED; throws
    * 'unblocked' if the consumer unblocked the record first (the message is lost).
    */
@@ -717,7 +747,6 @@ export class RingProducer extends RingBase {
       if (this.open !== r) throw new ProtocolError('in-use', 'not the open reservation');
       this.open = null;
       Atomics.store(this.i32, this.rec(r.off, 0), r.len);
-      Atomics.store(this.i32, this.rec(r.off, 4), RING.STATE_COMMITTED);
       this.written = u32(r.pos + r.size);
       if (publish) this.flush();
       return;

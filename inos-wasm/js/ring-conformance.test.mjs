@@ -104,7 +104,7 @@ function resultOf(sab, v) {
  * the spec does not say whether its order of checks is normative. The words after agree.
  */
 const KNOWN_DISAGREEMENTS = Object.freeze({
-  'attach consumer: role taken and TAIL not 8-aligned': { error: 'RoleTaken' },
+  'attach consumer: role taken and TAIL not 4-aligned': { error: 'RoleTaken' },
   'attach producer: SPSC role taken and HEAD ahead of TAIL': { error: 'RoleTaken' },
 });
 

@@ -326,11 +326,11 @@ fn vectors() -> Vec<V> {
         },
         p(
             fresh(
-                "attach consumer: role taken and TAIL not 8-aligned",
+                "attach consumer: role taken and TAIL not 4-aligned",
                 S,
                 AttachConsumer,
             ),
-            vec![(r::CONSUMER_ROLE, 1), (r::TAIL, 4)],
+            vec![(r::CONSUMER_ROLE, 1), (r::TAIL, 2)],
         ),
         p(
             fresh(
@@ -374,18 +374,47 @@ fn vectors() -> Vec<V> {
             3,
         ),
         hdr(
-            fresh("attach consumer: TAIL not 8-aligned", S, AttachConsumer),
+            fresh(
+                "attach consumer: SPSC TAIL not 4-aligned",
+                S,
+                AttachConsumer,
+            ),
+            r::TAIL,
+            2,
+        ),
+        hdr(
+            fresh(
+                "attach consumer: SPSC TAIL 4-aligned (valid)",
+                S,
+                AttachConsumer,
+            ),
             r::TAIL,
             4,
         ),
         hdr(
             fresh(
-                "attach producer: HEAD not 8-aligned (role released)",
+                "attach consumer: MPSC TAIL not 8-aligned",
+                M,
+                AttachConsumer,
+            ),
+            r::TAIL,
+            4,
+        ),
+        p(
+            fresh(
+                "attach producer: SPSC HEAD not 4-aligned (role released)",
                 S,
                 AttachProducer,
             ),
-            r::HEAD,
-            12,
+            vec![(r::HEAD, 2), (r::TAIL, 8)],
+        ),
+        p(
+            fresh(
+                "attach producer: MPSC HEAD not 8-aligned",
+                M,
+                AttachProducer,
+            ),
+            vec![(r::HEAD, 4), (r::TAIL, 8)],
         ),
         hdr(
             fresh("attach consumer: TAIL - HEAD > capacity", M, AttachConsumer),
