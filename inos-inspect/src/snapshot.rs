@@ -761,7 +761,7 @@ fn ring_info<K: Kind>(
         }
         let data_offset = bytes
             .offset()
-            .saturating_sub(rl::HEADER_LEN + rl::RECORD_HEADER as usize)
+            .saturating_sub(rl::HEADER_LEN + K::RECORD_HEADER as usize)
             as u32;
         info.records.push(RecordInfo {
             data_offset,

@@ -11,12 +11,17 @@ function smallRing(env, cap, kind) {
   return { addr: arena.addr, len, i32: new Int32Array(env.memory.buffer) };
 }
 
-function padLap(i32, addr) {
+function padLap(i32, addr, kind) {
   const data = (addr + RING.HEADER_LEN) >> 2;
-  // Two abandoned 32-byte records fill a 64-byte ring: all padding.
+  // Two 32-byte padding records fill a 64-byte ring (SPSC: a flagged header word; MPSC: length
+  // and PADDING state, as abandoned records leave them).
   for (const off of [0, 32]) {
-    Atomics.store(i32, data + off / 4, 24);
-    Atomics.store(i32, data + off / 4 + 1, RING.STATE_PADDING);
+    if (kind === RING.KIND_SPSC) {
+      Atomics.store(i32, data + off / 4, (RING.SPSC_PADDING | 28) | 0);
+    } else {
+      Atomics.store(i32, data + off / 4, 24);
+      Atomics.store(i32, data + off / 4 + 1, RING.STATE_PADDING);
+    }
   }
   Atomics.store(i32, (addr + RING.OFF_TAIL) >> 2, 64);
   return data;
@@ -26,16 +31,17 @@ test('JS consumer releases a whole lap of padding (SPSC: without zeroing), then 
   for (const kind of [RING.KIND_SPSC, RING.KIND_MPSC]) {
     const env = setup();
     const { addr, len, i32 } = smallRing(env, 64, kind);
-    const data = padLap(i32, addr);
+    const data = padLap(i32, addr, kind);
     const c = new RingConsumer(env.memory.buffer, addr, len);
     assert.equal(c.tryPop(), null);
     assert.equal(c.head, 64, 'the padding lap was released');
     assert.equal(Atomics.load(i32, (addr + RING.OFF_HEAD) >> 2), 64);
     if (kind === RING.KIND_MPSC) {
-      assert.equal(Atomics.load(i32, data + 1), 0, 'MPSC: released space is zeroed');
+      assert.equal(Atomics.load(i32, data + 1), 0, 'MPSC: the state words of released space are zeroed');
+      assert.equal(Atomics.load(i32, data), 24, 'MPSC v3: the length words are left as they were');
       assert.equal(Atomics.load(i32, (addr + RING.OFF_RELEASE_TO) >> 2), 64, 'MPSC: the release was announced');
     } else {
-      assert.equal(Atomics.load(i32, data + 1), RING.STATE_PADDING, 'SPSC: nobody zeroes released space (v2)');
+      assert.equal(Atomics.load(i32, data), (RING.SPSC_PADDING | 28) | 0, 'SPSC: nobody zeroes released space');
       assert.equal(Atomics.load(i32, (addr + RING.OFF_RELEASE_TO) >> 2), 0, 'SPSC: RELEASE_TO keeps its init value');
     }
     const p = env.main.ringProducer(addr, len);
@@ -47,7 +53,7 @@ test('JS consumer releases a whole lap of padding (SPSC: without zeroing), then 
   }
 });
 
-test('SPSC v2: a record is published by the TAIL store only; the consumer reads nothing past TAIL (JS and Rust consumers agree)', () => {
+test('SPSC v3: a record is published by the TAIL store only; the consumer reads nothing past TAIL (JS and Rust consumers agree)', () => {
   const env = setup();
   const { addr, len, i32 } = smallRing(env, 128, RING.KIND_SPSC);
   const sab = env.memory.buffer;
@@ -58,8 +64,7 @@ test('SPSC v2: a record is published by the TAIL store only; the consumer reads 
   const r = p.reserve(5);
   r.bytes.set([1, 2, 3, 4, 5]);
   p.commit(r, false);
-  assert.equal(Atomics.load(i32, data + 1), RING.STATE_COMMITTED, 'the record header says COMMITTED ...');
-  assert.equal(Atomics.load(i32, data), 5);
+  assert.equal(Atomics.load(i32, data), 5, 'the header word says a 5-byte message ...');
   assert.equal(Atomics.load(i32, iTail), 0, '... but TAIL has not moved');
   let c = new RingConsumer(sab, addr, len);
   assert.equal(c.tryPop(), null, 'JS consumer: nothing below TAIL');
@@ -69,15 +74,14 @@ test('SPSC v2: a record is published by the TAIL store only; the consumer reads 
   env.main.ringClose(h);
   // Record 2 in the same batch; one TAIL store publishes both.
   p.tryPush(Uint8Array.of(9)); // tryPush publishes: the batch goes out with it
-  assert.equal(Atomics.load(i32, iTail), 32, 'TAIL covers both records');
+  assert.equal(Atomics.load(i32, iTail), 20, 'TAIL covers both records (12 + 8 bytes)');
   c = new RingConsumer(sab, addr, len);
   assert.deepEqual([...c.tryPop()], [1, 2, 3, 4, 5]);
   assert.deepEqual([...c.tryPop()], [9]);
   assert.equal(c.tryPop(), null);
   assert.equal(Atomics.load(i32, data), 5, 'the SPSC consumer zeroed nothing');
-  // A stale COMMITTED record past TAIL (a previous lap's bytes) is never read.
-  Atomics.store(i32, data + 8, 3);
-  Atomics.store(i32, data + 9, RING.STATE_COMMITTED);
+  // A stale message header past TAIL (a previous lap's bytes) is never read.
+  Atomics.store(i32, data + 5, 3);
   assert.equal(c.tryPop(), null, 'stale bytes past TAIL are not a record');
   c.close();
   // And the other direction: batch written, Rust consumer sees it only after flush().
@@ -93,7 +97,7 @@ test('SPSC v2: a record is published by the TAIL store only; the consumer reads 
   p.close();
 });
 
-test('SPSC v2: attach repairs nothing, an abort publishes nothing and counts ABORTED', () => {
+test('SPSC v3: attach repairs nothing, an abort publishes nothing and counts ABORTED', () => {
   const env = setup();
   const { addr, len, i32 } = smallRing(env, 64, RING.KIND_SPSC);
   const sab = env.memory.buffer;
@@ -102,7 +106,7 @@ test('SPSC v2: attach repairs nothing, an abort publishes nothing and counts ABO
   Atomics.store(i32, data, 0xdead);
   Atomics.store(i32, data + 1, 0xbeef);
   const p = new RingProducer(sab, addr, len);
-  assert.equal(Atomics.load(i32, data), 0xdead, 'a v2 producer does not zero free space at attach');
+  assert.equal(Atomics.load(i32, data), 0xdead, 'a v3 producer does not zero free space at attach');
   const r = p.reserve(4);
   assert.equal(p.abort(r), true);
   assert.equal(p.counter(RING.OFF_ABORTED), 1);
@@ -115,7 +119,7 @@ test('SPSC v2: attach repairs nothing, an abort publishes nothing and counts ABO
   p.close();
 });
 
-test('MPSC v2: a JS consumer finishes a release its predecessor died in (RELEASE_TO ahead of HEAD); Rust agrees', () => {
+test('MPSC v3: a JS consumer finishes a release its predecessor died in (RELEASE_TO ahead of HEAD); Rust agrees', () => {
   for (const consumer of ['js', 'rust']) {
     const env = setup();
     const { addr, len, i32 } = smallRing(env, 128, RING.KIND_MPSC);
@@ -150,7 +154,7 @@ test('MPSC v2: a JS consumer finishes a release its predecessor died in (RELEASE
   }
 });
 
-test('MPSC v2: an impossible RELEASE_TO is corruption, and the failed attach frees the role', () => {
+test('MPSC v3: an impossible RELEASE_TO is corruption, and the failed attach frees the role', () => {
   const env = setup();
   const { addr, len, i32 } = smallRing(env, 128, RING.KIND_MPSC);
   const sab = env.memory.buffer;
@@ -169,7 +173,7 @@ test('MPSC v2: an impossible RELEASE_TO is corruption, and the failed attach fre
   p.close();
 });
 
-test('v2 attach refuses a non-zero reserved header word (JS producer and consumer; Rust agrees)', () => {
+test('attach refuses a non-zero reserved header word (JS producer and consumer; Rust agrees)', () => {
   const env = setup();
   const { addr, len, i32 } = smallRing(env, 64, RING.KIND_MPSC);
   const sab = env.memory.buffer;
@@ -197,7 +201,7 @@ test('v2 attach refuses a non-zero reserved header word (JS producer and consume
   c.close();
 });
 
-test('MPSC v2: unblock and abort race on the state word; a record is counted once', () => {
+test('MPSC v3: unblock and abort race on the state word; a record is counted once', () => {
   const env = setup();
   const { addr, len, i32 } = smallRing(env, 128, RING.KIND_MPSC);
   const sab = env.memory.buffer;
@@ -226,8 +230,9 @@ test('MPSC v2: unblock and abort race on the state word; a record is counted onc
   assert.equal(c.unblock(), false);
   assert.deepEqual([...c.tryPop()], [5, 6]);
   assert.equal(c.tryPop(), null);
-  const data = new Uint8Array(sab, addr + RING.HEADER_LEN, 128);
-  assert.ok(data.every((b) => b === 0), 'MPSC free space is zero again');
+  const data = new Int32Array(sab, addr + RING.HEADER_LEN, 32);
+  assert.ok(data.every((w, i) => i % 2 === 0 || w === 0), 'MPSC free space: every state word is zero again');
+  assert.ok(data.some((w, i) => i % 2 === 0 && w !== 0), 'v3: length and payload words keep stale bytes');
   // The Rust consumer reads past padding a JS abort and a JS unblock left.
   c.close();
   r = p.reserve(3);
