@@ -37,7 +37,7 @@ const_assert!(layout::SPACE_EPOCH + 8 <= HEAD);
 const_assert!(HEAD + 128 <= TAIL);
 const_assert!(TAIL + 128 <= HEADER_LEN);
 const_assert_eq!(HEADER_LEN % 128, 0);
-// Records: an 8-byte header, 8-aligned.
+// MPSC records: an 8-byte header, 8-aligned.
 const_assert_eq!(layout::RECORD_HEADER, 8);
 const_assert_eq!(layout::RECORD_ALIGN, 8);
 // SPSC records: a 4-byte header word, 4-aligned; the largest message's record is at most half

@@ -95,7 +95,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
         c.tail_cache = tail;
         if K::MULTI_PRODUCER {
             // A previous consumer may have died inside a release (spec §5.3): finish it. The
-            // space [head, release_to) was consumed and partly zeroed; nobody else writes it
+            // space [head, release_to) was consumed and its state words partly zeroed; nobody else writes it
             // until head moves past it.
             let to = ring.word(RELEASE_TO).load(Ordering::Relaxed);
             if to != head {
@@ -717,7 +717,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
 
     /// Hands every message available now to `f`, in order, and consumes them (one wake-up takes
     /// everything, defect 12). Space is released in batches (every quarter ring and at the end;
-    /// on MPSC rings it is zeroed first).
+    /// on MPSC rings its state words are zeroed first).
     ///
     /// `f` returns `()` (take everything; `drain` returns the number of messages),
     /// [`ControlFlow<B>`](core::ops::ControlFlow) or `Result<(), E>` (stop early or fail): see
@@ -1160,7 +1160,8 @@ impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
         self.bytes.to_vec()
     }
 
-    /// Consumes the message: its space is released to the producers (zeroed first on MPSC rings).
+    /// Consumes the message: its space is released to the producers (its state words zeroed
+    /// first on MPSC rings).
     ///
     /// ```
     /// # use inos_ring::{Ring, Spsc};

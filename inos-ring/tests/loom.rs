@@ -2,7 +2,8 @@
 //! producers, producers reusing space the consumer freed (the `(tail, head)` read), abort, `read`
 //! and `skip`, `unblock` racing a late commit (also behind wrap padding), and the blocking
 //! handshake of `push_wait` / `pop_wait` as shipped (a lost wake-up is a loom deadlock), and
-//! `unblock` releasing a dead reservation's space to a producer parked in `push_wait`.
+//! `unblock` releasing a dead reservation's space to a producer parked in `push_wait`, and MPSC
+//! records written over stale length and payload words (v3 zeroes state words only).
 //!
 //! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p inos-ring --test loom`
 //!
@@ -67,17 +68,20 @@ fn spsc_across_the_wrap_polling() {
 
 fn spsc_across_the_wrap_in(mode: Mode) {
     model(move || {
-        // 64-byte ring starting at offset 32: A at 32..48, B wraps (padding 48..64, record
-        // 0..16), C at 16..32 needs A's space back.
+        // 64-byte ring starting at offset 32 (v3 SPSC records: a 4-byte header word, padded to
+        // 4): A at 32..48, B wraps (padding 48..64, record 0..20), C at 20..36 needs A's space
+        // back (12 bytes are free before it is).
         let buf = ring_buf_mode::<Spsc>(64, 32, mode);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
             let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
             let mut p = ring.producer().unwrap();
             for msg in [
-                &[1u8, 2, 3, 4, 5, 6][..],
-                &[7, 8, 9, 10, 11, 12],
-                &[13, 14, 15, 16],
+                &[1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12][..],
+                &[
+                    13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                ],
+                &[29, 30, 31, 32, 33, 34, 35, 36, 37],
             ] {
                 loop {
                     match p.try_push(msg) {
@@ -90,9 +94,9 @@ fn spsc_across_the_wrap_in(mode: Mode) {
         });
         let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
         let mut c = ring.consumer().unwrap();
-        assert_eq!(pop_blocking(&mut c), [1, 2, 3, 4, 5, 6]);
-        assert_eq!(pop_blocking(&mut c), [7, 8, 9, 10, 11, 12]);
-        assert_eq!(pop_blocking(&mut c), [13, 14, 15, 16]);
+        assert_eq!(pop_blocking(&mut c), (1..=12).collect::<Vec<u8>>());
+        assert_eq!(pop_blocking(&mut c), (13..=28).collect::<Vec<u8>>());
+        assert_eq!(pop_blocking(&mut c), (29..=37).collect::<Vec<u8>>());
         producer.join().unwrap();
         assert_eq!(ring.used_bytes(), Ok(0));
     });
@@ -263,6 +267,42 @@ fn mpsc_producer_reuses_freed_space() {
     });
 }
 
+/// Version 3: the MPSC consumer zeroes only the state words of the space it releases, so the
+/// length and payload words of a reused record keep the bytes of an older lap. Here every stale
+/// payload word is `1` (COMMITTED) and every stale length is 24 or 1: a consumer that took a
+/// stale word for a state would deliver garbage. The producer claims space the consumer is
+/// releasing concurrently (record E needs B's space); every message arrives intact, once.
+#[test]
+fn mpsc_stale_payload_never_passes_for_a_state() {
+    model(|| {
+        let buf = ring_buf::<Mpsc>(64, 0);
+        let stale: Vec<u8> = [1u8, 0, 0, 0].repeat(6); // six words of value 1 (COMMITTED)
+        {
+            let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+            let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+            p.try_push(&stale).unwrap(); // A at 0..32
+            assert_eq!(pop_blocking(&mut c), stale); // zeroes the state words of 0..32 only
+            p.try_push(&stale).unwrap(); // B at 32..64, still to pop
+        }
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Mpsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            // C at 0..16 and D at 16..32 over A's stale words; E at 32..48 over B's, once the
+            // consumer has released it.
+            for m in [[7u8, 7, 7, 7], [8; 4], [9; 4]] {
+                push_spin(&mut p, &m);
+            }
+        });
+        let ring = Ring::<Mpsc>::attach(buf.region()).unwrap();
+        let mut c = ring.consumer().unwrap();
+        let got: Vec<Vec<u8>> = (0..4).map(|_| pop_blocking(&mut c)).collect();
+        producer.join().unwrap();
+        assert_eq!(got, [stale, vec![7; 4], vec![8; 4], vec![9; 4]]);
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
 fn push_spin<K: inos_ring::Kind>(p: &mut inos_ring::Producer<'_, K>, msg: &[u8]) {
     loop {
         match p.try_push(msg) {
@@ -278,12 +318,12 @@ fn push_spin<K: inos_ring::Kind>(p: &mut inos_ring::Producer<'_, K>, msg: &[u8])
 #[test]
 fn spsc_batch_and_drain() {
     model(|| {
-        let buf = ring_buf::<Spsc>(64, 40);
+        let buf = ring_buf::<Spsc>(64, 48);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
             let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
             let mut p = ring.producer().unwrap();
-            // 16-byte records from offset 40: the second wraps behind 8 bytes of padding.
+            // 12-byte records from offset 48: the second wraps behind 4 bytes of padding.
             assert_eq!(p.push_pods(&[1u64, 2, 3]), Ok(3));
         });
         let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
@@ -306,13 +346,13 @@ fn spsc_batch_and_drain() {
 #[test]
 fn spsc_push_pods_and_pop_pods() {
     model(|| {
-        let buf = ring_buf_mode::<Spsc>(64, 40, Mode::Poll);
+        let buf = ring_buf_mode::<Spsc>(64, 56, Mode::Poll);
         let b2 = buf.clone();
         let producer = thread::spawn(move || {
             let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
             let mut p = ring.producer().unwrap();
-            // 16-byte records from offset 40: the second of the first batch wraps behind 8 bytes
-            // of padding; the second batch fits only once the first is popped.
+            // 12-byte records from offset 56: the first wraps behind 8 bytes of padding (the
+            // batch takes 44 bytes); of the second batch only 4 fits before the first is popped.
             assert_eq!(p.push_pods(&[1u64, 2, 3]), Ok(3));
             let mut sent = 0;
             while sent < 2 {
