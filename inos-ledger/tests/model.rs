@@ -107,7 +107,7 @@ impl Model {
         Self::gate_in(&a)?;
         let minted = add(self.minted, amount, E::MintedOverflow)?;
         a.earned = add(a.earned, amount, E::EarnedOverflow)?;
-        a.balance = a.balance + amount;
+        a.balance += amount;
         self.minted = minted;
         self.accounts.insert(id, a);
         Ok(())
@@ -121,7 +121,7 @@ impl Model {
             return Err(E::InsufficientFunds);
         }
         a.balance -= amount;
-        a.spent = a.spent + amount;
+        a.spent += amount;
         self.burned = add(self.burned, amount, E::BurnedOverflow)?;
         self.accounts.insert(id, a);
         Ok(())
@@ -140,9 +140,9 @@ impl Model {
             return Err(E::InsufficientFunds);
         }
         f.balance -= amount;
-        f.spent = f.spent + amount;
+        f.spent += amount;
         t.earned = add(t.earned, amount, E::EarnedOverflow)?;
-        t.balance = t.balance + amount;
+        t.balance += amount;
         self.accounts.insert(from, f);
         self.accounts.insert(to, t);
         Ok(())
@@ -168,7 +168,7 @@ impl Model {
         }
         a.pending = 0;
         a.earned = add(a.earned, p, E::EarnedOverflow)?;
-        a.balance = a.balance + p;
+        a.balance += p;
         self.accounts.insert(id, a);
         Ok(p)
     }
@@ -219,15 +219,15 @@ impl Model {
         Self::gate_in(&t)?;
         let mut p = self.get(payer)?;
         p.held -= total;
-        p.spent = p.spent + amount;
+        p.spent += amount;
         if payee == payer {
             p.earned = add(p.earned, amount, E::EarnedOverflow)?;
-            p.balance = p.balance + total;
+            p.balance += total;
         } else {
             let mut t = t;
             t.earned = add(t.earned, amount, E::EarnedOverflow)?;
-            t.balance = t.balance + amount;
-            p.balance = p.balance + total - amount;
+            t.balance += amount;
+            p.balance += total - amount;
             self.accounts.insert(payee, t);
         }
         self.accounts.insert(payer, p);
@@ -239,7 +239,7 @@ impl Model {
         let (payer, total) = self.pending(id)?;
         let mut p = self.get(payer)?;
         p.held -= total;
-        p.balance = p.balance + total;
+        p.balance += total;
         self.accounts.insert(payer, p);
         self.slots[id.index() as usize].pending = None;
         Ok(())
