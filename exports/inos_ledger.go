@@ -5,7 +5,7 @@ package inosledger
 
 // Format constants: magic, version, record sizes, hold-slot scan multiplier.
 const Ledger_Magic = 0x474c4e49
-const Ledger_Version = 0x1
+const Ledger_Version = 0x2
 const Ledger_HeaderLen = 0x80
 const Ledger_AccountLen = 0x40
 const Ledger_HoldLen = 0x40
@@ -22,13 +22,12 @@ const LedgerHeader_Audits = 0x50
 const LedgerHeader_AuditsUnbalanced = 0x58
 
 // Byte offsets inside an account record (record i at 128 + 64 * i).
-const LedgerAccount_Balance = 0x0
-const LedgerAccount_Held = 0x8
-const LedgerAccount_Pending = 0x10
-const LedgerAccount_Earned = 0x18
-const LedgerAccount_Spent = 0x20
-const LedgerAccount_Status = 0x28
-const LedgerAccount_Reserved = 0x2c
+const LedgerAccount_Credited = 0x0
+const LedgerAccount_Debited = 0x8
+const LedgerAccount_Held = 0x10
+const LedgerAccount_Pending = 0x18
+const LedgerAccount_Status = 0x20
+const LedgerAccount_Reserved = 0x24
 
 // Byte offsets inside a hold record (hold j at 128 + 64 * (account_capacity + j)).
 const LedgerHold_State = 0x0

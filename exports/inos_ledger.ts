@@ -4,7 +4,7 @@
 /** Format constants: magic, version, record sizes, hold-slot scan multiplier. */
 export const LEDGER = {
   MAGIC: 0x474c4e49,
-  VERSION: 0x1,
+  VERSION: 0x2,
   HEADER_LEN: 0x80,
   ACCOUNT_LEN: 0x40,
   HOLD_LEN: 0x40,
@@ -25,13 +25,12 @@ export const LEDGER_HEADER = {
 
 /** Byte offsets inside an account record (record i at 128 + 64 * i). */
 export const LEDGER_ACCOUNT = {
-  BALANCE: 0x0,
-  HELD: 0x8,
-  PENDING: 0x10,
-  EARNED: 0x18,
-  SPENT: 0x20,
-  STATUS: 0x28,
-  RESERVED: 0x2c,
+  CREDITED: 0x0,
+  DEBITED: 0x8,
+  HELD: 0x10,
+  PENDING: 0x18,
+  STATUS: 0x20,
+  RESERVED: 0x24,
 } as const;
 
 /** Byte offsets inside a hold record (hold j at 128 + 64 * (account_capacity + j)). */

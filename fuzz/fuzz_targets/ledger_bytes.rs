@@ -61,6 +61,10 @@ fn run(l: &Ledger<'_>, script: &[u8], holds: &[HoldId]) {
         let _ = r.map_err(|e| e.to_string());
         if let Ok(info) = l.account(a) {
             assert!(info.balance >= 0 && info.held >= 0 && info.pending >= 0);
+            // Format 2: balance = credited − debited with 0 ≤ debited ≤ credited (else the read
+            // is refused as corruption); spent is clamped at 0.
+            assert!(info.balance <= info.earned && info.spent >= 0);
+            assert_eq!(info.balance, info.credited - info.debited);
         }
     }
 }

@@ -334,23 +334,26 @@ pub struct LedgerInfo {
     pub audit_error: Option<RegionError>,
 }
 
-/// One account record (ledger.md §1.2).
+/// One account record (ledger.md §1.2). Format 2 stores `credited` and `debited`; `balance`,
+/// `earned` and `spent` are derived from them as the spec says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AccountRow {
     /// Account index.
     pub index: u32,
     /// `open`, `frozen` or `closed`.
     pub state: String,
-    /// Spendable money.
+    /// Spendable money: `credited − debited`.
     pub balance: i64,
     /// Escrowed by pending holds.
     pub held: i64,
     /// Accrued rewards not yet claimed.
     pub pending: i64,
-    /// Lifetime inflow.
+    /// Lifetime inflow (the stored `credited`).
     pub earned: i64,
-    /// Lifetime outflow.
+    /// Lifetime outflow: `debited − held`.
     pub spent: i64,
+    /// The stored `debited` word (outflow plus escrow).
+    pub debited: i64,
     /// State-change generation.
     pub generation: u32,
 }
@@ -823,6 +826,7 @@ fn decode_ledger(region: Region<'_>) -> Result<LedgerInfo, RegionError> {
                     pending: a.pending,
                     earned: a.earned,
                     spent: a.spent,
+                    debited: a.debited,
                     generation: a.generation,
                 });
             }

@@ -224,6 +224,8 @@ fn decodes_the_standard_layout() {
         ]
     );
     assert_eq!(l.accounts[0].spent, 250);
+    // Format 2: account 0's `debited` is its outflow (250) plus its escrow (100).
+    assert_eq!(l.accounts[0].debited, 350);
     assert_eq!(l.accounts[1].earned, 250);
     assert_eq!(l.total_spent, 250);
     assert_eq!(l.holds.len(), 1);

@@ -20,10 +20,10 @@ const_assert!(HO_PAYER + 4 <= HOLD_LEN);
 // 8-byte fields (money, hold states) are 8-aligned within their records.
 const_assert_eq!(H_MINTED % 8, 0);
 const_assert_eq!(H_BURNED % 8, 0);
-const_assert_eq!(A_BALANCE % 8, 0);
+const_assert_eq!(A_CREDITED % 8, 0);
+const_assert_eq!(A_DEBITED % 8, 0);
 const_assert_eq!(A_HELD % 8, 0);
 const_assert_eq!(A_PENDING % 8, 0);
-const_assert_eq!(A_EARNED % 8, 0);
-const_assert_eq!(A_SPENT % 8, 0);
+const_assert_eq!(A_STATUS + 4, A_RESERVED);
 const_assert_eq!(HO_STATE % 8, 0);
 const_assert_eq!(HO_AMOUNT % 8, 0);

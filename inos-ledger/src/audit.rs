@@ -26,7 +26,7 @@ use crate::{AccountState, LedgerError};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AuditReport {
-    /// Σ balance over all account records.
+    /// Σ balance (`credited − debited`) over all account records.
     pub balance: i128,
     /// Σ held over all account records.
     pub held: i128,
@@ -92,16 +92,22 @@ impl Ledger<'_> {
             let a = self.acct_unchecked(i);
             // SYNC: Acquire, pairs with the AcqRel CAS that set the state.
             let state = decode_state(a.status.load(Ordering::Acquire)).ok_or(a.corrupt())?;
-            let mut fields = [0i64; 5];
+            // `debited` before `credited` (ledger.md §4): then `credited ≥ debited` even while
+            // other parties operate, and the derived balance is never negative.
+            let mut fields = [0i64; 4];
             for (v, w) in fields
                 .iter_mut()
-                .zip([a.balance, a.held, a.pending, a.earned, a.spent])
+                .zip([a.debited, a.credited, a.held, a.pending])
             {
                 // SYNC: Acquire, pairs with the AcqRel RMWs on the field.
                 *v = w.load(Ordering::Acquire);
                 if *v < 0 {
                     return Err(a.corrupt());
                 }
+            }
+            let [debited, credited, held, pending] = fields;
+            if debited > credited {
+                return Err(a.corrupt());
             }
             if !self.reserved_zero(self.account_off(i), A_RESERVED, ACCOUNT_LEN) {
                 return Err(a.corrupt());
@@ -113,9 +119,9 @@ impl Ledger<'_> {
                 continue;
             }
             r.accounts_in_use += 1;
-            r.balance += fields[0] as i128;
-            r.held += fields[1] as i128;
-            r.pending += fields[2] as i128;
+            r.balance += (credited - debited) as i128;
+            r.held += held as i128;
+            r.pending += pending as i128;
         }
         for i in 0..self.holds {
             let h = self.hold_words(i);

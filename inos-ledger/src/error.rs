@@ -72,15 +72,17 @@ pub enum LedgerError {
     InsufficientFunds,
     /// `claim` on an account with no pending rewards.
     NothingToClaim,
-    /// The balance would exceed `i64::MAX`.
+    /// The balance would exceed `i64::MAX`. Not produced by ledger format 2 (the balance is
+    /// `credited − debited`, never above `credited`); kept so that its code keeps its meaning.
     BalanceOverflow,
     /// The held (escrow) total would exceed `i64::MAX`.
     HeldOverflow,
     /// Pending rewards would exceed `i64::MAX`.
     PendingOverflow,
-    /// The account's lifetime earned total would exceed `i64::MAX`.
+    /// The account's lifetime `credited` (earned) total would exceed `i64::MAX`.
     EarnedOverflow,
-    /// The account's lifetime spent total would exceed `i64::MAX`.
+    /// The account's lifetime spent total would exceed `i64::MAX`. Not produced by ledger
+    /// format 2 (`debited` never passes `credited`); kept so that its code keeps its meaning.
     SpentOverflow,
     /// The lifetime minted total would exceed `i64::MAX`.
     MintedOverflow,

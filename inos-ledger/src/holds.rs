@@ -18,7 +18,7 @@ use inos_layout::sync::{fence, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use crate::ids::{AccountId, HoldId};
 use crate::layout::*;
 use crate::ledger::{Acct, Ledger};
-use crate::words::{add, sub, undo_add, undo_sub, undone};
+use crate::words::{add, debit, sub, undo_add, undo_sub, undone};
 use crate::LedgerError;
 
 pub(crate) struct HoldWords<'a> {
@@ -60,8 +60,9 @@ impl<'a> Ledger<'a> {
 
     /// Reserves `amount` of an open account's balance in a new hold: balance → held.
     ///
-    /// The balance is debited by a CAS loop that refuses overdraft (the INOS escrow had no such
-    /// check: defect 22), then the payer's `held` grows by the same amount.
+    /// The payer's `debited` grows by a CAS loop that refuses overdraft (checked against its
+    /// `credited`; the INOS escrow had no such check: defect 22), then its `held` grows by the
+    /// same amount.
     ///
     /// # Errors
     /// [`LedgerError::AmountNotPositive`], the account gates, [`LedgerError::HoldCapacityExhausted`],
@@ -94,17 +95,12 @@ impl<'a> Ledger<'a> {
             // SYNC: Release, pairs with the Acquire loads of the slot scan in later `hold`s.
             h.state.store(word(generation, HS_FREE), Ordering::Release);
         };
-        if let Err(e) = sub(
-            p.balance,
-            amount,
-            LedgerError::InsufficientFunds,
-            p.corrupt(),
-        ) {
+        if let Err(e) = debit(p.credited, p.debited, amount, p.corrupt()) {
             release();
             return Err(e);
         }
         if let Err(e) = add(p.held, amount, LedgerError::HeldOverflow, p.corrupt()) {
-            let e = undone(e, [undo_sub(p.balance, amount, p.corrupt())]);
+            let e = undone(e, [undo_add(p.debited, amount, p.corrupt())]);
             release();
             return Err(e);
         }
@@ -239,8 +235,8 @@ impl<'a> Ledger<'a> {
     /// # Errors
     /// [`LedgerError::AmountNotPositive`], [`LedgerError::NoSuchHold`], [`LedgerError::HoldStale`],
     /// [`LedgerError::HoldNotPending`], [`LedgerError::SettleExceedsHold`], the payee's gates
-    /// (open or frozen), [`LedgerError::SpentOverflow`], [`LedgerError::EarnedOverflow`],
-    /// [`LedgerError::BalanceOverflow`], [`LedgerError::CorruptHold`]. On any error the hold is
+    /// (open or frozen), [`LedgerError::EarnedOverflow`] (the payee's `credited`),
+    /// [`LedgerError::CorruptHold`]. On any error before the payee's credit the hold is
     /// still pending and no money moved.
     ///
     /// ```
@@ -275,54 +271,31 @@ impl<'a> Ledger<'a> {
             h.words.state.store(h.observed, Ordering::Release);
         };
         let rem = h.total - amount;
+        // The payee's credit is the point of no return (`credited` is never lowered, ledger.md
+        // §2): everything that can be refused in a consistent ledger comes before it, and what
+        // follows it can be refused only in a corrupt region.
         let steps = (|| {
             sub(p.held, h.total, p.corrupt(), p.corrupt())?;
-            if let Err(e) = add(p.spent, amount, LedgerError::SpentOverflow, p.corrupt()) {
+            if let Err(e) = add(t.credited, amount, LedgerError::EarnedOverflow, t.corrupt()) {
                 return Err(undone(e, [undo_sub(p.held, h.total, p.corrupt())]));
             }
-            if let Err(e) = add(t.earned, amount, LedgerError::EarnedOverflow, t.corrupt()) {
-                return Err(undone(
-                    e,
-                    [
-                        undo_add(p.spent, amount, p.corrupt()),
-                        undo_sub(p.held, h.total, p.corrupt()),
-                    ],
-                ));
-            }
-            if let Err(e) = add(t.balance, amount, LedgerError::BalanceOverflow, t.corrupt()) {
-                return Err(undone(
-                    e,
-                    [
-                        undo_add(t.earned, amount, t.corrupt()),
-                        undo_add(p.spent, amount, p.corrupt()),
-                        undo_sub(p.held, h.total, p.corrupt()),
-                    ],
-                ));
-            }
             if rem > 0 {
-                if let Err(e) = add(p.balance, rem, LedgerError::BalanceOverflow, p.corrupt()) {
-                    // Only reachable in a corrupt region (a consistent balance never exceeds
-                    // the supply); take the payee's credit back if it is still there.
-                    return Err(undone(
-                        e,
-                        [
-                            undo_add(t.balance, amount, t.corrupt()),
-                            undo_add(t.earned, amount, t.corrupt()),
-                            undo_add(p.spent, amount, p.corrupt()),
-                            undo_sub(p.held, h.total, p.corrupt()),
-                        ],
-                    ));
+                // The refund: the remainder leaves escrow back into the payer's balance.
+                if let Err(e) = sub(p.debited, rem, p.corrupt(), p.corrupt()) {
+                    // Only reachable in a corrupt region (a consistent `debited` holds at least
+                    // the escrow); the credit stays, so the hold is resolved, not restored.
+                    return Ok(Err(e));
                 }
             }
-            Ok(())
+            Ok(Ok(()))
         })();
         match steps {
-            Ok(()) => {
+            Ok(after_credit) => {
                 // SYNC: Release, pairs with the Acquire of the slot scan in a later `hold`.
                 h.words
                     .state
                     .store(word(h.generation, HS_FREE), Ordering::Release);
-                Ok(())
+                after_credit
             }
             Err(e) => {
                 restore();
@@ -336,7 +309,7 @@ impl<'a> Ledger<'a> {
     ///
     /// # Errors
     /// [`LedgerError::NoSuchHold`], [`LedgerError::HoldStale`], [`LedgerError::HoldNotPending`],
-    /// [`LedgerError::BalanceOverflow`], [`LedgerError::CorruptHold`]. On any error the hold is
+    /// [`LedgerError::CorruptAccount`], [`LedgerError::CorruptHold`]. On any error the hold is
     /// still pending (or was already resolved) and no money moved.
     ///
     /// ```
@@ -356,12 +329,9 @@ impl<'a> Ledger<'a> {
         let p = &h.payer;
         let steps = (|| {
             sub(p.held, h.total, p.corrupt(), p.corrupt())?;
-            if let Err(e) = add(
-                p.balance,
-                h.total,
-                LedgerError::BalanceOverflow,
-                p.corrupt(),
-            ) {
+            // The refund: lowering `debited` only ever makes the check of later debits looser
+            // by money that is really there.
+            if let Err(e) = sub(p.debited, h.total, p.corrupt(), p.corrupt()) {
                 return Err(undone(e, [undo_sub(p.held, h.total, p.corrupt())]));
             }
             Ok(())

@@ -130,16 +130,21 @@ pub enum AccountState {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountInfo {
-    /// Spendable money.
+    /// Spendable money: `credited − debited` (format 2 stores no balance word).
     pub balance: i64,
     /// Money reserved by pending holds (escrow).
     pub held: i64,
     /// Accrued rewards not yet claimed.
     pub pending: i64,
-    /// Lifetime money received (mint, transfer in, settle in, claim).
+    /// Lifetime money received (mint, transfer in, settle in, claim): the `credited` word.
     pub earned: i64,
-    /// Lifetime money paid out (burn, transfer out, settle out).
+    /// Lifetime money paid out (burn, transfer out, settle out): `debited − held`, exact when no
+    /// hold of the account is being reserved or resolved (never below 0).
     pub spent: i64,
+    /// The stored `credited` word (equal to `earned`).
+    pub credited: i64,
+    /// The stored `debited` word: `spent + held` at rest.
+    pub debited: i64,
     /// Lifecycle state.
     pub state: AccountState,
     /// How many state changes the slot has seen (24 bits, wraps).

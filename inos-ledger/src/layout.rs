@@ -5,14 +5,14 @@
 //!
 //! ```
 //! use inos_ledger::layout::*;
-//! assert_eq!((H_MINTED, A_STATUS, HO_PAYER), (64, 40, 16));
+//! assert_eq!((H_MINTED, A_STATUS, HO_PAYER), (64, 32, 16));
 //! assert_eq!((ST_CLOSED, HS_VOIDED), (3, 4));
 //! ```
 
 /// `b"INLG"` read as a little-endian `u32`: the first word of every ledger region.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"INLG");
 /// The wire-format version this crate reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Size of the ledger header in bytes (two cache lines).
 pub const HEADER_LEN: usize = 128;
@@ -43,24 +43,24 @@ pub const H_AUDITS_UNBALANCED: usize = 88;
 /// 96..128 are reserved, zero.
 pub const H_RESERVED1: usize = 96;
 
-// Account record (offsets from the record start).
-/// Account record: `balance` (i64).
-pub const A_BALANCE: usize = 0;
+// Account record (offsets from the record start). Format 2: the balance is not stored; it is
+// `credited − debited`, derived from two totals so that a transfer is two read-modify-writes.
+/// Account record: `credited` (i64): lifetime inflow (mint, transfer in, settle in, claim);
+/// only grows.
+pub const A_CREDITED: usize = 0;
+/// Account record: `debited` (i64): lifetime outflow plus escrow (burn, transfer out, hold),
+/// lowered only by refunds (void, settle remainder) and undo steps; never above `credited`.
+pub const A_DEBITED: usize = 8;
 /// Account record: `held` (i64).
-pub const A_HELD: usize = 8;
+pub const A_HELD: usize = 16;
 /// Account record: `pending` (i64).
-pub const A_PENDING: usize = 16;
-/// Account record: `earned` (i64).
-pub const A_EARNED: usize = 24;
-/// Account record: `spent` (i64).
-pub const A_SPENT: usize = 32;
+pub const A_PENDING: usize = 24;
 /// Account record: `status` (u32: state | generation << 8).
-pub const A_STATUS: usize = 40;
+pub const A_STATUS: usize = 32;
+/// Account record: first reserved byte; `A_RESERVED..ACCOUNT_LEN` are zero (read as u32 words).
+pub const A_RESERVED: usize = 36;
 
 // Hold record (offsets from the record start).
-/// Account record: first reserved byte; `A_RESERVED..ACCOUNT_LEN` are zero (read as u32 words).
-pub const A_RESERVED: usize = 44;
-
 /// Hold record: `state` (u64: state | generation << 32).
 pub const HO_STATE: usize = 0;
 /// Hold record: `amount` (i64).
@@ -181,7 +181,7 @@ mod tests {
             assert!(off + 8 <= HEADER_LEN);
         }
         for off in [
-            A_BALANCE, A_HELD, A_PENDING, A_EARNED, A_SPENT, HO_STATE, HO_AMOUNT,
+            A_CREDITED, A_DEBITED, A_HELD, A_PENDING, HO_STATE, HO_AMOUNT,
         ] {
             assert_eq!(off % 8, 0);
             assert!(off + 8 <= ACCOUNT_LEN);

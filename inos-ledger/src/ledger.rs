@@ -5,7 +5,7 @@ use inos_layout::Region;
 
 use crate::ids::{AccountId, AccountInfo, AccountState};
 use crate::layout::*;
-use crate::words::{add, sub, take_all, undo_add, undo_sub, undone};
+use crate::words::{add, debit, take_all, undo_add, undo_sub, undone};
 use crate::LedgerError;
 
 /// A handle to a ledger in a shared region. `Copy`, `Send` and `Sync`: give every thread a copy.
@@ -41,11 +41,10 @@ pub struct Ledger<'a> {
 /// The words of one account record.
 pub(crate) struct Acct<'a> {
     pub(crate) index: u32,
-    pub(crate) balance: &'a AtomicI64,
+    pub(crate) credited: &'a AtomicI64,
+    pub(crate) debited: &'a AtomicI64,
     pub(crate) held: &'a AtomicI64,
     pub(crate) pending: &'a AtomicI64,
-    pub(crate) earned: &'a AtomicI64,
-    pub(crate) spent: &'a AtomicI64,
     pub(crate) status: &'a AtomicU32,
 }
 
@@ -109,7 +108,7 @@ impl<'a> Ledger<'a> {
         };
         for i in 0..accounts {
             let a = me.acct_unchecked(i);
-            for w in [a.balance, a.held, a.pending, a.earned, a.spent] {
+            for w in [a.credited, a.debited, a.held, a.pending] {
                 w.store(0, Ordering::Relaxed);
             }
             a.status.store(0, Ordering::Relaxed);
@@ -250,18 +249,17 @@ impl<'a> Ledger<'a> {
         debug_assert!(index < self.accounts);
         let off = self.account_off(index);
         let r = self.region;
-        // SAFETY: for all six words: `index < self.accounts` (callers check it) and construction checked
+        // SAFETY: for all five words: `index < self.accounts` (callers check it) and construction checked
         // `required_len(accounts, holds) <= region.len()`, so the 64-byte record at `off` is in
         // bounds; `off` is a multiple of 64 from an 8-aligned base, and the field offsets are
         // multiples of 8 (i64) and 4 (u32).
         unsafe {
             Acct {
                 index,
-                balance: r.i64_at_unchecked(off + A_BALANCE),
+                credited: r.i64_at_unchecked(off + A_CREDITED),
+                debited: r.i64_at_unchecked(off + A_DEBITED),
                 held: r.i64_at_unchecked(off + A_HELD),
                 pending: r.i64_at_unchecked(off + A_PENDING),
-                earned: r.i64_at_unchecked(off + A_EARNED),
-                spent: r.i64_at_unchecked(off + A_SPENT),
                 status: r.u32_at_unchecked(off + A_STATUS),
             }
         }
@@ -347,7 +345,7 @@ impl<'a> Ledger<'a> {
             let a = self.acct_unchecked(i);
             let (mut s, mut st) = Self::state(&a)?;
             while st == AccountState::Free {
-                let nonzero = [a.balance, a.held, a.pending, a.earned, a.spent]
+                let nonzero = [a.credited, a.debited, a.held, a.pending]
                     .iter()
                     .any(|w| w.load(Ordering::Relaxed) != 0);
                 if nonzero || !self.reserved_zero(self.account_off(i), A_RESERVED, ACCOUNT_LEN) {
@@ -494,12 +492,25 @@ impl<'a> Ledger<'a> {
                 Ok(v)
             }
         };
+        // `debited` first, then `credited` (ledger.md §4): every debit was checked against a
+        // `credited` that happens before our load of it, so `credited ≥ debited` here even while
+        // other parties operate; the opposite is corruption.
+        let held = load(a.held)?;
+        let debited = load(a.debited)?;
+        let credited = load(a.credited)?;
+        if debited > credited {
+            return Err(a.corrupt());
+        }
         Ok(AccountInfo {
-            balance: load(a.balance)?,
-            held: load(a.held)?,
+            balance: credited - debited,
+            held,
             pending: load(a.pending)?,
-            earned: load(a.earned)?,
-            spent: load(a.spent)?,
+            earned: credited,
+            // `held` was loaded before `debited`: a hold resolving in between can make the
+            // difference briefly negative; it is exact when no hold of the account is moving.
+            spent: (debited - held).max(0),
+            credited,
+            debited,
             state,
             generation: s >> 8,
         })
@@ -509,7 +520,7 @@ impl<'a> Ledger<'a> {
     ///
     /// # Errors
     /// [`LedgerError::AmountNotPositive`], the account gates, [`LedgerError::MintedOverflow`],
-    /// [`LedgerError::EarnedOverflow`], [`LedgerError::BalanceOverflow`].
+    /// [`LedgerError::EarnedOverflow`] (`credited` would pass `i64::MAX`).
     ///
     /// ```
     /// # let buf = inos_layout::RegionBuf::new(inos_ledger::required_len(1, 0).unwrap()).unwrap();
@@ -530,19 +541,10 @@ impl<'a> Ledger<'a> {
             LedgerError::MintedOverflow,
             LedgerError::CorruptHeader,
         )?;
-        if let Err(e) = add(a.earned, amount, LedgerError::EarnedOverflow, a.corrupt()) {
+        if let Err(e) = add(a.credited, amount, LedgerError::EarnedOverflow, a.corrupt()) {
             return Err(undone(
                 e,
                 [undo_add(minted, amount, LedgerError::CorruptHeader)],
-            ));
-        }
-        if let Err(e) = add(a.balance, amount, LedgerError::BalanceOverflow, a.corrupt()) {
-            return Err(undone(
-                e,
-                [
-                    undo_add(a.earned, amount, a.corrupt()),
-                    undo_add(minted, amount, LedgerError::CorruptHeader),
-                ],
             ));
         }
         Ok(())
@@ -552,7 +554,7 @@ impl<'a> Ledger<'a> {
     ///
     /// # Errors
     /// [`LedgerError::AmountNotPositive`], the account gates, [`LedgerError::InsufficientFunds`],
-    /// [`LedgerError::SpentOverflow`], [`LedgerError::BurnedOverflow`].
+    /// [`LedgerError::BurnedOverflow`].
     ///
     /// ```
     /// # let buf = inos_layout::RegionBuf::new(inos_ledger::required_len(1, 0).unwrap()).unwrap();
@@ -568,40 +570,27 @@ impl<'a> Ledger<'a> {
         check_amount(amount)?;
         let a = self.acct(id)?;
         Self::gate_out(&a)?;
-        sub(
-            a.balance,
-            amount,
-            LedgerError::InsufficientFunds,
-            a.corrupt(),
-        )?;
-        if let Err(e) = add(a.spent, amount, LedgerError::SpentOverflow, a.corrupt()) {
-            return Err(undone(e, [undo_sub(a.balance, amount, a.corrupt())]));
-        }
+        debit(a.credited, a.debited, amount, a.corrupt())?;
         if let Err(e) = add(
             self.burned(),
             amount,
             LedgerError::BurnedOverflow,
             LedgerError::CorruptHeader,
         ) {
-            return Err(undone(
-                e,
-                [
-                    undo_add(a.spent, amount, a.corrupt()),
-                    undo_sub(a.balance, amount, a.corrupt()),
-                ],
-            ));
+            return Err(undone(e, [undo_add(a.debited, amount, a.corrupt())]));
         }
         Ok(())
     }
 
-    /// Moves `amount` from an open account to an open or frozen one. The debit is a CAS loop that
-    /// refuses overdraft; the credit follows it (see the spec for what a concurrent reader sees
+    /// Moves `amount` from an open account to an open or frozen one: two read-modify-writes. The
+    /// debit is a CAS loop on the payer's `debited` that refuses overdraft (checked against its
+    /// `credited`); the credit of the payee's `credited` follows it (see the spec for what a concurrent reader sees
     /// in between).
     ///
     /// # Errors
     /// [`LedgerError::AmountNotPositive`], [`LedgerError::SameAccount`], the account gates,
-    /// [`LedgerError::InsufficientFunds`], [`LedgerError::SpentOverflow`],
-    /// [`LedgerError::EarnedOverflow`], [`LedgerError::BalanceOverflow`].
+    /// [`LedgerError::InsufficientFunds`], [`LedgerError::EarnedOverflow`] (the payee's
+    /// `credited` would pass `i64::MAX`; the debit is undone).
     ///
     /// ```
     /// # let buf = inos_layout::RegionBuf::new(inos_ledger::required_len(2, 0).unwrap()).unwrap();
@@ -621,33 +610,11 @@ impl<'a> Ledger<'a> {
         let t = self.acct(to)?;
         Self::gate_out(&f)?;
         Self::gate_in(&t)?;
-        sub(
-            f.balance,
-            amount,
-            LedgerError::InsufficientFunds,
-            f.corrupt(),
-        )?;
-        if let Err(e) = add(f.spent, amount, LedgerError::SpentOverflow, f.corrupt()) {
-            return Err(undone(e, [undo_sub(f.balance, amount, f.corrupt())]));
-        }
-        if let Err(e) = add(t.earned, amount, LedgerError::EarnedOverflow, t.corrupt()) {
-            return Err(undone(
-                e,
-                [
-                    undo_add(f.spent, amount, f.corrupt()),
-                    undo_sub(f.balance, amount, f.corrupt()),
-                ],
-            ));
-        }
-        if let Err(e) = add(t.balance, amount, LedgerError::BalanceOverflow, t.corrupt()) {
-            return Err(undone(
-                e,
-                [
-                    undo_add(t.earned, amount, t.corrupt()),
-                    undo_add(f.spent, amount, f.corrupt()),
-                    undo_sub(f.balance, amount, f.corrupt()),
-                ],
-            ));
+        // Two read-modify-writes (format 2): the payer's `debited`, checked against its
+        // `credited`, then the payee's `credited`.
+        debit(f.credited, f.debited, amount, f.corrupt())?;
+        if let Err(e) = add(t.credited, amount, LedgerError::EarnedOverflow, t.corrupt()) {
+            return Err(undone(e, [undo_add(f.debited, amount, f.corrupt())]));
         }
         Ok(())
     }
@@ -692,8 +659,7 @@ impl<'a> Ledger<'a> {
     /// amount claimed.
     ///
     /// # Errors
-    /// [`LedgerError::NothingToClaim`], the account gates, [`LedgerError::EarnedOverflow`],
-    /// [`LedgerError::BalanceOverflow`].
+    /// [`LedgerError::NothingToClaim`], the account gates, [`LedgerError::EarnedOverflow`].
     ///
     /// ```
     /// # let buf = inos_layout::RegionBuf::new(inos_ledger::required_len(1, 0).unwrap()).unwrap();
@@ -706,17 +672,8 @@ impl<'a> Ledger<'a> {
         let a = self.acct(id)?;
         Self::gate_in(&a)?;
         let p = take_all(a.pending, LedgerError::NothingToClaim, a.corrupt())?;
-        if let Err(e) = add(a.earned, p, LedgerError::EarnedOverflow, a.corrupt()) {
+        if let Err(e) = add(a.credited, p, LedgerError::EarnedOverflow, a.corrupt()) {
             return Err(undone(e, [undo_sub(a.pending, p, a.corrupt())]));
-        }
-        if let Err(e) = add(a.balance, p, LedgerError::BalanceOverflow, a.corrupt()) {
-            return Err(undone(
-                e,
-                [
-                    undo_add(a.earned, p, a.corrupt()),
-                    undo_sub(a.pending, p, a.corrupt()),
-                ],
-            ));
         }
         Ok(p)
     }

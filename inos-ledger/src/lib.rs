@@ -5,10 +5,12 @@
 //! same balances, with no lock and no copy.
 //!
 //! - Accounts ([`Ledger::open`], [`freeze`](Ledger::freeze), [`close`](Ledger::close)) each on
-//!   their own cache line: balance, held (escrow), pending rewards, earned and spent totals, a
-//!   state word.
+//!   their own cache line (format 2): lifetime `credited` and `debited` totals — the balance is
+//!   `credited − debited`, derived — held (escrow), pending rewards, a state word.
 //! - Supply: [`mint`](Ledger::mint) and [`burn`](Ledger::burn) against lifetime totals.
-//! - [`transfer`](Ledger::transfer): a CAS debit that refuses overdraft, then a credit.
+//! - [`transfer`](Ledger::transfer): two read-modify-writes — a CAS on the payer's `debited`
+//!   that refuses overdraft (checked against its `credited`, which only grows), then a credit of
+//!   the payee's `credited`.
 //! - Escrow: [`hold`](Ledger::hold) moves balance → held and returns a [`HoldId`] carrying the
 //!   slot generation; [`settle`](Ledger::settle) (partial settles refund the rest) and
 //!   [`void`](Ledger::void) resolve each hold exactly once, even when they race.
@@ -20,8 +22,8 @@
 //!
 //! **Audit guarantee, in one sentence:** whenever no ledger operation is in progress,
 //! `Σ balance + Σ held + Σ pending = minted − burned` and `Σ held = Σ pending hold amounts`
-//! exactly, and at every instant, quiescent or not, every money field any party reads is in
-//! `0..=i64::MAX`.
+//! exactly, and at every instant, quiescent or not, every money word any party reads is in
+//! `0..=i64::MAX` and every balance it derives (`credited` loaded after `debited`) too.
 //!
 //! ```
 //! use inos_layout::RegionBuf;

@@ -58,6 +58,44 @@ pub(crate) fn sub(
     }
 }
 
+/// Debits `amount > 0` from an account of format 2: raises `debited` by `amount` with a CAS
+/// only if the result stays `≤ credited`; `InsufficientFunds` otherwise (no overdraft, ever).
+///
+/// `credited` is loaded once, before the CAS loop. It only grows, so a value that is stale by the
+/// time the CAS lands is only ever smaller: the check is conservative and never lets `debited`
+/// pass the real `credited` (ledger.md §4 shows why a reader that loads `debited` first never
+/// sees a negative balance).
+#[inline]
+pub(crate) fn debit(
+    credited: &AtomicI64,
+    debited: &AtomicI64,
+    amount: i64,
+    corrupt: LedgerError,
+) -> Result<(), LedgerError> {
+    // SYNC: Acquire, pairs with the AcqRel credits of this account (their earlier steps are
+    // visible to whoever reads what this debit enables).
+    let credited = credited.load(Ordering::Acquire);
+    let mut cur = debited.load(Ordering::Relaxed);
+    loop {
+        if cur < 0 || credited < 0 {
+            return Err(corrupt);
+        }
+        match cur.checked_add(amount) {
+            Some(next) if next <= credited => {
+                // SYNC: AcqRel; the Release half orders the `credited` load above before this
+                // store for every reader that Acquire-loads `debited` and then `credited`
+                // (coherence then gives it a `credited` at least as large as the one checked).
+                match debited.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Relaxed)
+                {
+                    Ok(_) => return Ok(()),
+                    Err(now) => cur = now,
+                }
+            }
+            _ => return Err(LedgerError::InsufficientFunds),
+        }
+    }
+}
+
 /// Takes the whole positive value, leaving 0; `empty` if it is 0.
 #[inline]
 pub(crate) fn take_all(

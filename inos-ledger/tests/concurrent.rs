@@ -142,6 +142,12 @@ fn stress_random_ops_keep_the_books() {
     }
     let minted = AtomicU64::new(1_000 * ACCOUNTS as u64);
     let burned = AtomicU64::new(0);
+    // Every credit each account received (mint, transfer in, settle in, claim), counted by the
+    // workers: at the end it must equal the account's `credited` (earned) word exactly.
+    let credits: Vec<AtomicU64> = (0..ACCOUNTS).map(|_| AtomicU64::new(1_000)).collect();
+    let credit = |a: AccountId, x: i64| {
+        credits[a.index() as usize].fetch_add(x as u64, StdOrdering::Relaxed);
+    };
     let pool: Mutex<Vec<HoldId>> = Mutex::new(Vec::new());
     let issued = AtomicU64::new(0);
     let done = AtomicBool::new(false);
@@ -168,85 +174,91 @@ fn stress_random_ops_keep_the_books() {
         let workers: Vec<_> = (0..WORKERS)
             .map(|w| {
                 let (ids, pool, minted, burned, issued) = (&ids, &pool, &minted, &burned, &issued);
+                let credit = &credit;
                 let start = &start;
                 sc.spawn(move || {
-                        start.wait();
-                        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (w + 1));
-                        let mut wins: HashMap<u64, u32> = HashMap::new();
-                        for _ in 0..ops {
-                            let a = ids[rng.below(ACCOUNTS as u64) as usize];
-                            let b = ids[rng.below(ACCOUNTS as u64) as usize];
-                            let x = 1 + rng.below(60) as i64;
-                            match rng.below(100) {
-                                0..=44 => match ledger.transfer(a, b, x) {
-                                    Ok(())
-                                    | Err(
-                                        LedgerError::InsufficientFunds | LedgerError::SameAccount,
-                                    ) => {}
-                                    Err(e) => panic!("transfer: {e}"),
-                                },
-                                45..=59 => match ledger.hold(a, x) {
-                                    Ok(h) => {
-                                        issued.fetch_add(1, StdOrdering::Relaxed);
-                                        pool.lock().unwrap().push(h);
+                    start.wait();
+                    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (w + 1));
+                    let mut wins: HashMap<u64, u32> = HashMap::new();
+                    for _ in 0..ops {
+                        let a = ids[rng.below(ACCOUNTS as u64) as usize];
+                        let b = ids[rng.below(ACCOUNTS as u64) as usize];
+                        let x = 1 + rng.below(60) as i64;
+                        match rng.below(100) {
+                            0..=44 => match ledger.transfer(a, b, x) {
+                                Ok(()) => credit(b, x),
+                                Err(LedgerError::InsufficientFunds | LedgerError::SameAccount) => {}
+                                Err(e) => panic!("transfer: {e}"),
+                            },
+                            45..=59 => match ledger.hold(a, x) {
+                                Ok(h) => {
+                                    issued.fetch_add(1, StdOrdering::Relaxed);
+                                    pool.lock().unwrap().push(h);
+                                }
+                                Err(
+                                    LedgerError::InsufficientFunds
+                                    | LedgerError::HoldCapacityExhausted,
+                                ) => {}
+                                Err(e) => panic!("hold: {e}"),
+                            },
+                            60..=79 => {
+                                // Pick any pooled hold (possibly one the other worker is also
+                                // resolving right now) without removing it.
+                                let h = {
+                                    let p = pool.lock().unwrap();
+                                    if p.is_empty() {
+                                        continue;
+                                    }
+                                    p[rng.below(p.len() as u64) as usize]
+                                };
+                                let settled = 1 + rng.below(x as u64) as i64;
+                                let settle = rng.below(2) == 0;
+                                let r = if settle {
+                                    ledger.settle(h, b, settled)
+                                } else {
+                                    ledger.void(h)
+                                };
+                                match r {
+                                    Ok(()) => {
+                                        if settle {
+                                            credit(b, settled);
+                                        }
+                                        *wins.entry(h.to_u64()).or_default() += 1;
+                                        pool.lock().unwrap().retain(|&p| p != h);
                                     }
                                     Err(
-                                        LedgerError::InsufficientFunds
-                                        | LedgerError::HoldCapacityExhausted,
+                                        LedgerError::HoldNotPending
+                                        | LedgerError::HoldStale
+                                        | LedgerError::SettleExceedsHold,
                                     ) => {}
-                                    Err(e) => panic!("hold: {e}"),
-                                },
-                                60..=79 => {
-                                    // Pick any pooled hold (possibly one the other worker is also
-                                    // resolving right now) without removing it.
-                                    let h = {
-                                        let p = pool.lock().unwrap();
-                                        if p.is_empty() {
-                                            continue;
-                                        }
-                                        p[rng.below(p.len() as u64) as usize]
-                                    };
-                                    let r = if rng.below(2) == 0 {
-                                        ledger.settle(h, b, 1 + rng.below(x as u64) as i64)
-                                    } else {
-                                        ledger.void(h)
-                                    };
-                                    match r {
-                                        Ok(()) => {
-                                            *wins.entry(h.to_u64()).or_default() += 1;
-                                            pool.lock().unwrap().retain(|&p| p != h);
-                                        }
-                                        Err(
-                                            LedgerError::HoldNotPending
-                                            | LedgerError::HoldStale
-                                            | LedgerError::SettleExceedsHold,
-                                        ) => {}
-                                        Err(e) => panic!("resolve: {e}"),
-                                    }
+                                    Err(e) => panic!("resolve: {e}"),
                                 }
-                                80..=87 => {
-                                    ledger.accrue(a, x).unwrap();
-                                    minted.fetch_add(x as u64, StdOrdering::Relaxed);
-                                }
-                                88..=93 => match ledger.claim(a) {
-                                    Ok(_) | Err(LedgerError::NothingToClaim) => {}
-                                    Err(e) => panic!("claim: {e}"),
-                                },
-                                94..=96 => {
-                                    ledger.mint(a, x).unwrap();
-                                    minted.fetch_add(x as u64, StdOrdering::Relaxed);
-                                }
-                                _ => match ledger.burn(a, x) {
-                                    Ok(()) => {
-                                        burned.fetch_add(x as u64, StdOrdering::Relaxed);
-                                    }
-                                    Err(LedgerError::InsufficientFunds) => {}
-                                    Err(e) => panic!("burn: {e}"),
-                                },
                             }
+                            80..=87 => {
+                                ledger.accrue(a, x).unwrap();
+                                minted.fetch_add(x as u64, StdOrdering::Relaxed);
+                            }
+                            88..=93 => match ledger.claim(a) {
+                                Ok(p) => credit(a, p),
+                                Err(LedgerError::NothingToClaim) => {}
+                                Err(e) => panic!("claim: {e}"),
+                            },
+                            94..=96 => {
+                                ledger.mint(a, x).unwrap();
+                                minted.fetch_add(x as u64, StdOrdering::Relaxed);
+                                credit(a, x);
+                            }
+                            _ => match ledger.burn(a, x) {
+                                Ok(()) => {
+                                    burned.fetch_add(x as u64, StdOrdering::Relaxed);
+                                }
+                                Err(LedgerError::InsufficientFunds) => {}
+                                Err(e) => panic!("burn: {e}"),
+                            },
                         }
-                        wins
-                    })
+                    }
+                    wins
+                })
             })
             .collect();
         // Join every worker before unwrapping, so a panicking worker still stops the observer
@@ -276,4 +288,17 @@ fn stress_random_ops_keep_the_books() {
     assert_eq!(r.held, 0);
     assert_eq!(r.minted as u64, minted.into_inner());
     assert_eq!(r.burned as u64, burned.into_inner());
+    // Format 2: each account's `credited` word holds exactly the credits counted for it, and
+    // its balance is what it received minus `debited` (outflow; no escrow is left).
+    for &a in &ids {
+        let info = ledger.account(a).unwrap();
+        assert_eq!(
+            info.earned as u64,
+            credits[a.index() as usize].load(StdOrdering::Relaxed),
+            "credits of account {}",
+            a.index()
+        );
+        assert_eq!(info.credited - info.debited, info.balance);
+        assert_eq!(info.spent, info.debited);
+    }
 }

@@ -3,8 +3,9 @@
 
 use inos_layout::sync::Ordering;
 use inos_layout::{Region, RegionBuf};
+use inos_ledger::layout::{A_CREDITED, A_DEBITED, A_RESERVED, A_STATUS};
 use inos_ledger::{
-    required_len, AccountId, HoldId, Ledger, LedgerError as E, ACCOUNT_LEN, HEADER_LEN,
+    required_len, AccountId, HoldId, Ledger, LedgerError as E, ACCOUNT_LEN, HEADER_LEN, VERSION,
 };
 use proptest::prelude::*;
 
@@ -39,9 +40,12 @@ fn attach_rejects_bad_headers() {
         Err(E::RegionTooSmall { .. })
     ));
 
-    r.u32_at(4).unwrap().store(2, Ordering::Relaxed);
-    assert_eq!(Ledger::attach(r).unwrap_err(), E::UnsupportedVersion(2));
+    // Format 1 (stored balances) is not format 2 (derived balances): refused, never misread.
     r.u32_at(4).unwrap().store(1, Ordering::Relaxed);
+    assert_eq!(Ledger::attach(r).unwrap_err(), E::UnsupportedVersion(1));
+    r.u32_at(4).unwrap().store(3, Ordering::Relaxed);
+    assert_eq!(Ledger::attach(r).unwrap_err(), E::UnsupportedVersion(3));
+    r.u32_at(4).unwrap().store(VERSION, Ordering::Relaxed);
 
     r.u32_at(8).unwrap().store(u32::MAX, Ordering::Relaxed); // capacity past the region
     assert!(matches!(Ledger::attach(r), Err(E::RegionTooSmall { .. })));
@@ -66,24 +70,38 @@ fn corrupt_account_fields_are_reported_not_used() {
     let r = buf.region();
     let l = Ledger::attach(r).unwrap();
     l.mint(A, 10).unwrap();
-    // A negative balance written by someone else.
-    r.i64_at(acct_off(0)).unwrap().store(-5, Ordering::Relaxed);
+    // A negative `credited` written by someone else.
+    r.i64_at(acct_off(0) + A_CREDITED)
+        .unwrap()
+        .store(-5, Ordering::Relaxed);
     let c = E::CorruptAccount { index: 0 };
     assert_eq!(l.transfer(A, B, 1), Err(c));
     assert_eq!(l.transfer(B, A, 1), Err(E::InsufficientFunds));
     assert_eq!(l.mint(A, 1), Err(c));
     assert_eq!(l.account(A), Err(c));
     assert_eq!(l.audit(), Err(c));
+    // `debited` above `credited`: a negative balance, which no conforming party can produce.
+    r.i64_at(acct_off(0) + A_CREDITED)
+        .unwrap()
+        .store(10, Ordering::Relaxed);
+    r.i64_at(acct_off(0) + A_DEBITED)
+        .unwrap()
+        .store(11, Ordering::Relaxed);
+    assert_eq!(l.account(A), Err(c));
+    assert_eq!(l.audit(), Err(c));
+    assert_eq!(l.transfer(A, B, 1), Err(E::InsufficientFunds));
+    r.i64_at(acct_off(0) + A_DEBITED)
+        .unwrap()
+        .store(0, Ordering::Relaxed);
     // An unknown state.
-    r.i64_at(acct_off(0)).unwrap().store(10, Ordering::Relaxed);
-    r.u32_at(acct_off(0) + 40)
+    r.u32_at(acct_off(0) + A_STATUS)
         .unwrap()
         .store(0x1_07, Ordering::Relaxed);
     assert_eq!(l.transfer(A, B, 1), Err(c));
     assert_eq!(l.freeze(A), Err(c));
     assert_eq!(l.audit(), Err(c));
     // A free slot holding money.
-    r.u32_at(acct_off(0) + 40)
+    r.u32_at(acct_off(0) + A_STATUS)
         .unwrap()
         .store(0, Ordering::Relaxed);
     assert_eq!(l.audit(), Err(c));
@@ -136,8 +154,8 @@ fn non_zero_reserved_record_bytes_are_corruption() {
     l.mint(A, 10).unwrap();
     let h = l.hold(A, 4).unwrap();
     assert!(l.audit().unwrap().is_balanced());
-    // Every reserved word of an account record (44..64), one at a time.
-    for o in (44..64).step_by(4) {
+    // Every reserved word of an account record (36..64), one at a time.
+    for o in (A_RESERVED..ACCOUNT_LEN).step_by(4) {
         let w = r.u32_at(acct_off(1) + o).unwrap();
         w.store(1 << 24, Ordering::Relaxed);
         assert_eq!(l.audit(), Err(E::CorruptAccount { index: 1 }), "offset {o}");
@@ -248,7 +266,7 @@ proptest! {
         let r: Region<'_> = buf.region();
         r.write(0, &bytes).unwrap();
         if bytes.len() >= 4 { r.write(0, b"INLG").unwrap(); }
-        if bytes.len() >= 8 { r.write(4, &1u32.to_le_bytes()).unwrap(); }
+        if bytes.len() >= 8 { r.write(4, &VERSION.to_le_bytes()).unwrap(); }
         if let Ok(l) = Ledger::attach(r) {
             script(&l, &[(11, 0, 0, 0), (3, 0, 0, 5), (5, 0, 1, 3), (8, 1, 0, 2), (10, 0, 1, 0)]);
         }

@@ -37,6 +37,33 @@ fn no_negative(l: &Ledger<'_>) {
     }
 }
 
+/// Format 2 (ledger.md §4): a payee spends a credit it has just received while a third party
+/// reads the payee's derived balance. The payee's debit was checked against a `credited` that
+/// includes the credit; a reader that loads `debited` and then `credited` therefore never sees
+/// `debited > credited` (which `account` would report as corruption), in any interleaving.
+#[test]
+fn a_reader_never_sees_a_debit_before_the_credit_it_spent() {
+    loom::model(|| {
+        let buf = setup(0, 10);
+        let b2 = buf.clone();
+        let t = thread::spawn(move || ledger(&b2).transfer(A, B, 5));
+        let b3 = buf.clone();
+        let u = thread::spawn(move || ledger(&b3).transfer(B, A, 3));
+        let l = ledger(&buf);
+        let seen = l
+            .account(B)
+            .expect("debited never above credited for a reader");
+        assert!(seen.balance >= 0 && seen.balance <= 5);
+        t.join().unwrap().unwrap();
+        let back = u.join().unwrap();
+        assert!(back.is_ok() || back == Err(LedgerError::InsufficientFunds));
+        let (a, b) = (l.account(A).unwrap(), l.account(B).unwrap());
+        assert_eq!(b.balance, if back.is_ok() { 2 } else { 5 });
+        assert_eq!(a.balance + b.balance, 10);
+        assert!(l.audit().unwrap().is_balanced());
+    });
+}
+
 /// Two threads mix a transfer, a hold and a settle on the same accounts: each observes no
 /// negative field at any point it looks, and at the end the books balance.
 #[test]
@@ -241,24 +268,23 @@ fn mixed_payments_and_resolutions_balance() {
     });
 }
 
-/// ledger.md §2 "Undo": a hostile party lowers A's `spent` while a transfer that is about to be
+/// ledger.md §2 "Undo": a hostile party lowers A's `debited` while a transfer that is about to be
 /// refused (`EarnedOverflow` at the payee) has added to it. In every interleaving no word becomes
-/// negative (the old unchecked undo stored -5), A's balance is restored, and the transfer reports
-/// either the refusal or, when its undo of `spent` was refused, `CorruptAccount` of A.
+/// negative (an unchecked undo would store -5), A's balance is restored, and the transfer reports
+/// either the refusal or, when its undo of `debited` was refused, `CorruptAccount` of A.
 #[test]
 fn a_refused_undo_step_stores_nothing_and_reports_corruption() {
     use inos_layout::sync::Ordering;
-    const SPENT: usize = 32;
-    const EARNED: usize = 24;
+    use inos_ledger::layout::{A_CREDITED, A_DEBITED};
     const HEADER: usize = 128;
     const ACCOUNT: usize = 64;
     loom::model(|| {
         let buf = setup(0, 10);
-        // B's lifetime `earned` is at the top: any credit to B is refused with EarnedOverflow.
-        let b_earned = buf.region().i64_at(HEADER + ACCOUNT + EARNED).unwrap();
-        b_earned.store(i64::MAX - 2, Ordering::Relaxed);
-        let a_spent_off = HEADER + SPENT;
-        // Touch A's `spent` on this thread before spawning (loom twin rule).
+        // B's lifetime `credited` is at the top: any credit to B is refused with EarnedOverflow.
+        let b_credited = buf.region().i64_at(HEADER + ACCOUNT + A_CREDITED).unwrap();
+        b_credited.store(i64::MAX - 2, Ordering::Relaxed);
+        let a_spent_off = HEADER + A_DEBITED;
+        // Touch A's `debited` on this thread before spawning (loom twin rule).
         assert_eq!(
             buf.region()
                 .i64_at(a_spent_off)
@@ -282,7 +308,7 @@ fn a_refused_undo_step_stores_nothing_and_reports_corruption() {
             .i64_at(a_spent_off)
             .unwrap()
             .load(Ordering::Relaxed);
-        assert!(spent >= 0, "an undo stored a negative spent: {spent}");
+        assert!(spent >= 0, "an undo stored a negative debited: {spent}");
         assert!(
             r == Err(LedgerError::EarnedOverflow)
                 || r == Err(LedgerError::CorruptAccount { index: 0 }),
@@ -290,6 +316,6 @@ fn a_refused_undo_step_stores_nothing_and_reports_corruption() {
         );
         let l = ledger(&buf);
         assert_eq!(l.account(A).unwrap().balance, 10);
-        assert_eq!(l.account(B).unwrap().balance, 0);
+        assert_eq!(l.account(B).unwrap().balance, i64::MAX - 2);
     });
 }

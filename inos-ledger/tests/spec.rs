@@ -54,20 +54,23 @@ fn spec_tables_match_the_bytes() {
     assert_eq!(u64_at(88), 0);
 
     let acct = |i: usize, f: usize| HEADER_LEN + i * ACCOUNT_LEN + f;
-    documented(0, "i64", "balance");
-    assert_eq!((i64_at(acct(0, 0)), i64_at(acct(1, 0))), (50, 25));
-    documented(8, "i64", "held");
-    assert_eq!(i64_at(acct(0, 8)), 20);
-    documented(16, "i64", "pending");
-    assert_eq!(i64_at(acct(0, 16)), 7);
-    documented(24, "i64", "earned");
-    assert_eq!((i64_at(acct(0, 24)), i64_at(acct(1, 24))), (100, 30));
-    documented(32, "i64", "spent");
-    assert_eq!((i64_at(acct(0, 32)), i64_at(acct(1, 32))), (30, 5));
-    documented(40, "u32", "status");
+    // Format 2: no balance word; balance = credited − debited.
+    documented(0, "i64", "credited");
+    assert_eq!((i64_at(acct(0, 0)), i64_at(acct(1, 0))), (100, 30));
+    documented(8, "i64", "debited");
+    // a: transfer out 30 + hold 20; b: burn 5.
+    assert_eq!((i64_at(acct(0, 8)), i64_at(acct(1, 8))), (50, 5));
+    documented(16, "i64", "held");
+    assert_eq!(i64_at(acct(0, 16)), 20);
+    documented(24, "i64", "pending");
+    assert_eq!(i64_at(acct(0, 24)), 7);
+    let (ia, ib) = (l.account(a).unwrap(), l.account(b).unwrap());
+    assert_eq!((ia.balance, ib.balance), (50, 25));
+    assert_eq!((ia.earned, ia.spent, ib.earned, ib.spent), (100, 30, 30, 5));
+    documented(32, "u32", "status");
     // a: opened (generation 1, OPEN); b: opened then frozen (generation 2, FROZEN).
     assert_eq!(
-        (u32_at(acct(0, 40)), u32_at(acct(1, 40))),
+        (u32_at(acct(0, 32)), u32_at(acct(1, 32))),
         (1 << 8 | 1, 2 << 8 | 2)
     );
 
@@ -151,7 +154,7 @@ fn audit_counters_are_shared_by_every_auditor() {
     assert_eq!(owner.audit_counts(), (2, 0));
     // A word scribbled by someone else: the foreign auditor's unbalanced report is counted too.
     let r = buf.region();
-    r.i64_at(HEADER_LEN).unwrap().store(11, Ordering::Relaxed);
+    r.i64_at(HEADER_LEN).unwrap().store(11, Ordering::Relaxed); // credited: 10 → 11
     assert!(!foreign.audit().unwrap().is_balanced());
     assert_eq!(owner.audit_counts(), (3, 1));
     // Offsets 80 / 88, as the header table says.

@@ -5,13 +5,14 @@
 // Errors are thrown as LedgerError { name, code } with the names and codes of ledger.md §7.
 
 const MAGIC = 0x474c4e49; // "INLG"
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_LEN = 128;
 const RECORD_LEN = 64;
 const MAX = (1n << 63n) - 1n;
 // Header, account and hold field offsets (ledger.md §1).
 const H = { MAGIC: 0, VERSION: 4, ACCOUNTS: 8, HOLDS: 12, MINTED: 64, BURNED: 72, AUDITS: 80, AUDITS_UNBALANCED: 88 };
-const A = { BALANCE: 0, HELD: 8, PENDING: 16, EARNED: 24, SPENT: 32, STATUS: 40, RESERVED: 44 };
+// Format 2: no balance word; balance = credited - debited (ledger.md §1.2).
+const A = { CREDITED: 0, DEBITED: 8, HELD: 16, PENDING: 24, STATUS: 32, RESERVED: 36 };
 const HO = { STATE: 0, AMOUNT: 8, PAYER: 16, RESERVED: 20 };
 const ST = { FREE: 0, OPEN: 1, FROZEN: 2, CLOSED: 3 };
 const HS = { FREE: 0n, RESERVING: 1n, PENDING: 2n, SETTLED: 3n, VOIDED: 4n };
@@ -87,6 +88,33 @@ export class Ledger {
       cur = seen;
     }
   }
+  /** "Debit" (ledger.md §2): `credited` loaded once, then a CAS on `debited` kept `<= credited`. */
+  debit(a, x) {
+    const credited = this.i64(a.base + A.CREDITED);
+    for (let cur = this.i64(a.base + A.DEBITED); ;) {
+      if (cur < 0n || credited < 0n) throw a.corrupt();
+      const next = cur + x;
+      if (next > MAX || next > credited) fail('InsufficientFunds');
+      const seen = Atomics.compareExchange(this.w64, (a.base + A.DEBITED) >> 3, cur, next);
+      if (seen === cur) return;
+      cur = seen;
+    }
+  }
+  /** Reads an account as ledger.md §4 says: `debited` before `credited`; derived fields. */
+  account(i) {
+    const a = this.acct(i);
+    const [s, st] = this.state(a);
+    const word = (o) => { const v = this.i64(a.base + o); if (v < 0n) throw a.corrupt(); return v; };
+    const held = word(A.HELD);
+    const debited = word(A.DEBITED);
+    const credited = word(A.CREDITED);
+    if (debited > credited) throw a.corrupt();
+    const spent = debited - held;
+    return {
+      balance: credited - debited, held, pending: word(A.PENDING), earned: credited,
+      spent: spent < 0n ? 0n : spent, credited, debited, state: st, generation: s >>> 8,
+    };
+  }
   takeAll(o, empty, corrupt) {
     for (let cur = this.i64(o); ;) {
       if (cur < 0n) throw corrupt();
@@ -147,7 +175,7 @@ export class Ledger {
       const a = this.acct(i);
       let [s, st] = this.state(a);
       while (st === ST.FREE) {
-        const money = [A.BALANCE, A.HELD, A.PENDING, A.EARNED, A.SPENT].some((f) => this.i64(a.base + f) !== 0n);
+        const money = [A.CREDITED, A.DEBITED, A.HELD, A.PENDING].some((f) => this.i64(a.base + f) !== 0n);
         if (money || !this.reservedZero(a.base, A.RESERVED)) throw a.corrupt();
         const seen = this.casU32(a.base + A.STATUS, s, Ledger.nextStatus(s, ST.OPEN));
         if (seen === s) return i;
@@ -187,21 +215,17 @@ export class Ledger {
     this.gateIn(a);
     const hdr = () => new LedgerError('CorruptHeader');
     this.add(H.MINTED, x, () => new LedgerError('MintedOverflow'), hdr);
-    this.step(() => this.add(a.base + A.EARNED, x, () => new LedgerError('EarnedOverflow'), a.corrupt),
+    this.step(() => this.add(a.base + A.CREDITED, x, () => new LedgerError('EarnedOverflow'), a.corrupt),
       this.undoAdd(H.MINTED, x, hdr));
-    this.step(() => this.add(a.base + A.BALANCE, x, () => new LedgerError('BalanceOverflow'), a.corrupt),
-      this.undoAdd(a.base + A.EARNED, x, a.corrupt), this.undoAdd(H.MINTED, x, hdr));
   }
   burn(i, x) {
     Ledger.amount(x);
     const a = this.acct(i);
     this.gateOut(a);
     const hdr = () => new LedgerError('CorruptHeader');
-    this.sub(a.base + A.BALANCE, x, () => new LedgerError('InsufficientFunds'), a.corrupt);
-    this.step(() => this.add(a.base + A.SPENT, x, () => new LedgerError('SpentOverflow'), a.corrupt),
-      this.undoSub(a.base + A.BALANCE, x, a.corrupt));
+    this.debit(a, x);
     this.step(() => this.add(H.BURNED, x, () => new LedgerError('BurnedOverflow'), hdr),
-      this.undoAdd(a.base + A.SPENT, x, a.corrupt), this.undoSub(a.base + A.BALANCE, x, a.corrupt));
+      this.undoAdd(a.base + A.DEBITED, x, a.corrupt));
   }
   transfer(from, to, x) {
     Ledger.amount(x);
@@ -210,14 +234,9 @@ export class Ledger {
     const t = this.acct(to);
     this.gateOut(f);
     this.gateIn(t);
-    this.sub(f.base + A.BALANCE, x, () => new LedgerError('InsufficientFunds'), f.corrupt);
-    this.step(() => this.add(f.base + A.SPENT, x, () => new LedgerError('SpentOverflow'), f.corrupt),
-      this.undoSub(f.base + A.BALANCE, x, f.corrupt));
-    this.step(() => this.add(t.base + A.EARNED, x, () => new LedgerError('EarnedOverflow'), t.corrupt),
-      this.undoAdd(f.base + A.SPENT, x, f.corrupt), this.undoSub(f.base + A.BALANCE, x, f.corrupt));
-    this.step(() => this.add(t.base + A.BALANCE, x, () => new LedgerError('BalanceOverflow'), t.corrupt),
-      this.undoAdd(t.base + A.EARNED, x, t.corrupt), this.undoAdd(f.base + A.SPENT, x, f.corrupt),
-      this.undoSub(f.base + A.BALANCE, x, f.corrupt));
+    this.debit(f, x);
+    this.step(() => this.add(t.base + A.CREDITED, x, () => new LedgerError('EarnedOverflow'), t.corrupt),
+      this.undoAdd(f.base + A.DEBITED, x, f.corrupt));
   }
   accrue(i, x) {
     Ledger.amount(x);
@@ -232,10 +251,8 @@ export class Ledger {
     const a = this.acct(i);
     this.gateIn(a);
     const p = this.takeAll(a.base + A.PENDING, () => new LedgerError('NothingToClaim'), a.corrupt);
-    this.step(() => this.add(a.base + A.EARNED, p, () => new LedgerError('EarnedOverflow'), a.corrupt),
+    this.step(() => this.add(a.base + A.CREDITED, p, () => new LedgerError('EarnedOverflow'), a.corrupt),
       this.undoSub(a.base + A.PENDING, p, a.corrupt));
-    this.step(() => this.add(a.base + A.BALANCE, p, () => new LedgerError('BalanceOverflow'), a.corrupt),
-      this.undoAdd(a.base + A.EARNED, p, a.corrupt), this.undoSub(a.base + A.PENDING, p, a.corrupt));
     return p;
   }
 
@@ -270,12 +287,12 @@ export class Ledger {
     const base = this.holdBase(j);
     const release = () => this.storeU64(base + HO.STATE, (g << 32n) | HS.FREE);
     try {
-      this.sub(p.base + A.BALANCE, x, () => new LedgerError('InsufficientFunds'), p.corrupt);
+      this.debit(p, x);
     } catch (e) { release(); throw e; }
     try {
       this.add(p.base + A.HELD, x, () => new LedgerError('HeldOverflow'), p.corrupt);
     } catch (e) {
-      const err = this.undone(e, this.undoSub(p.base + A.BALANCE, x, p.corrupt));
+      const err = this.undone(e, this.undoAdd(p.base + A.DEBITED, x, p.corrupt));
       release();
       throw err;
     }
@@ -317,24 +334,21 @@ export class Ledger {
     this.resolve(h, HS.SETTLED);
     const { p, total } = h;
     const rem = total - x;
+    // The payee's credit is the point of no return (ledger.md §2): `credited` is never lowered.
     try {
       this.sub(p.base + A.HELD, total, p.corrupt, p.corrupt);
-      const held = this.undoSub(p.base + A.HELD, total, p.corrupt);
-      const spent = this.undoAdd(p.base + A.SPENT, x, p.corrupt);
-      const earned = this.undoAdd(t.base + A.EARNED, x, t.corrupt);
-      const credit = this.undoAdd(t.base + A.BALANCE, x, t.corrupt);
-      this.step(() => this.add(p.base + A.SPENT, x, () => new LedgerError('SpentOverflow'), p.corrupt), held);
-      this.step(() => this.add(t.base + A.EARNED, x, () => new LedgerError('EarnedOverflow'), t.corrupt), spent, held);
-      this.step(() => this.add(t.base + A.BALANCE, x, () => new LedgerError('BalanceOverflow'), t.corrupt), earned, spent, held);
-      if (rem > 0n) {
-        this.step(() => this.add(p.base + A.BALANCE, rem, () => new LedgerError('BalanceOverflow'), p.corrupt),
-          credit, earned, spent, held);
-      }
+      this.step(() => this.add(t.base + A.CREDITED, x, () => new LedgerError('EarnedOverflow'), t.corrupt),
+        this.undoSub(p.base + A.HELD, total, p.corrupt));
     } catch (e) {
       this.storeU64(h.base + HO.STATE, h.observed);
       throw e;
     }
+    let after = null;
+    if (rem > 0n) {
+      try { this.sub(p.base + A.DEBITED, rem, p.corrupt, p.corrupt); } catch (e) { after = e; }
+    }
     this.storeU64(h.base + HO.STATE, (h.gen << 32n) | HS.FREE);
+    if (after) throw after;
   }
   void(id) {
     const h = this.pending(id);
@@ -342,7 +356,7 @@ export class Ledger {
     const { p, total } = h;
     try {
       this.sub(p.base + A.HELD, total, p.corrupt, p.corrupt);
-      this.step(() => this.add(p.base + A.BALANCE, total, () => new LedgerError('BalanceOverflow'), p.corrupt),
+      this.step(() => this.sub(p.base + A.DEBITED, total, p.corrupt, p.corrupt),
         this.undoSub(p.base + A.HELD, total, p.corrupt));
     } catch (e) {
       this.storeU64(h.base + HO.STATE, h.observed);
@@ -359,17 +373,18 @@ export class Ledger {
     for (let i = 0; i < this.accounts; i++) {
       const a = this.acct(i);
       const st = this.state(a)[1];
-      const f = [A.BALANCE, A.HELD, A.PENDING, A.EARNED, A.SPENT].map((o) => this.i64(a.base + o));
-      if (f.some((v) => v < 0n)) throw a.corrupt();
+      // debited before credited (ledger.md §4).
+      const f = [A.DEBITED, A.CREDITED, A.HELD, A.PENDING].map((o) => this.i64(a.base + o));
+      if (f.some((v) => v < 0n) || f[0] > f[1]) throw a.corrupt();
       if (!this.reservedZero(a.base, A.RESERVED)) throw a.corrupt();
       if (st === ST.FREE) {
         if (f.some((v) => v !== 0n)) throw a.corrupt();
         continue;
       }
       r.accountsInUse++;
-      r.balance += f[0];
-      r.held += f[1];
-      r.pending += f[2];
+      r.balance += f[1] - f[0];
+      r.held += f[2];
+      r.pending += f[3];
     }
     for (let j = 0; j < this.holds; j++) {
       const base = this.holdBase(j);

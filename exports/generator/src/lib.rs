@@ -154,11 +154,10 @@ pub fn ledger() -> Module {
                 name: "ledger_account",
                 doc: "Byte offsets inside an account record (record i at 128 + 64 * i).",
                 consts: vec![
-                    c("balance", Usize(l::A_BALANCE)),
+                    c("credited", Usize(l::A_CREDITED)),
+                    c("debited", Usize(l::A_DEBITED)),
                     c("held", Usize(l::A_HELD)),
                     c("pending", Usize(l::A_PENDING)),
-                    c("earned", Usize(l::A_EARNED)),
-                    c("spent", Usize(l::A_SPENT)),
                     c("status", Usize(l::A_STATUS)),
                     c("reserved", Usize(l::A_RESERVED)),
                 ],
