@@ -723,6 +723,9 @@ impl<'a> Arena<'a> {
     /// Replaces the exclusive block word `(g, 1, 0, party)` of `r` by `new`.
     fn cas_exclusive(&self, r: BlockRef, new: u64) -> Result<Loc, Error> {
         let loc = self.locate(r)?;
+        if !self.class_current(loc) {
+            return Err(Error::Stale);
+        }
         let word = self.word(loc.chunk, loc.granule);
         let expect = block_word(r.generation, 1, 0, self.party.get());
         // SYNC: AcqRel; Release publishes this party's writes to the block (to the receiver of a
@@ -811,6 +814,9 @@ impl<'a> Arena<'a> {
     /// ```
     pub fn release(&self, r: BlockRef) -> Result<(), Error> {
         let loc = self.locate(r)?;
+        if !self.class_current(loc) {
+            return Err(Error::Stale);
+        }
         let word = self.word(loc.chunk, loc.granule);
         let mut w = word.load(Ordering::Acquire);
         for _ in 0..RETRIES {
