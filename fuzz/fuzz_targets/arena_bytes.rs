@@ -46,9 +46,18 @@ fn run(a: Arena<'_>, script: &[u8], refs: &[BlockRef]) {
             .unwrap_or_default();
         let r = match g(2) % 5 {
             0 => base,
-            1 => BlockRef { offset: base.offset.wrapping_add(u32::from(g(3)) * 8), ..base },
-            2 => BlockRef { len: u32::from_le_bytes([g(3), g(4), g(5), 0]), ..base },
-            3 => BlockRef { generation: base.generation ^ u32::from(g(3)), ..base },
+            1 => BlockRef {
+                offset: base.offset.wrapping_add(u32::from(g(3)) * 8),
+                ..base
+            },
+            2 => BlockRef {
+                len: u32::from_le_bytes([g(3), g(4), g(5), 0]),
+                ..base
+            },
+            3 => BlockRef {
+                generation: base.generation ^ u32::from(g(3)),
+                ..base
+            },
             _ => BlockRef {
                 offset: u32::from_le_bytes([g(3), g(4), 0, 0]),
                 len: u32::from(g(5)) * 16,

@@ -181,9 +181,8 @@ impl<'a> Arena<'a> {
                 len: region.len(),
             });
         }
-        let word = |off: usize| -> Result<u32, Error> {
-            Ok(region.u32_at(off)?.load(Ordering::Relaxed))
-        };
+        let word =
+            |off: usize| -> Result<u32, Error> { Ok(region.u32_at(off)?.load(Ordering::Relaxed)) };
         // SYNC: Acquire, pairs with the Release store of the magic in `init_with`.
         let magic = region.u32_at(H_MAGIC)?.load(Ordering::Acquire);
         if magic != MAGIC {
@@ -489,7 +488,11 @@ impl<'a> Arena<'a> {
     fn publish(&self, i: u32, granule: u32, refs: u32) -> u32 {
         let w = self.word(i, granule);
         let (g, r, _, _) = split_block_word(w.load(Ordering::Acquire));
-        let g = if r != 0 { g.wrapping_add(1) & GEN_MASK } else { g };
+        let g = if r != 0 {
+            g.wrapping_add(1) & GEN_MASK
+        } else {
+            g
+        };
         // SYNC: Release; nothing else writes the word of a block whose bit we hold.
         w.store(block_word(g, refs, 0, self.party.get()), Ordering::Release);
         g
@@ -750,10 +753,7 @@ impl<'a> Arena<'a> {
     /// assert!(arena.open(r).is_ok());
     /// ```
     pub fn send(&self, r: BlockRef) -> Result<(), Error> {
-        self.cas_exclusive(
-            r,
-            block_word(r.generation, 1, W_SENT, self.party.get()),
-        )?;
+        self.cas_exclusive(r, block_word(r.generation, 1, W_SENT, self.party.get()))?;
         Ok(())
     }
 
@@ -926,8 +926,7 @@ impl<'a> Arena<'a> {
                 if refs == 0 && owner == p {
                     let mut d = 1;
                     while i + d < self.geo.chunks()
-                        && self.state(i + d).load(Ordering::Acquire)
-                            == state_word(TAG_CLAIMING, d)
+                        && self.state(i + d).load(Ordering::Acquire) == state_word(TAG_CLAIMING, d)
                     {
                         d += 1;
                     }

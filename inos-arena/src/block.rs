@@ -79,7 +79,13 @@ pub struct Block<'a> {
 }
 
 impl<'a> Block<'a> {
-    pub(crate) fn new(arena: Arena<'a>, offset: u32, len: u32, generation: u32, shared: bool) -> Self {
+    pub(crate) fn new(
+        arena: Arena<'a>,
+        offset: u32,
+        len: u32,
+        generation: u32,
+        shared: bool,
+    ) -> Self {
         Self {
             arena,
             offset,

@@ -260,7 +260,10 @@ impl Geometry {
     /// assert_eq!(inos_arena::layout::Geometry::new(8, 2).unwrap().data_offset(), 512);
     /// ```
     pub const fn data_offset(&self) -> usize {
-        round_up(HEADER_LEN + self.chunks as usize * self.descriptor_len(), 128)
+        round_up(
+            HEADER_LEN + self.chunks as usize * self.descriptor_len(),
+            128,
+        )
     }
 
     /// Bytes the arena occupies, or `None` if that exceeds `u32::MAX` (offsets are `u32`).
@@ -427,7 +430,10 @@ mod tests {
             };
             let size = Geometry::class_len(c);
             assert!(len as usize <= size);
-            assert!(size <= 64 || (len as usize) * 2 > size, "len {len} size {size}");
+            assert!(
+                size <= 64 || (len as usize) * 2 > size,
+                "len {len} size {size}"
+            );
         }
     }
 

@@ -52,7 +52,11 @@ fn concurrent_allocations_never_overlap() {
         assert_ne!(refs[0].offset, refs[1].offset);
         let a = arena(&buf, 2);
         for (i, r) in refs.iter().enumerate() {
-            assert!(a.region().bytes(r.offset as usize, 64).unwrap().eq_slice(&[i as u8 + 2; 64]));
+            assert!(a
+                .region()
+                .bytes(r.offset as usize, 64)
+                .unwrap()
+                .eq_slice(&[i as u8 + 2; 64]));
         }
         assert_eq!(a.stats().bytes_in_use, 128);
         arena(&buf, 2).free(refs[0]).unwrap();
@@ -89,7 +93,11 @@ fn chunk_rebind_races_the_last_free() {
         let a = arena(&buf, 3);
         match r {
             Ok(r) => {
-                assert!(a.region().bytes(r.offset as usize, 128).unwrap().eq_slice(&[9; 128]));
+                assert!(a
+                    .region()
+                    .bytes(r.offset as usize, 128)
+                    .unwrap()
+                    .eq_slice(&[9; 128]));
                 a.free(r).unwrap();
             }
             Err(e) => assert_eq!(e, Error::OutOfMemory),
@@ -130,7 +138,10 @@ fn a_stale_ref_never_opens_the_reused_slot() {
         });
         let (t_opened, new) = t.join().unwrap();
         let u_res = u.join().unwrap();
-        assert!(t_opened ^ u_res.is_ok(), "exactly one open of the sent ref wins");
+        assert!(
+            t_opened ^ u_res.is_ok(),
+            "exactly one open of the sent ref wins"
+        );
         if let Ok(got) = u_res {
             assert_eq!(got, r);
         }

@@ -52,7 +52,11 @@ fn child(region: Region<'_>) -> ! {
     handed.write(0, &pattern(99)).unwrap();
     let handed = handed.into_ref().unwrap();
     let lost = arena.alloc(100).unwrap().into_ref().unwrap(); // sent, never opened
-    let shared = arena.alloc(64).unwrap().share(NonZeroU8::new(2).unwrap()).unwrap();
+    let shared = arena
+        .alloc(64)
+        .unwrap()
+        .share(NonZeroU8::new(2).unwrap())
+        .unwrap();
     let mb = mailbox(region);
     for (k, v) in [
         handed.offset,

@@ -74,7 +74,10 @@ fn four_threads_hand_off_a_million_blocks() {
     std::thread::scope(|s| {
         for t in 0..THREADS {
             let rx = rxs[t].take().unwrap();
-            let next = [txs[(t + 1) % THREADS].clone(), txs[(t + 2) % THREADS].clone()];
+            let next = [
+                txs[(t + 1) % THREADS].clone(),
+                txs[(t + 2) % THREADS].clone(),
+            ];
             let (allocs, frees, ooms) = (&allocs, &frees, &ooms);
             let arena = base.with_party(PartyId::new(10 + t as u32).unwrap());
             s.spawn(move || {
@@ -126,11 +129,21 @@ fn four_threads_hand_off_a_million_blocks() {
         drop(txs);
     });
     let st = base.stats();
-    let (a, f) = (allocs.load(Ordering::Relaxed), frees.load(Ordering::Relaxed));
-    eprintln!("{a} allocations, {f} frees, {} OOM retries", ooms.load(Ordering::Relaxed));
+    let (a, f) = (
+        allocs.load(Ordering::Relaxed),
+        frees.load(Ordering::Relaxed),
+    );
+    eprintln!(
+        "{a} allocations, {f} frees, {} OOM retries",
+        ooms.load(Ordering::Relaxed)
+    );
     assert_eq!(a, THREADS as u64 * u64::from(per_thread()));
     assert_eq!(a, f);
-    assert_eq!((st.bytes_in_use, st.claiming_bytes, st.corrupt_chunks), (0, 0, 0), "{st:?}");
+    assert_eq!(
+        (st.bytes_in_use, st.claiming_bytes, st.corrupt_chunks),
+        (0, 0, 0),
+        "{st:?}"
+    );
     assert_eq!(st.free_chunks, chunks);
     // Fragmentation stayed bounded: the whole data area is one block again.
     assert!(base.alloc((chunks as usize) << shift).is_ok());
