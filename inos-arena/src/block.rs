@@ -352,8 +352,8 @@ impl<'a> Block<'a> {
     /// (releases) it; the last release frees the block.
     ///
     /// # Errors
-    /// [`Error::NotOwner`] if this is already a shared reference; [`Error::Stale`] if a supervisor
-    /// reclaimed the block meanwhile.
+    /// [`Error::NotOwner`] if this is already a shared reference (the handle is dropped, which
+    /// releases it); [`Error::Stale`] if a supervisor reclaimed the block meanwhile.
     ///
     /// ```
     /// use core::num::NonZeroU8;
@@ -373,8 +373,8 @@ impl<'a> Block<'a> {
         let me = ManuallyDrop::new(self);
         let r = me.block_ref();
         if me.shared {
-            // Keep this reference alive: the caller still holds it.
-            let _ = ManuallyDrop::into_inner(me);
+            // The handle is consumed like any other: dropping it releases its reference.
+            drop(ManuallyDrop::into_inner(me));
             return Err(Error::NotOwner);
         }
         me.arena.share(r, u32::from(refs.get()))?;
