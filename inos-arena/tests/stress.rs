@@ -25,12 +25,13 @@ const fn per_thread() -> u32 {
     }
 }
 
-fn len_for(seq: u32) -> usize {
+/// Mostly small blocks (below 2 KiB and half a chunk); one in 64 a run of one to three chunks.
+fn len_for(seq: u32, chunk: usize) -> usize {
     let h = seq.wrapping_mul(2_654_435_761);
     if h % 64 == 0 {
-        40_000 + (h >> 20) as usize % 100_000 // a run of one to three 64 KiB chunks
+        chunk / 2 + 1 + (h >> 20) as usize % (2 * chunk)
     } else {
-        (h >> 21) as usize // 0..2047
+        (h >> 21) as usize % 2048.min(chunk / 2)
     }
 }
 
@@ -91,7 +92,7 @@ fn four_threads_hand_off_a_million_blocks() {
                 };
                 for seq in 0..per_thread() {
                     let seed = (t as u32) << 28 ^ seq;
-                    let len = len_for(seq.wrapping_add(t as u32 * 7919));
+                    let len = len_for(seq.wrapping_add(t as u32 * 7919), 1 << shift);
                     let b = loop {
                         match arena.alloc(len) {
                             Ok(b) => break b,
