@@ -39,6 +39,8 @@ const BLOCK: usize = 256;
 const FRAME: usize = 5 << 20;
 const PIECE: usize = 512 << 10;
 const CHUNK_READ: usize = 64 << 10;
+const MUTEX_CONTEXT: &str =
+    "context: a process-local free list of fixed slots (no sizes, not shareable)";
 
 fn inos_pairs(arena: Arena<'_>, n: u64) {
     for _ in 0..n {
@@ -111,7 +113,8 @@ fn main() {
                 let t = Instant::now();
                 mutex_pairs(fl, n);
                 t.elapsed()
-            }),
+            })
+            .with_target(f64::NAN, MUTEX_CONTEXT),
         ],
     );
     s.compare(
@@ -142,7 +145,8 @@ fn main() {
                     mutex_pairs(fl, n / 2)
                 })
                 .0
-            }),
+            })
+            .with_target(f64::NAN, MUTEX_CONTEXT),
         ],
     );
 
@@ -259,7 +263,8 @@ fn main() {
                     );
                 }
                 t.elapsed()
-            }),
+            })
+            .with_target(f64::NAN, "context: the floor of any copying hand-off"),
         ],
     );
     s.finish();
