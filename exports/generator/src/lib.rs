@@ -207,6 +207,98 @@ pub fn ledger() -> Module {
     }
 }
 
+/// The arena's constants (`docs/protocol/arena.md`).
+///
+/// ```
+/// let m = inos_export::arena();
+/// assert_eq!(m.file, "inos_arena");
+/// ```
+pub fn arena() -> Module {
+    use inos_arena::layout as l;
+    use Value::{Usize, U32, U64};
+    let errors = inos_arena::ERROR_CODES
+        .iter()
+        .map(|(code, name)| c(snake(name), Value::I32(*code as i32)))
+        .collect();
+    Module {
+        file: "inos_arena",
+        go_package: "inosarena",
+        spec: "docs/protocol/arena.md",
+        groups: vec![
+            Group {
+                name: "arena",
+                doc: "Format constants: magic, version, header length, block and chunk size limits.",
+                consts: vec![
+                    c("magic", U32(l::MAGIC)),
+                    c("version", U32(l::VERSION)),
+                    c("header_len", Usize(l::HEADER_LEN)),
+                    c("min_block", Usize(l::MIN_BLOCK)),
+                    c("min_chunk_shift", U32(l::MIN_CHUNK_SHIFT)),
+                    c("max_chunk_shift", U32(l::MAX_CHUNK_SHIFT)),
+                    c("default_chunk_shift", U32(l::DEFAULT_CHUNK_SHIFT)),
+                    c("max_chunks", U32(l::MAX_CHUNKS)),
+                    c("max_refs", U32(l::MAX_REFS)),
+                    c("block_ref_len", Usize(16)),
+                ],
+            },
+            Group {
+                name: "arena_header",
+                doc: "Byte offsets of the arena header fields (from the arena base).",
+                consts: vec![
+                    c("magic", Usize(l::H_MAGIC)),
+                    c("version", Usize(l::H_VERSION)),
+                    c("chunk_shift", Usize(l::H_CHUNK_SHIFT)),
+                    c("chunk_count", Usize(l::H_CHUNK_COUNT)),
+                    c("descriptor_len", Usize(l::H_DESCRIPTOR_LEN)),
+                    c("data_offset", Usize(l::H_DATA_OFFSET)),
+                    c("reserved", Usize(l::H_RESERVED)),
+                    c("hints", Usize(l::H_HINTS)),
+                    c("hint_free", Usize(l::HINT_FREE)),
+                ],
+            },
+            Group {
+                name: "arena_descriptor",
+                doc: "Byte offsets inside a chunk descriptor (block words at words_offset, arena.md 2).",
+                consts: vec![
+                    c("state", Usize(l::DESC_STATE)),
+                    c("reserved", Usize(l::DESC_RESERVED)),
+                    c("bitmap", Usize(l::DESC_BITMAP)),
+                ],
+            },
+            Group {
+                name: "chunk_tag",
+                doc: "Chunk state word tags (bits 24-31; SMALL is 1 + class; bits 0-23 the value).",
+                consts: vec![
+                    c("free", U32(l::CHUNK_FREE)),
+                    c("small", U32(l::TAG_SMALL)),
+                    c("large_head", U32(l::TAG_LARGE_HEAD)),
+                    c("large_tail", U32(l::TAG_LARGE_TAIL)),
+                    c("claiming", U32(l::TAG_CLAIMING)),
+                    c("tag_shift", U32(l::TAG_SHIFT)),
+                    c("value_mask", U32(l::VALUE_MASK)),
+                ],
+            },
+            Group {
+                name: "block_word",
+                doc: "The 64-bit block word: owner bits 0-31, refs 32-39, SENT 40, SHARED 41, generation 42-63.",
+                consts: vec![
+                    c("owner_mask", U64(l::W_OWNER_MASK)),
+                    c("refs_shift", U32(l::W_REFS_SHIFT)),
+                    c("sent", U64(l::W_SENT)),
+                    c("shared", U64(l::W_SHARED)),
+                    c("gen_shift", U32(l::W_GEN_SHIFT)),
+                    c("gen_mask", U32(l::GEN_MASK)),
+                ],
+            },
+            Group {
+                name: "arena_error",
+                doc: "Arena error codes (arena.md section 7).",
+                consts: errors,
+            },
+        ],
+    }
+}
+
 /// The epoch slot constants (`docs/protocol/epoch.md`).
 ///
 /// ```
@@ -364,7 +456,7 @@ pub fn ring() -> Module {
 
 /// Every non-layout module, in output order.
 pub fn modules() -> Vec<Module> {
-    vec![epoch(), ledger(), ring()]
+    vec![arena(), epoch(), ledger(), ring()]
 }
 
 /// Why a module cannot be rendered.
