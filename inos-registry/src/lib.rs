@@ -58,6 +58,9 @@
 #![warn(missing_docs)]
 
 #[cfg(test)]
+extern crate std;
+
+#[cfg(test)]
 mod assertions;
 mod error;
 mod kind;

@@ -355,9 +355,12 @@ impl<'a, K: Kind> Registry<'a, K> {
             Err(ReadError::Abandoned) => return Err(Miss::Err(RegistryError::Abandoned { slot })),
             Err(_) => return Err(Miss::Err(RegistryError::WriterStalled { slot })),
         }
-        // Relaxed: the claim and the heartbeat are single informational words, read in the
-        // window that the state re-check below closes.
-        let claim = w.claim.load(Ordering::Relaxed);
+        // SYNC: Acquire, pairs with the Release CAS that releases the claim (unregister, backed
+        // off or reclaimed registrations), which comes after that party's state store: a claim
+        // of 0 seen here makes the state re-check below see the entry FREE (found by loom).
+        let claim = w.claim.load(Ordering::Acquire);
+        // Relaxed: the heartbeat is a single informational word.
+
         let heartbeat = w.heartbeat.load(Ordering::Relaxed);
         // SYNC: Acquire. The record's publish (Release, in the seqlock) happens after the state
         // CAS that began its generation; a copy that saw any byte of a later registration
