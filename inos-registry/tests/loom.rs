@@ -130,9 +130,16 @@ fn reader_never_sees_a_torn_record() {
 
 /// A stale handle racing unregister + re-register of its slot gets the old entry or `Stale`,
 /// never the newer registration.
+///
+/// One preemption is enough for the interleaving that matters (the reader stops anywhere in its
+/// read, the owner unregisters and re-registers, the reader goes on), and loom still explores
+/// every value each load may see; with two, the model does not finish in CI time.
 #[test]
 fn stale_handle_never_reads_the_next_registration() {
-    model(|| {
+    let mut b = loom::model::Builder::new();
+    b.max_branches = 20_000;
+    b.preemption_bound = Some(1);
+    b.check(|| {
         let buf = table(1);
         let reg = ModuleRegistry::attach(buf.region()).unwrap();
         let old = reg
