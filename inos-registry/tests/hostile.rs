@@ -66,6 +66,7 @@ fn exercise(buf: &RegionBuf, hs: &[Handle<Modules>]) {
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: if cfg!(miri) { 4 } else { 512 },
+        failure_persistence: None,
         ..ProptestConfig::default()
     })]
 

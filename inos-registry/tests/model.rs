@@ -258,6 +258,7 @@ fn run(count: u32, probes: u32, ops: Vec<Op>) {
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: if cfg!(miri) { 4 } else { 256 },
+        failure_persistence: None,
         ..ProptestConfig::default()
     })]
 
