@@ -290,14 +290,23 @@ const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
-/// Bytes per module registry entry (INOS reference §5.2).
-pub const MODULE_ENTRY_LEN: u32 = 96;
+/// Bytes per module registry entry (`inos-registry`, `docs/protocol/registry.md`; INOS used 96,
+/// reference §5.2).
+pub const MODULE_ENTRY_LEN: u32 = 88;
 /// Number of module registry entries.
 pub const MODULE_SLOTS: u32 = 64;
-/// Bytes per supervisor header.
-pub const SUPERVISOR_ENTRY_LEN: u32 = 128;
+/// Size of the `module_registry` region: the 64-byte table header and the entries fit in it.
+pub const MODULE_REGISTRY_SIZE: u32 = 6 * 1024;
+/// Bytes per supervisor header (`inos-registry`).
+pub const SUPERVISOR_ENTRY_LEN: u32 = 120;
 /// Number of supervisor headers.
 pub const SUPERVISOR_SLOTS: u32 = 32;
+/// Size of the `supervisors` region: the 64-byte table header and the entries fit in it.
+pub const SUPERVISORS_SIZE: u32 = 4 * 1024;
+
+// The registry tables (a 64-byte header, then the entries) fit their regions.
+const _: () = assert!(64 + MODULE_SLOTS * MODULE_ENTRY_LEN <= MODULE_REGISTRY_SIZE);
+const _: () = assert!(64 + SUPERVISOR_SLOTS * SUPERVISOR_ENTRY_LEN <= SUPERVISORS_SIZE);
 /// Bytes per pattern exchange entry.
 pub const PATTERN_ENTRY_LEN: u32 = 64;
 /// Number of pattern exchange entries.
@@ -322,9 +331,9 @@ pub enum StandardRegion {
     Header = 0,
     /// Epoch / flag / value slots.
     Epochs,
-    /// Module registry, 64 × 96 B.
+    /// Module registry, 64 × 88 B (`inos-registry`).
     ModuleRegistry,
-    /// Supervisor headers, 32 × 128 B.
+    /// Supervisor headers, 32 × 120 B (`inos-registry`).
     Supervisors,
     /// Mesh metrics.
     MeshMetrics,
@@ -391,8 +400,8 @@ impl StandardRegion {
         match self {
             Self::Header => "header (128 B) and region directory (32 B per region)",
             Self::Epochs => "epoch / flag / value slots, 8 B each (word, waiter count)",
-            Self::ModuleRegistry => "module registry, 64 entries of 96 B",
-            Self::Supervisors => "supervisor headers, 32 entries of 128 B",
+            Self::ModuleRegistry => "module registry (inos-registry), 64 entries of 88 B",
+            Self::Supervisors => "supervisor headers (inos-registry), 32 entries of 120 B",
             Self::MeshMetrics => "mesh metrics snapshot",
             Self::Analytics => "global analytics snapshot",
             Self::Identity => "identity registry",
@@ -441,14 +450,14 @@ const FIXED: [RegionSpec; 16] = [
     RegionSpec::new(
         "module_registry",
         0x800,
-        MODULE_SLOTS * MODULE_ENTRY_LEN,
+        MODULE_REGISTRY_SIZE,
         128,
         RegionKind::TABLE,
     ),
     RegionSpec::new(
         "supervisors",
         0x2000,
-        SUPERVISOR_SLOTS * SUPERVISOR_ENTRY_LEN,
+        SUPERVISORS_SIZE,
         128,
         RegionKind::TABLE,
     ),

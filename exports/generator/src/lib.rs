@@ -454,9 +454,132 @@ pub fn ring() -> Module {
     }
 }
 
+/// The registry's constants (`docs/protocol/registry.md`): header and entry offsets, kinds,
+/// phases, the hash and the error codes.
+///
+/// ```
+/// let m = inos_export::registry();
+/// assert!(inos_export::go(&m).contains("const RegistryHash_FnvPrime = 0x1000193"));
+/// ```
+pub fn registry() -> Module {
+    use inos_registry::layout as r;
+    use Value::{Usize, I32, U32};
+    let errors = inos_registry::ERROR_CODES
+        .iter()
+        .map(|(code, name)| c(snake(name), I32(*code as i32)))
+        .collect();
+    Module {
+        file: "inos_registry",
+        go_package: "inosregistry",
+        spec: "docs/protocol/registry.md",
+        groups: vec![
+            Group {
+                name: "registry",
+                doc: "Format constants: magic, version, header length, kinds, entry sizes, limits.",
+                consts: vec![
+                    c("magic", U32(r::MAGIC)),
+                    c("version", U32(r::VERSION)),
+                    c("header_len", Usize(r::HEADER_LEN)),
+                    c("kind_module", U32(r::KIND_MODULE)),
+                    c("kind_supervisor", U32(r::KIND_SUPERVISOR)),
+                    c("module_entry_len", Usize(r::MODULE_ENTRY_LEN)),
+                    c("supervisor_entry_len", Usize(r::SUPERVISOR_ENTRY_LEN)),
+                    c("max_entries", U32(r::MAX_ENTRIES)),
+                    c("max_probes", U32(r::MAX_PROBES)),
+                    c("id_max", Usize(r::ID_MAX)),
+                    c("name_max", Usize(r::NAME_MAX)),
+                    c("max_supervised", Usize(r::MAX_SUPERVISED)),
+                    c("none", U32(r::NONE)),
+                    c("read_attempts", U32(inos_registry::READ_ATTEMPTS)),
+                    c("state_retries", U32(inos_registry::STATE_RETRIES)),
+                    c("wait_spins", U32(inos_registry::WAIT_SPINS)),
+                ],
+            },
+            Group {
+                name: "registry_header",
+                doc: "Byte offsets of the table header fields (entry i at header_len + i * entry_len).",
+                consts: vec![
+                    c("magic", Usize(r::H_MAGIC)),
+                    c("version", Usize(r::H_VERSION)),
+                    c("kind", Usize(r::H_KIND)),
+                    c("entry_len", Usize(r::H_ENTRY_LEN)),
+                    c("entry_count", Usize(r::H_ENTRY_COUNT)),
+                    c("probe_limit", Usize(r::H_PROBE_LIMIT)),
+                    c("reserved", Usize(r::H_RESERVED)),
+                ],
+            },
+            Group {
+                name: "registry_entry",
+                doc: "Byte offsets inside every entry (both kinds); the record runs from record to the heartbeat.",
+                consts: vec![
+                    c("claim", Usize(r::E_CLAIM)),
+                    c("state", Usize(r::E_STATE)),
+                    c("seq", Usize(r::E_SEQ)),
+                    c("seq_waiters", Usize(r::E_SEQ_WAITERS)),
+                    c("record", Usize(r::E_RECORD)),
+                    c("id_hash", Usize(r::E_ID_HASH)),
+                    c("id_len", Usize(r::E_ID_LEN)),
+                    c("aux_len", Usize(r::E_AUX_LEN)),
+                    c("id", Usize(r::E_ID)),
+                ],
+            },
+            Group {
+                name: "module_entry",
+                doc: "Byte offsets inside a module entry.",
+                consts: vec![
+                    c("version", Usize(r::M_VERSION)),
+                    c("memory_kib", Usize(r::M_MEMORY_KIB)),
+                    c("capabilities", Usize(r::M_CAPABILITIES)),
+                    c("ring", Usize(r::M_RING)),
+                    c("epoch", Usize(r::M_EPOCH)),
+                    c("name", Usize(r::M_NAME)),
+                    c("heartbeat", Usize(r::M_HEARTBEAT)),
+                    c("reserved", Usize(r::M_RESERVED)),
+                ],
+            },
+            Group {
+                name: "supervisor_entry",
+                doc: "Byte offsets inside a supervisor entry; modules are (slot, generation) u32 pairs.",
+                consts: vec![
+                    c("status", Usize(r::S_STATUS)),
+                    c("epoch", Usize(r::S_EPOCH)),
+                    c("modules", Usize(r::S_MODULES)),
+                    c("heartbeat", Usize(r::S_HEARTBEAT)),
+                    c("reserved", Usize(r::S_RESERVED)),
+                ],
+            },
+            Group {
+                name: "registry_phase",
+                doc: "Entry phases (bits 0-1 of the state word; bits 2-31 are the generation).",
+                consts: vec![
+                    c("free", U32(r::PHASE_FREE)),
+                    c("writing", U32(r::PHASE_WRITING)),
+                    c("pending", U32(r::PHASE_PENDING)),
+                    c("live", U32(r::PHASE_LIVE)),
+                    c("mask", U32(r::PHASE_MASK)),
+                    c("gen_shift", U32(r::GEN_SHIFT)),
+                ],
+            },
+            Group {
+                name: "registry_hash",
+                doc: "FNV-1a (32-bit) over the id bytes; window slot p = (hash mod entry_count + p) mod entry_count.",
+                consts: vec![
+                    c("fnv_offset", U32(r::FNV_OFFSET)),
+                    c("fnv_prime", U32(r::FNV_PRIME)),
+                ],
+            },
+            Group {
+                name: "registry_error",
+                doc: "Registry error codes (registry.md section 8).",
+                consts: errors,
+            },
+        ],
+    }
+}
+
 /// Every non-layout module, in output order.
 pub fn modules() -> Vec<Module> {
-    vec![arena(), epoch(), ledger(), ring()]
+    vec![arena(), epoch(), ledger(), registry(), ring()]
 }
 
 /// Why a module cannot be rendered.
