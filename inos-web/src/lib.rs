@@ -15,7 +15,7 @@
 //! | `Ring.init` / `Ring.producer` / `Ring.consumer` | [`inos_ring::Ring`] over `offset..offset+len` |
 //! | `RingProducer.tryPush` / `pushWait` | [`inos_ring::Producer::try_push`], blocking with the ring's wake handshake |
 //! | `RingConsumer.tryPop` / `popWait` / `popAsync` / `peek` + `release` | [`inos_ring::Consumer::try_pop`] / [`read`](inos_ring::Consumer::read) + [`skip`](inos_ring::Consumer::skip) |
-//! | `Epoch` `load` / `signal` / `wait` / `waitAsync` | [`inos_epoch::Epoch`], [`WorkerPark`](inos_epoch::park::WorkerPark), [`wait_changed_async`](inos_epoch::park::wait_changed_async) |
+//! | `Epoch` `load` / `signal` / `wait` / `waitAsync` | [`inos_epoch::Epoch`], `inos_epoch::park::WorkerPark`, `inos_epoch::park::wait_changed_async` (wasm32 only) |
 //! | `Ledger` | [`inos_ledger::Ledger`] and its audit |
 //!
 //! Every failure is thrown as the JS class `InosError` (`js/errors.js`) with a `code` string, never

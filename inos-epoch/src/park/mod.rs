@@ -58,19 +58,9 @@ mod loom_model;
 mod spin;
 #[cfg(all(feature = "std", not(loom)))]
 mod table;
-#[cfg(all(
-    target_arch = "wasm32",
-    inos_wasm_atomics,
-    not(loom),
-    not(feature = "wasm-bindgen")
-))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_raw, not(loom)))]
 mod wasm;
-#[cfg(all(
-    target_arch = "wasm32",
-    inos_wasm_atomics,
-    not(loom),
-    feature = "wasm-bindgen"
-))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_bindgen, not(loom)))]
 pub mod web;
 
 #[cfg(all(target_os = "linux", feature = "std", not(loom)))]
@@ -78,19 +68,9 @@ pub use futex::FutexPark;
 pub use spin::SpinPark;
 #[cfg(all(feature = "std", not(loom)))]
 pub use table::TablePark;
-#[cfg(all(
-    target_arch = "wasm32",
-    inos_wasm_atomics,
-    not(loom),
-    not(feature = "wasm-bindgen")
-))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_raw, not(loom)))]
 pub use wasm::WasmPark;
-#[cfg(all(
-    target_arch = "wasm32",
-    inos_wasm_atomics,
-    not(loom),
-    feature = "wasm-bindgen"
-))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_bindgen, not(loom)))]
 pub use web::{can_block, wait_changed_async, WebPark, WorkerPark, WouldBlock};
 
 /// How a party sleeps on a shared word and how sleepers are woken (futex semantics).
@@ -138,7 +118,8 @@ impl<P: Park + ?Sized> Park for &P {
 }
 
 /// The platform's backend: `FutexPark` on Linux with `std`, `WasmPark` on wasm32 with
-/// atomics (`WebPark` with the `wasm-bindgen` feature), [`TablePark`] on other `std` targets (and under Miri), [`SpinPark`] otherwise (and a
+/// atomics (`WebPark` with the `wasm-bindgen` feature), [`TablePark`] on other `std` targets
+/// (and under Miri), [`SpinPark`] otherwise (and a
 /// loom model of a futex under `cfg(loom)`). See the [module docs](self) for the matrix.
 ///
 /// ```
@@ -151,19 +132,9 @@ pub struct DefaultPark;
 
 #[cfg(loom)]
 type Platform = loom_model::LoomPark;
-#[cfg(all(
-    not(loom),
-    target_arch = "wasm32",
-    inos_wasm_atomics,
-    not(feature = "wasm-bindgen")
-))]
+#[cfg(all(not(loom), target_arch = "wasm32", inos_wasm_raw))]
 type Platform = WasmPark;
-#[cfg(all(
-    not(loom),
-    target_arch = "wasm32",
-    inos_wasm_atomics,
-    feature = "wasm-bindgen"
-))]
+#[cfg(all(not(loom), target_arch = "wasm32", inos_wasm_bindgen))]
 type Platform = WebPark;
 #[cfg(all(
     not(loom),
