@@ -69,7 +69,7 @@ impl Epoch {
 
     /// A `Promise` of the first value that differs from `lastSeen`, waiting without blocking
     /// (`Atomics.waitAsync`; allowed on the browser main thread); `undefined` after `timeoutMs`.
-    #[wasm_bindgen(js_name = waitAsync)]
+    #[wasm_bindgen(js_name = waitAsync, unchecked_return_type = "Promise<number | undefined>")]
     pub fn wait_async(
         &self,
         last_seen: u32,

@@ -46,13 +46,13 @@ pub use wait::can_block;
 use wasm_bindgen::prelude::*;
 
 /// The module's shared `WebAssembly.Memory` (hand it to workers; `spawnWorkers` does).
-#[wasm_bindgen(js_name = sharedMemory)]
+#[wasm_bindgen(js_name = sharedMemory, unchecked_return_type = "WebAssembly.Memory")]
 pub fn shared_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
 /// The compiled `WebAssembly.Module` (hand it to workers; `spawnWorkers` does).
-#[wasm_bindgen(js_name = compiledModule)]
+#[wasm_bindgen(js_name = compiledModule, unchecked_return_type = "WebAssembly.Module")]
 pub fn wasm_module() -> JsValue {
     wasm_bindgen::module()
 }

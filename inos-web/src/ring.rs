@@ -39,7 +39,12 @@ impl Ring {
     /// Formats an empty ring of `kind` (`"spsc"` or `"mpsc"`) with `capacity` data bytes at
     /// `offset..offset + length` (inside an allocated region, 8-aligned). Only the ring's owner
     /// calls it, before anyone attaches.
-    pub fn init(offset: f64, length: f64, capacity: u32, kind: &str) -> Result<(), JsValue> {
+    pub fn init(
+        offset: f64,
+        length: f64,
+        capacity: u32,
+        #[wasm_bindgen(unchecked_param_type = "'spsc' | 'mpsc'")] kind: &str,
+    ) -> Result<(), JsValue> {
         let r = region(offset, length, 8)?;
         match kind {
             "spsc" => inos_ring::Ring::<Spsc>::init(r, capacity).map(drop),
@@ -340,7 +345,7 @@ impl RingConsumer {
     /// A `Promise` of the next message (copied), waiting without blocking
     /// (`Atomics.waitAsync`): the main thread's pop. Resolves to `undefined` after `timeoutMs`
     /// (`undefined`: no limit); rejects with `InosError` as `tryPop` does.
-    #[wasm_bindgen(js_name = popAsync)]
+    #[wasm_bindgen(js_name = popAsync, unchecked_return_type = "Promise<Uint8Array | undefined>")]
     pub fn pop_async(&self, timeout_ms: Option<f64>) -> Result<js_sys::Promise, JsValue> {
         let t = timeout(timeout_ms)?;
         let (epoch, waiters) = slot(&self.region, DATA_EPOCH)?;
