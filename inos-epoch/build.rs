@@ -4,6 +4,10 @@
 
 fn main() {
     println!("cargo:rustc-check-cfg=cfg(inos_wasm_atomics)");
+    // With atomics: `inos_wasm_bindgen` (feature `wasm-bindgen`: js-sys Atomics on
+    // wasm_bindgen::memory()) or `inos_wasm_raw` (the `inos_env` imports).
+    println!("cargo:rustc-check-cfg=cfg(inos_wasm_bindgen)");
+    println!("cargo:rustc-check-cfg=cfg(inos_wasm_raw)");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CARGO_ENCODED_RUSTFLAGS");
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
@@ -23,5 +27,10 @@ fn main() {
             .any(|f| f.contains("target-feature") && f.contains("+atomics"));
     if atomics {
         println!("cargo:rustc-cfg=inos_wasm_atomics");
+        if std::env::var_os("CARGO_FEATURE_WASM_BINDGEN").is_some() {
+            println!("cargo:rustc-cfg=inos_wasm_bindgen");
+        } else {
+            println!("cargo:rustc-cfg=inos_wasm_raw");
+        }
     }
 }

@@ -44,6 +44,12 @@
 //!   same memory), a process-local wait table elsewhere, and [`Deadline`]s measured with
 //!   [`std::time::Instant`]. Without `std` (and outside wasm with atomics) waiting spins with
 //!   backoff, or uses a [`Park`] you supply.
+//! - `wasm-bindgen`: for crates built into a wasm-bindgen module with shared memory (wasm32 with
+//!   `+atomics`): waits and wakes through `Atomics.wait` / `Atomics.notify` on
+//!   `wasm_bindgen::memory()` instead of the `inos_env` import module, with a typed main-thread
+//!   rule (`park::WorkerPark`, `park::WouldBlock`) and `park::wait_changed_async`
+//!   (`Atomics.waitAsync` as a `Future`). No effect on other targets. (Use the crates without
+//!   `std` there: `std::time::Instant` panics on `wasm32-unknown-unknown`.)
 //!
 //! [`Region`]: inos_layout::Region
 #![cfg_attr(not(any(feature = "std", loom)), no_std)]

@@ -10,6 +10,7 @@
 //! | `FutexPark` | Linux with `std` (the default there) | every process mapping the memory (non-private futex) |
 //! | [`TablePark`] | any `std` target (the default off Linux) | this process, the same mapping |
 //! | `WasmPark` | wasm32 with `atomics` (the default there) | every worker sharing the memory (`Atomics.wait`/`notify` imported from JS) |
+//! | `WebPark` | wasm32 with `atomics` and the `wasm-bindgen` feature (the default then) | every worker sharing the memory (`Atomics.wait`/`notify` on `wasm_bindgen::memory()` via js-sys; typed main-thread check and `waitAsync` future in `park::web`) |
 //! | [`SpinPark`] | everywhere (the default without `std`) | anyone: it never sleeps, it polls with backoff |
 //!
 //! "wasm32 with `atomics`" is detected by the build script, because stable rustc withholds
@@ -57,16 +58,20 @@ mod loom_model;
 mod spin;
 #[cfg(all(feature = "std", not(loom)))]
 mod table;
-#[cfg(all(target_arch = "wasm32", inos_wasm_atomics, not(loom)))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_raw, not(loom)))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", inos_wasm_bindgen, not(loom)))]
+pub mod web;
 
 #[cfg(all(target_os = "linux", feature = "std", not(loom)))]
 pub use futex::FutexPark;
 pub use spin::SpinPark;
 #[cfg(all(feature = "std", not(loom)))]
 pub use table::TablePark;
-#[cfg(all(target_arch = "wasm32", inos_wasm_atomics, not(loom)))]
+#[cfg(all(target_arch = "wasm32", inos_wasm_raw, not(loom)))]
 pub use wasm::WasmPark;
+#[cfg(all(target_arch = "wasm32", inos_wasm_bindgen, not(loom)))]
+pub use web::{can_block, wait_changed_async, WebPark, WorkerPark, WouldBlock};
 
 /// How a party sleeps on a shared word and how sleepers are woken (futex semantics).
 ///
@@ -113,7 +118,8 @@ impl<P: Park + ?Sized> Park for &P {
 }
 
 /// The platform's backend: `FutexPark` on Linux with `std`, `WasmPark` on wasm32 with
-/// atomics, [`TablePark`] on other `std` targets (and under Miri), [`SpinPark`] otherwise (and a
+/// atomics (`WebPark` with the `wasm-bindgen` feature), [`TablePark`] on other `std` targets
+/// (and under Miri), [`SpinPark`] otherwise (and a
 /// loom model of a futex under `cfg(loom)`). See the [module docs](self) for the matrix.
 ///
 /// ```
@@ -126,8 +132,10 @@ pub struct DefaultPark;
 
 #[cfg(loom)]
 type Platform = loom_model::LoomPark;
-#[cfg(all(not(loom), target_arch = "wasm32", inos_wasm_atomics))]
+#[cfg(all(not(loom), target_arch = "wasm32", inos_wasm_raw))]
 type Platform = WasmPark;
+#[cfg(all(not(loom), target_arch = "wasm32", inos_wasm_bindgen))]
+type Platform = WebPark;
 #[cfg(all(
     not(loom),
     not(all(target_arch = "wasm32", inos_wasm_atomics)),
