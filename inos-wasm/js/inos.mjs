@@ -10,7 +10,9 @@
 // Every instance starts with the same __stack_pointer, so each one gets its own slot and sets its
 // own stack pointer (two workers sharing one shadow stack corrupt each other's frames).
 //
-// Works in Node (worker_threads) and in browsers (Web Workers on a cross-origin-isolated page).
+// Works in Node (worker_threads) and in browsers (module Web Workers on a cross-origin-isolated
+// page: web/ runs it in Chromium and Firefox). On a browser's main thread every blocking call is
+// refused with a MainThreadError (see `mayBlock`); wait there with Atomics.waitAsync.
 
 /** Status codes of the ABI (inos_wasm::status). */
 export const STATUS = Object.freeze({
@@ -85,6 +87,26 @@ export function memoryImport(wasmBytes) {
   throw new Error('inos: the module imports no memory');
 }
 
+/**
+ * False on a browser's main thread (a window with a document), where no call may block: Chromium
+ * throws on `Atomics.wait` there, and Firefox lets a wasm wait instruction block it. Workers and
+ * Node threads may block.
+ */
+export const mayBlock = () => !(typeof window !== 'undefined' && typeof document !== 'undefined');
+
+/** Thrown by a blocking call on a thread that must not block (a browser's main thread). */
+export class MainThreadError extends Error {
+  constructor(what) {
+    super(`inos: ${what} would block, and this thread must not block (a browser's main thread): `
+      + 'call it in a worker, or use the non-blocking call with Atomics.waitAsync');
+    this.name = 'MainThreadError';
+  }
+}
+
+function refuseBlocking(what, timeoutMs) {
+  if (timeoutMs !== undefined && timeoutMs !== 0 && !mayBlock()) throw new MainThreadError(what);
+}
+
 /** The `inos_env` imports: Atomics.wait / Atomics.notify on the shared memory. */
 export function envImports(memory) {
   let i32 = new Int32Array(memory.buffer);
@@ -94,8 +116,10 @@ export function envImports(memory) {
   };
   return {
     // wait32(addr, expected, timeout_ns: i64 as BigInt) -> 0 ok, 1 not-equal, 2 timed-out.
-    // Throws on a browser's main thread (Atomics.wait is not allowed there): block in workers.
+    // Refused on a browser's main thread (the Inos methods refuse before reaching it; this is
+    // the last line for a raw export called there): block in workers.
     wait32(addr, expected, timeoutNs) {
+      if (timeoutNs !== 0n && !mayBlock()) throw new MainThreadError('a wait');
       const ms = timeoutNs < 0n ? Infinity : Number(timeoutNs) / 1e6;
       const r = Atomics.wait(view(), addr >>> 2, expected | 0, ms);
       return r === 'ok' ? 0 : r === 'not-equal' ? 1 : 2;
@@ -198,6 +222,7 @@ export class Inos {
   epochSignal(addr) { return Number(check(this.x.inos_epoch_signal(addr), 'epoch_signal')); }
   /** Blocks (worker only) until the epoch differs from lastSeen; returns it, or null on timeout. */
   epochWaitChanged(addr, lastSeen, timeoutMs = FOREVER) {
+    refuseBlocking('epochWaitChanged', timeoutMs);
     const r = Number(this.x.inos_epoch_wait_changed(addr, lastSeen | 0, timeoutMs));
     if (r === STATUS.TIMED_OUT) return null;
     return check(r, 'epoch_wait_changed');
@@ -210,6 +235,7 @@ export class Inos {
   /** Copies `bytes` through scratch into the ring. Returns STATUS.OK, FULL or TIMED_OUT. */
   push(h, bytes, timeoutMs) {
     if (bytes.length > this.scratchSize) throw new Error('inos: message larger than scratch');
+    refuseBlocking('push with a timeout', timeoutMs);
     this.u8.set(bytes, this.scratch);
     const r = timeoutMs === undefined
       ? this.x.inos_ring_push(h, this.scratch, bytes.length)
@@ -218,6 +244,7 @@ export class Inos {
   }
   /** Pops into scratch; returns a copy of the message, or null if empty / timed out. */
   pop(h, timeoutMs) {
+    refuseBlocking('pop with a timeout', timeoutMs);
     const r = timeoutMs === undefined
       ? this.x.inos_ring_pop(h, this.scratch, this.scratchSize)
       : this.x.inos_ring_pop_wait(h, this.scratch, this.scratchSize, timeoutMs);
