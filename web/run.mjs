@@ -10,6 +10,7 @@
 // loses repeated objects in structured results), and the assertions are made here, exactly.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startServer, ROOT, MODULES } from './server.mjs';
@@ -111,6 +112,7 @@ async function suiteTests(browser, name, servers, o, tally) {
 }
 
 async function suiteBench(browser, name, servers, o, tally, report) {
+  const loadBefore = os.loadavg()[0];
   const r = await runInPage(browser, `${servers.isolated.url}/web/pages/bench.html`, 'all', { quick: o.quick }, o.timeoutMs * (o.quick ? 1 : 4));
   if (!r.ok) {
     tally.fail++;
@@ -118,7 +120,9 @@ async function suiteBench(browser, name, servers, o, tally, report) {
     if (r.logs.length) console.log(`  page log:\n    ${r.logs.join('\n    ')}`);
     return;
   }
-  report.browsers[name] = { version: await browser.version(), ...r.result };
+  // The machine's load around the run: figures from a busy machine are not comparable.
+  const machine = { nproc: os.cpus().length, loadavg1_before: loadBefore, loadavg1_after: os.loadavg()[0] };
+  report.browsers[name] = { version: await browser.version(), machine, ...r.result };
   tally.pass++;
   console.log(`ok   ${name} bench (${Object.keys(r.result.results).length} measurements)`);
 }
