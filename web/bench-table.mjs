@@ -65,6 +65,8 @@ const ROWS = [
     (r) => `${rate(r.ring_spsc_32b_two_wasm_workers.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers.msgs_per_s / (1e9 / native.ours_ns))}× native)` : ''}`],
   ['Same, both sides spinning on the non-blocking calls', '—',
     (r) => `${rate(r.ring_spsc_32b_two_wasm_workers_spin.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers_spin.msgs_per_s / (1e9 / native.ours_ns))}× native)` : ''}`],
+  ['Same ring between two pure-JS reference workers (`reference.mjs`, no wasm), for context', '—',
+    (r) => (r.ring_spsc_32b_two_js_reference_workers ? rate(r.ring_spsc_32b_two_js_reference_workers.msgs_per_s) : 'not measured')],
   ['Ring push + pop pair in one worker, 8 B (the cost of the module calls from JS, no other party)', nativePair ? `— (native pair: ${fmtNum(nativePair.ours_ns)} ns here)` : '—',
     (r) => `${fmtNum(r.ring_spsc_8b_one_worker_pair.ns_per_msg)} ns/pair${nativePair ? ` (${fmtNum(nativePair.ours_ns / r.ring_spsc_8b_one_worker_pair.ns_per_msg)}× native)` : ''}`],
   ['Ledger settlements (hold + settle) per second, one worker', '"5.7 M/s" Chromium, "1.67 M/s" Firefox',

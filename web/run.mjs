@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startServer, ROOT, MODULES } from './server.mjs';
-import { CHECKS, PLAIN_CHECKS } from './checks.mjs';
+import { CHECKS, PLAIN_CHECKS, checkExample } from './checks.mjs';
 
 export const BROWSERS = {
   chromium: {
@@ -68,7 +68,7 @@ export async function launch(name) {
  * Opens `url` in a fresh page, waits for `window.inosPage`, calls `inosPage.run(name, options)`
  * and returns the parsed result `{ ok, result | error }` (plus the page's console errors).
  */
-export async function runInPage(browser, url, name, options, timeoutMs) {
+export async function runInPage(browser, url, name, options, timeoutMs, screenshot) {
   const page = await browser.newPage();
   const logs = [];
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') logs.push(`${m.type()}: ${m.text()}`); });
@@ -78,6 +78,7 @@ export async function runInPage(browser, url, name, options, timeoutMs) {
       await page.goto(url, { waitUntil: 'load' });
       await page.waitForFunction(() => window.inosPage !== undefined, { timeout: 20_000 });
       const json = await page.evaluate((n, o) => window.inosPage.run(n, o), name, options ?? {});
+      if (screenshot) await page.screenshot({ path: screenshot });
       return { ...JSON.parse(json), logs };
     })(), timeoutMs, `${url} ${name}`);
   } catch (e) {
@@ -128,13 +129,19 @@ async function suiteBench(browser, name, servers, o, tally, report) {
 }
 
 async function suiteExample(browser, name, servers, o, tally) {
-  const r = await runInPage(browser, `${servers.isolated.url}/examples/web/index.html`, 'check', {}, o.timeoutMs);
+  const shot = path.join(ROOT, 'target', `web-example-${name}.png`);
+  fs.mkdirSync(path.dirname(shot), { recursive: true });
+  fs.rmSync(shot, { force: true });
+  const r = await runInPage(browser, `${servers.isolated.url}/examples/web/index.html`, 'check', {}, o.timeoutMs, shot);
   try {
     if (!r.ok) throw new Error(r.error);
-    const { checkExample } = await import('./checks.mjs');
     checkExample(r.result, name);
+    // The headless screenshot: a PNG of the page, with the drawn canvas in it.
+    const png = fs.readFileSync(shot);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG', 'a PNG screenshot');
+    assert.ok(png.length > 10_000, `screenshot of ${png.length} bytes: the canvas is not drawn`);
     tally.pass++;
-    console.log(`ok   ${name} example page: ${JSON.stringify(r.result.summary ?? {})}`);
+    console.log(`ok   ${name} example page: ${JSON.stringify(r.result.summary)}; screenshot ${path.relative(process.cwd(), shot)}`);
   } catch (e) {
     tally.fail++;
     console.log(`FAIL ${name} example page\n  ${e.message}`);

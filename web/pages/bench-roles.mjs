@@ -3,7 +3,7 @@
 // latencies are round trips measured by one party), and each transport has its own fill/sum
 // functions (a shared JIT-warmed loop would favour whichever ran first).
 import { STATUS, statusName } from '/inos-wasm/js/inos.mjs';
-import { Epoch } from '/inos-wasm/js/reference.mjs';
+import { Epoch, RingProducer, RingConsumer } from '/inos-wasm/js/reference.mjs';
 
 /**
  * The smallest non-zero step of performance.now() seen in `samples` steps (ms): the clock's
@@ -239,6 +239,39 @@ export const benchRoles = {
     }
     const t1 = performance.now();
     inos.ringClose(h);
+    return { got, outOfOrder, timed: d.n - d.warmup, ms: t1 - t0 };
+  },
+
+  /** The same SPSC producer as the JS reference party (no wasm): for context. */
+  'ring-producer-js'({ d, timeLeft, expire }) {
+    const p = new RingProducer(d.memory.buffer, d.ring, d.ringLen, { expectKind: 'spsc' });
+    const msg = new Uint8Array(d.size).fill(7);
+    const seq = new DataView(msg.buffer);
+    startLine(d);
+    for (let i = 0; i < d.n; i++) {
+      seq.setUint32(0, i, true);
+      while (!p.push(msg, 1000)) if (timeLeft() <= 0) expire(`ring-producer-js at ${i}`);
+    }
+    p.close();
+    return { sent: d.n };
+  },
+
+  'ring-consumer-js'({ d, timeLeft, expire }) {
+    const c = new RingConsumer(d.memory.buffer, d.ring, d.ringLen, { expectKind: 'spsc' });
+    startLine(d);
+    let got = 0, t0 = performance.now(), outOfOrder = 0;
+    while (got < d.n) {
+      const m = c.pop(1000);
+      if (m === null) {
+        if (timeLeft() <= 0) expire(`ring-consumer-js after ${got}`);
+        continue;
+      }
+      if (m.length !== d.size || ((m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24)) >>> 0) !== got) outOfOrder++;
+      got++;
+      if (got === d.warmup) t0 = performance.now();
+    }
+    const t1 = performance.now();
+    c.close();
     return { got, outOfOrder, timed: d.n - d.warmup, ms: t1 - t0 };
   },
 

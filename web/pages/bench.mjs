@@ -143,6 +143,7 @@ const benches = {
 
   ring: (z) => ringBench(z, false),
   ringSpin: (z) => ringBench(z, true),
+  ringJs: (z) => ringBench(z, false, '-js'),
 
   async ringPair(z) {
     const b = await benchEnv();
@@ -167,16 +168,19 @@ const benches = {
   },
 };
 
-/** SPSC ring, 32-byte messages, between two wasm workers; `spin`: nobody sleeps. */
-async function ringBench(z, spin) {
+/**
+ * SPSC ring, 32-byte messages, between two wasm workers; `spin`: nobody sleeps. `roleSuffix`
+ * '-js': the JS reference party on both sides instead (no wasm).
+ */
+async function ringBench(z, spin, roleSuffix = '') {
   const b = await benchEnv();
   const cap = 64 * 1024, size = 32;
   const len = b.env.main.x.inos_ring_required_len(cap);
   b.env.main.ringInit(b.payload, len, cap, RING.KIND_SPSC);
   const common = { ring: b.payload, ringLen: len, n: z.ringN, warmup: z.ringWarmup, size, ready: b.ready, go: b.go, spin };
   const both = Promise.all([
-    spawn(b.env, { role: 'ring-consumer', slot: 1, ...common }, 60_000),
-    spawn(b.env, { role: 'ring-producer', slot: 2, ...common }, 60_000),
+    spawn(b.env, { role: `ring-consumer${roleSuffix}`, slot: 1, ...common }, 60_000),
+    spawn(b.env, { role: `ring-producer${roleSuffix}`, slot: 2, ...common }, 60_000),
   ]);
   await release(b, 2);
   const [c] = await both;
@@ -201,7 +205,7 @@ async function runAll({ quick = false } = {}) {
     poll_setinterval_rtt: { ...rtt('pollWorkerMain'), polls: raw.pollWorkerMain.polls },
   };
   for (const [k, times] of Object.entries(raw.handoff)) results[`handoff_5mb_${k}`] = stat(times, resUs);
-  for (const [k, r] of [['ring_spsc_32b_two_wasm_workers', raw.ring], ['ring_spsc_32b_two_wasm_workers_spin', raw.ringSpin], ['ring_spsc_8b_one_worker_pair', raw.ringPair]]) {
+  for (const [k, r] of [['ring_spsc_32b_two_wasm_workers', raw.ring], ['ring_spsc_32b_two_wasm_workers_spin', raw.ringSpin], ['ring_spsc_32b_two_js_reference_workers', raw.ringJs], ['ring_spsc_8b_one_worker_pair', raw.ringPair]]) {
     results[k] = { msgs_per_s: r.timed / (r.ms / 1000), ns_per_msg: (r.ms * 1e6) / r.timed, n: r.timed, capacity: r.capacity };
   }
   results.ledger_one_worker = {
