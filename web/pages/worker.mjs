@@ -8,6 +8,7 @@ import { instantiate, STATUS, statusName, FOREVER } from '/inos-wasm/js/inos.mjs
 import { RingConsumer, RingProducer, Epoch } from '/inos-wasm/js/reference.mjs';
 import { Ledger, LedgerError } from '/inos-wasm/js/reference-ledger.mjs';
 import { makeMessage } from '/inos-wasm/js/messages.mjs';
+import { ledgerWorkload, lcg, pickPair } from '/inos-wasm/js/ledger-workload.mjs';
 import { benchRoles } from './bench-roles.mjs';
 import { errorText } from './lib.mjs';
 
@@ -85,37 +86,10 @@ const roles = {
     return { seen, waits: ping.stats.waits };
   },
 
-  // Ledger through the wasm exports: random transfers, holds, settles and voids.
+  // Ledger through the wasm exports: random transfers, holds, settles and voids (the workload
+  // of the Node tests).
   'wasm-ledger'() {
-    const inos = wasm();
-    const { ledger, ledgerLen, accounts } = d;
-    const rnd = lcg(d.seed);
-    const counts = { transfers: 0, refused: 0, holds: 0, settled: 0, voided: 0, lostRace: 0 };
-    for (let i = 0; i < d.ops; i++) {
-      const [a, b] = pick(accounts, rnd);
-      const amount = 1 + rnd(50);
-      if (i % 10 === 9) {
-        const hold = inos.ledgerHold(ledger, ledgerLen, a, amount);
-        if (typeof hold === 'number') {
-          if (hold !== STATUS.LEDGER_INSUFFICIENT_FUNDS && hold !== STATUS.LEDGER_HOLD_CAPACITY_EXHAUSTED) throw new Error(`hold: ${statusName(hold)}`);
-          counts.refused++;
-          continue;
-        }
-        counts.holds++;
-        const voiding = i % 20 === 19;
-        const r = voiding ? inos.ledgerVoid(ledger, ledgerLen, hold) : inos.ledgerSettle(ledger, ledgerLen, hold, b, 1 + rnd(amount));
-        if (r !== STATUS.OK) throw new Error(`resolve hold: ${statusName(r)}`);
-        voiding ? counts.voided++ : counts.settled++;
-        const again = inos.ledgerVoid(ledger, ledgerLen, hold); // a resolved hold must refuse
-        if (again === STATUS.LEDGER_HOLD_NOT_PENDING || again === STATUS.LEDGER_HOLD_STALE) counts.lostRace++;
-        continue;
-      }
-      const r = inos.ledgerTransfer(ledger, ledgerLen, a, b, amount);
-      if (r === STATUS.OK) counts.transfers++;
-      else if (r === STATUS.LEDGER_INSUFFICIENT_FUNDS) counts.refused++;
-      else throw new Error(`transfer: ${statusName(r)}`);
-    }
-    return counts;
+    return ledgerWorkload(wasm(), d);
   },
 
   // Ledger through the pure-JS reference party (reference-ledger.mjs): transfers only.
@@ -124,7 +98,7 @@ const roles = {
     const rnd = lcg(d.seed);
     const counts = { transfers: 0, refused: 0 };
     for (let i = 0; i < d.ops; i++) {
-      const [a, b] = pick(d.accounts, rnd);
+      const [a, b] = pickPair(d.accounts, rnd);
       try {
         l.transfer(a, b, BigInt(1 + rnd(50)));
         counts.transfers++;
@@ -150,20 +124,6 @@ const roles = {
 
   ...benchRoles,
 };
-
-function lcg(seed) {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
-function pick(accounts, rnd) {
-  const a = accounts[rnd(accounts.length)];
-  let b = accounts[rnd(accounts.length)];
-  if (b === a) b = accounts[(accounts.indexOf(a) + 1) % accounts.length];
-  return [a, b];
-}
 
 self.onmessage = async (ev) => {
   d = ev.data;
