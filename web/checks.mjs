@@ -38,10 +38,11 @@ export const CHECKS = {
     // wait instruction block there (browser-route.md pitfall 2); its plain Atomics.wait is
     // reported, and our own API is what the test relies on in both browsers.
     if (browser === 'chromium') assert.equal(r.atomicsWait.threw, true, `Atomics.wait on main: ${JSON.stringify(r.atomicsWait)}`);
-    for (const k of ['epochWaitChanged', 'ringPopWait', 'rawExport']) {
+    for (const k of ['epochWaitChanged', 'ringPopWait', 'rawExport', 'rawRingWait']) {
       assert.equal(r[k].threw, true, `${k} refused on the main thread: ${JSON.stringify(r[k])}`);
       assert.equal(r[k].name, 'MainThreadError', `${k}: ${JSON.stringify(r[k])}`);
     }
+    assert.equal(r.handleAfterRawWait, r.status.BUSY, 'a raw wait export refused mid-call leaves its handle checked out (documented)');
     assert.equal(r.referenceWait.threw, r.atomicsWait.threw, 'the reference wait is a plain Atomics.wait');
     assert.equal(r.nonBlockingPop.threw, false, 'non-blocking calls work on the main thread');
     assert.equal(r.nonBlockingPop.value, null, 'an empty ring pops nothing');

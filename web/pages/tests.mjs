@@ -115,6 +115,7 @@ const tests = {
         return { threw: true, name: e instanceof MainThreadError ? 'MainThreadError' : e.name, message: String(e.message), ms: performance.now() - t0 };
       }
     };
+    const r0 = {};
     const r = {
       // The platform: a plain Atomics.wait on the main thread.
       atomicsWait: attempt(() => Atomics.wait(i32, addr >> 2, cur, 200)),
@@ -131,6 +132,17 @@ const tests = {
       }),
       // The raw export called directly: its wait import refuses (and the module sees an exception).
       rawExport: attempt(() => env.main.x.inos_epoch_wait_changed(env.plan.regionBase + 0x440, 0, 200)),
+      // The same for a raw ring wait export; the call never finishes, so the handle it had
+      // checked out stays BUSY (inos-wasm/README.md): the status of a later non-blocking pop.
+      rawRingWait: attempt(() => {
+        const ring = env.main.region('outbox_kernel');
+        const h = env.main.ringConsumer(ring.addr, ring.size);
+        try {
+          return env.main.x.inos_ring_pop_wait(h, env.main.scratch, 64, 200);
+        } finally {
+          r0.handleAfterRawWait = env.main.x.inos_ring_pop(h, env.main.scratch, 64);
+        }
+      }),
       // The JS reference party's blocking wait (plain Atomics.wait inside).
       referenceWait: attempt(() => new Epoch(env.memory.buffer, addr).waitChanged(cur, 200)),
       // The non-blocking calls work on the main thread.
@@ -146,7 +158,8 @@ const tests = {
     };
     const wa = Atomics.waitAsync(i32, addr >> 2, cur, 20);
     r.waitAsync = { async: wa.async, value: wa.async ? await wa.value : wa.value };
-    r.status = { EMPTY: STATUS.EMPTY };
+    r.status = { EMPTY: STATUS.EMPTY, BUSY: STATUS.BUSY };
+    r.handleAfterRawWait = r0.handleAfterRawWait;
     return r;
   },
 
