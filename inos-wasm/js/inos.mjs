@@ -10,7 +10,9 @@
 // Every instance starts with the same __stack_pointer, so each one gets its own slot and sets its
 // own stack pointer (two workers sharing one shadow stack corrupt each other's frames).
 //
-// Works in Node (worker_threads) and in browsers (Web Workers on a cross-origin-isolated page).
+// Works in Node (worker_threads) and in browsers (module Web Workers on a cross-origin-isolated
+// page: web/ runs it in Chromium and Firefox). On a browser's main thread every blocking call is
+// refused with a MainThreadError (see `mayBlock`); wait there with Atomics.waitAsync.
 
 /** Status codes of the ABI (inos_wasm::status). */
 export const STATUS = Object.freeze({
@@ -85,24 +87,49 @@ export function memoryImport(wasmBytes) {
   throw new Error('inos: the module imports no memory');
 }
 
+/**
+ * False on a browser's main thread (a window with a document), where no call may block: Chromium
+ * throws on `Atomics.wait` there, and Firefox lets a wasm wait instruction block it. Workers and
+ * Node threads may block.
+ */
+export const mayBlock = () => !(typeof window !== 'undefined' && typeof document !== 'undefined');
+
+/** Thrown by a blocking call on a thread that must not block (a browser's main thread). */
+export class MainThreadError extends Error {
+  constructor(what) {
+    super(`inos: ${what} would block, and this thread must not block (a browser's main thread): `
+      + 'call it in a worker, or use the non-blocking call with Atomics.waitAsync');
+    this.name = 'MainThreadError';
+  }
+}
+
+function refuseBlocking(what, timeoutMs) {
+  if (timeoutMs !== undefined && timeoutMs !== 0 && !mayBlock()) throw new MainThreadError(what);
+}
+
 /** The `inos_env` imports: Atomics.wait / Atomics.notify on the shared memory. */
 export function envImports(memory) {
+  // One view, re-created only for an address past its end (after a grow). Reading
+  // `memory.buffer` of a shared memory costs about as much as a whole ring push, so it is not
+  // read on every call.
   let i32 = new Int32Array(memory.buffer);
-  const view = () => {
-    if (i32.byteLength !== memory.buffer.byteLength) i32 = new Int32Array(memory.buffer); // grown
+  const view = (addr) => {
+    if ((addr >>> 2) >= i32.length) i32 = new Int32Array(memory.buffer); // grown
     return i32;
   };
   return {
     // wait32(addr, expected, timeout_ns: i64 as BigInt) -> 0 ok, 1 not-equal, 2 timed-out.
-    // Throws on a browser's main thread (Atomics.wait is not allowed there): block in workers.
+    // Refused on a browser's main thread (the Inos methods refuse before reaching it; this is
+    // the last line for a raw export called there): block in workers.
     wait32(addr, expected, timeoutNs) {
+      if (timeoutNs !== 0n && !mayBlock()) throw new MainThreadError('a wait');
       const ms = timeoutNs < 0n ? Infinity : Number(timeoutNs) / 1e6;
-      const r = Atomics.wait(view(), addr >>> 2, expected | 0, ms);
+      const r = Atomics.wait(view(addr), addr >>> 2, expected | 0, ms);
       return r === 'ok' ? 0 : r === 'not-equal' ? 1 : 2;
     },
     // notify(addr, count) -> woken; count u32::MAX arrives as -1 and means everyone.
     notify(addr, count) {
-      return Atomics.notify(view(), addr >>> 2, count === -1 ? Infinity : count >>> 0);
+      return Atomics.notify(view(addr), addr >>> 2, count === -1 ? Infinity : count >>> 0);
     },
   };
 }
@@ -168,13 +195,21 @@ export class Inos {
     this.scratchSize = plan.scratchSize;
     this.base = plan.regionBase;
     this.len = plan.regionSize;
+    // Views for the scratch buffer. It lies below the region, inside the memory this instance
+    // was created on, and a memory never shrinks, so these views always cover it: the hot paths
+    // (push, pop, ledger results) use them without reading `memory.buffer` (costly on a shared
+    // memory) on every call.
+    this._u8 = new Uint8Array(memory.buffer);
+    this._dv = new DataView(memory.buffer);
   }
+  /** A Uint8Array over the whole memory as it is now (re-created after a grow). */
   get u8() {
-    if (!this._u8 || this._u8.byteLength !== this.memory.buffer.byteLength) this._u8 = new Uint8Array(this.memory.buffer);
+    if (this._u8.byteLength !== this.memory.buffer.byteLength) this._u8 = new Uint8Array(this.memory.buffer);
     return this._u8;
   }
+  /** A DataView over the whole memory as it is now (re-created after a grow). */
   get dv() {
-    if (!this._dv || this._dv.byteLength !== this.memory.buffer.byteLength) this._dv = new DataView(this.memory.buffer);
+    if (this._dv.byteLength !== this.memory.buffer.byteLength) this._dv = new DataView(this.memory.buffer);
     return this._dv;
   }
 
@@ -187,9 +222,9 @@ export class Inos {
     const bytes = new TextEncoder().encode(name);
     if (bytes.length + 12 > this.scratchSize) throw new Error('inos: name too long');
     const out = this.scratch, namePtr = this.scratch + 16;
-    this.u8.set(bytes, namePtr);
+    this._u8.set(bytes, namePtr);
     check(this.x.inos_region_find(this.base, this.len, namePtr, bytes.length, out), `region_find(${name})`);
-    const dv = this.dv;
+    const dv = this._dv;
     const offset = dv.getUint32(out, true);
     return { addr: this.base + offset, offset, size: dv.getUint32(out + 4, true), kind: dv.getUint32(out + 8, true) };
   }
@@ -198,6 +233,7 @@ export class Inos {
   epochSignal(addr) { return Number(check(this.x.inos_epoch_signal(addr), 'epoch_signal')); }
   /** Blocks (worker only) until the epoch differs from lastSeen; returns it, or null on timeout. */
   epochWaitChanged(addr, lastSeen, timeoutMs = FOREVER) {
+    refuseBlocking('epochWaitChanged', timeoutMs);
     const r = Number(this.x.inos_epoch_wait_changed(addr, lastSeen | 0, timeoutMs));
     if (r === STATUS.TIMED_OUT) return null;
     return check(r, 'epoch_wait_changed');
@@ -210,7 +246,8 @@ export class Inos {
   /** Copies `bytes` through scratch into the ring. Returns STATUS.OK, FULL or TIMED_OUT. */
   push(h, bytes, timeoutMs) {
     if (bytes.length > this.scratchSize) throw new Error('inos: message larger than scratch');
-    this.u8.set(bytes, this.scratch);
+    refuseBlocking('push with a timeout', timeoutMs);
+    this._u8.set(bytes, this.scratch);
     const r = timeoutMs === undefined
       ? this.x.inos_ring_push(h, this.scratch, bytes.length)
       : this.x.inos_ring_push_wait(h, this.scratch, bytes.length, timeoutMs);
@@ -218,12 +255,13 @@ export class Inos {
   }
   /** Pops into scratch; returns a copy of the message, or null if empty / timed out. */
   pop(h, timeoutMs) {
+    refuseBlocking('pop with a timeout', timeoutMs);
     const r = timeoutMs === undefined
       ? this.x.inos_ring_pop(h, this.scratch, this.scratchSize)
       : this.x.inos_ring_pop_wait(h, this.scratch, this.scratchSize, timeoutMs);
     if (r === STATUS.EMPTY || r === STATUS.TIMED_OUT) return null;
     check(r, 'ring_pop');
-    return this.u8.slice(this.scratch, this.scratch + r);
+    return this._u8.slice(this.scratch, this.scratch + r);
   }
 
   ledgerInit(addr, len, accounts, holds) { return check(this.x.inos_ledger_init(addr, len, accounts, holds), 'ledger_init'); }
@@ -237,7 +275,7 @@ export class Inos {
   ledgerHold(addr, len, payer, amount) {
     const out = this.scratch; // 64 KiB-aligned slot + stackSize: 8-aligned
     const r = this.x.inos_ledger_hold(addr, len, payer, BigInt(amount), out);
-    return r < 0 ? r : this.dv.getBigUint64(out, true);
+    return r < 0 ? r : this._dv.getBigUint64(out, true);
   }
   ledgerSettle(addr, len, hold, payee, amount) {
     return this.x.inos_ledger_settle(addr, len, BigInt.asIntN(64, hold), payee, BigInt(amount));
@@ -249,7 +287,7 @@ export class Inos {
     const out = this.scratch;
     const status = this.x.inos_ledger_audit(addr, len, out);
     if (status !== STATUS.OK && status !== STATUS.UNBALANCED) check(status, 'ledger_audit');
-    const dv = this.dv, w = (i) => dv.getBigInt64(out + 8 * i, true);
+    const dv = this._dv, w = (i) => dv.getBigInt64(out + 8 * i, true);
     return {
       status, balance: w(0), held: w(1), pending: w(2), minted: w(3), burned: w(4), pendingHolds: w(5),
       holdsInProgress: dv.getUint32(out + 48, true), accountsInUse: dv.getUint32(out + 52, true),

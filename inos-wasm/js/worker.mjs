@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, STATUS, statusName, FOREVER } from './inos.mjs';
 import { RingConsumer, RingProducer, RingObserver, Epoch } from './reference.mjs';
 import { makeMessage, checkMessage } from './messages.mjs';
+import { ledgerWorkload } from './ledger-workload.mjs';
 
 const d = workerData;
 // Blocking calls wait without a timeout: a lost wake-up hangs the worker, and the harness then
@@ -126,44 +127,7 @@ const roles = {
 
   // Ledger worker: random transfers, holds and settles through the wasm exports.
   'ledger'() {
-    const inos = instantiate(d.module, d.memory, d.plan, d.slot);
-    const { ledger, ledgerLen, accounts } = d;
-    let seed = d.seed >>> 0;
-    const rnd = (n) => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed % n;
-    };
-    const counts = { transfers: 0, refused: 0, holds: 0, settled: 0, voided: 0, lostRace: 0 };
-    for (let i = 0; i < d.ops; i++) {
-      const a = accounts[rnd(accounts.length)];
-      let b = accounts[rnd(accounts.length)];
-      if (b === a) b = accounts[(accounts.indexOf(a) + 1) % accounts.length];
-      const amount = 1 + rnd(50);
-      if (i % 10 === 9) {
-        const hold = inos.ledgerHold(ledger, ledgerLen, a, amount);
-        if (typeof hold === 'number') {
-          if (hold !== STATUS.LEDGER_INSUFFICIENT_FUNDS && hold !== STATUS.LEDGER_HOLD_CAPACITY_EXHAUSTED) throw new Error(`hold: ${statusName(hold)}`);
-          counts.refused++;
-          continue;
-        }
-        counts.holds++;
-        const r = i % 20 === 19
-          ? inos.ledgerVoid(ledger, ledgerLen, hold)
-          : inos.ledgerSettle(ledger, ledgerLen, hold, b, 1 + rnd(amount));
-        if (r === STATUS.OK) (i % 20 === 19 ? counts.voided++ : counts.settled++);
-        else throw new Error(`resolve hold: ${statusName(r)}`);
-        // Nobody else knows this hold id: a second resolution must lose.
-        // Not pending, or stale once the other worker has reused the slot (ledger.md §2).
-        const again = inos.ledgerVoid(ledger, ledgerLen, hold);
-        if (again === STATUS.LEDGER_HOLD_NOT_PENDING || again === STATUS.LEDGER_HOLD_STALE) counts.lostRace++;
-        continue;
-      }
-      const r = inos.ledgerTransfer(ledger, ledgerLen, a, b, amount);
-      if (r === STATUS.OK) counts.transfers++;
-      else if (r === STATUS.LEDGER_INSUFFICIENT_FUNDS) counts.refused++;
-      else throw new Error(`transfer: ${statusName(r)}`);
-    }
-    return counts;
+    return ledgerWorkload(instantiate(d.module, d.memory, d.plan, d.slot), d);
   },
 
   // Epoch ping-pong with the main thread: signal `ping`, then wait (wasm, blocking) for `pong`.
