@@ -13,8 +13,14 @@ TOOLS="$PWD/target/tools/wasm-bindgen-$WASM_BINDGEN"
 OUT=target/inos-web
 PKG=$OUT/pkg
 
+NIGHTLY_COMMIT=e50aa6fba
 if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1; then
-  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
+  if rustup run nightly rustc --version 2>/dev/null | grep -q "($NIGHTLY_COMMIT "; then
+    # The machine's `nightly` is this very build (the image ships it): use it, fetch nothing.
+    NIGHTLY=nightly
+  else
+    rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
+  fi
 fi
 rustup component add rust-src --toolchain "$NIGHTLY" >/dev/null 2>&1 || true
 
