@@ -1,7 +1,7 @@
 //! Shared helpers for the inos examples (run them with `cargo run -p inos-examples --example NAME`):
-//! [`owned`] for `owned_ring`, and (on Unix) [`procs`] for `processes`, producer processes killed
-//! with `SIGKILL` and every message accounted for. Each example's logic lives here so that a test
-//! in `examples/tests/` runs it too.
+//! [`main_demo`] for `demo` (the README's main demo), [`owned`] for `owned_ring`, and (on Unix)
+//! [`procs`] for `processes`, producer processes killed with `SIGKILL` and every message
+//! accounted for. Each example's logic lives here so that a test in `examples/tests/` runs it too.
 //!
 //! ## A custom layout: one MPSC ring, a few epoch slots and a small ledger
 //!
@@ -81,6 +81,7 @@
 //! }
 //! ```
 
+pub mod main_demo;
 pub mod owned;
 #[cfg(unix)]
 pub mod procs;
