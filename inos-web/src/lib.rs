@@ -37,7 +37,7 @@ mod ring;
 mod wait;
 
 pub use epoch::Epoch;
-pub use error::Code;
+pub use error::{inos_error, Code};
 pub use ledger::{AuditReport, Ledger};
 pub use region::{alloc_region, region_count, MAX_REGIONS};
 pub use ring::{Ring, RingConsumer, RingProducer};
