@@ -125,4 +125,7 @@ export function checkExample(r) {
   assert.equal(r.auditBalanced, true, 'the credit audit balances');
   assert.equal(r.settled, r.jobsProcessed, 'one settlement per job');
   assert.ok(r.nonBackgroundPixels > 0, 'the canvas shows particles');
+  // The Rust step (examples/web-module `stepParticles`) computed the frames in the shared region.
+  assert.ok(r.particlesMoved >= r.particles * 0.9, `particles moved from frame 0: ${r.particlesMoved} of ${r.particles}`);
+  assert.equal(r.particlesInside, r.particles, 'every particle inside the unit square');
 }

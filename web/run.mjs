@@ -154,7 +154,7 @@ async function main() {
   for (const [m, file] of Object.entries(MODULES)) {
     if (!fs.existsSync(file)) throw new Error(`module ${m}: ${file} is missing (build it: inos-wasm/run-tests.sh)`);
   }
-  if (o.suite === 'tests' && !fs.existsSync(path.join(PACKAGES['web-module'], 'index.js'))) {
+  if (o.suite !== 'bench' && !fs.existsSync(path.join(PACKAGES['web-module'], 'index.js'))) {
     throw new Error(`package web-module: ${PACKAGES['web-module']} is missing (build it: examples/web-module/build.sh)`);
   }
   const servers = { isolated: await startServer({ isolated: true }), plain: await startServer({ isolated: false }) };

@@ -8,14 +8,18 @@
 //! Built by `examples/web-module/build.sh` into `target/web-module/pkg` with inos-web's pinned
 //! toolchain and flags (see `inos-web/README.md`). The browser test `rustMpsc` in `web/` runs it
 //! in a Web Worker: [`produce_test_messages`] pushes thousands of messages into an MPSC ring from
-//! Rust, beside a pure-JS producer, while the page's main thread consumes with `await`.
+//! Rust, beside a pure-JS producer, while the page's main thread consumes with `await`. The
+//! example page `examples/web` runs it in its module workers: [`step_particles`] computes each
+//! job's slice of the particle simulation into the double-buffered frame in the shared region.
 //!
 //! ```js
 //! import init, { allocRegion, Ring } from './index.js';  // inos-web's API
-//! import { produceTestMessages } from './inos_web.js';   // this crate's exports (same module)
+//! import { produceTestMessages, stepParticles } from './inos_web.js'; // this crate's exports
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+
+use core::sync::atomic::Ordering;
 
 use inos_web::{inos_error, Code, Ring};
 use wasm_bindgen::prelude::*;
@@ -99,9 +103,106 @@ pub fn produce_test_messages(
     Ok(sent)
 }
 
+/// Bytes per particle in a frame buffer: `x, y, vx, vy` as little-endian `f32`.
+pub const PARTICLE_LEN: usize = 16;
+
+/// Seconds per simulation step.
+const STEP: f64 = 1.0 / 60.0;
+
+/// One particle step: pulled toward an attractor circling the centre at `frame`, bouncing off
+/// the walls of the unit square. `[x, y, vx, vy]` in, the next state out.
+///
+/// ```
+/// let p = inos_web_module::particle_step([0.5, 0.5, 0.0, 0.0], 0);
+/// assert!(p.iter().all(|v| v.is_finite()) && p[0] > 0.5); // moved toward the attractor
+/// ```
+pub fn particle_step(p: [f32; 4], frame: u32) -> [f32; 4] {
+    let t = f64::from(frame) * STEP;
+    let (ax, ay) = (0.5 + 0.3 * (t * 0.9).cos(), 0.5 + 0.3 * (t * 1.3).sin());
+    let [mut x, mut y, mut vx, mut vy] = p.map(f64::from);
+    let (dx, dy) = (ax - x, ay - y);
+    let r2 = dx * dx + dy * dy + 0.01;
+    vx = (vx + dx / r2 * 0.02 * STEP) * 0.999;
+    vy = (vy + dy / r2 * 0.02 * STEP) * 0.999;
+    x += vx * STEP;
+    y += vy * STEP;
+    if !(0.0..=1.0).contains(&x) {
+        vx = -vx;
+        x = x.clamp(0.0, 1.0);
+    }
+    if !(0.0..=1.0).contains(&y) {
+        vy = -vy;
+        y = y.clamp(0.0, 1.0);
+    }
+    [x, y, vx, vy].map(|v| v as f32)
+}
+
+/// The example page's compute job (JS: `stepParticles`): steps particles `start..start + count`
+/// of frame `frame` from buffer `frame % 2` into buffer `(frame + 1) % 2` of the double-buffered
+/// state at `state` (two buffers of `particles` × [`PARTICLE_LEN`] bytes, inside one region from
+/// `allocRegion`, 4-aligned), in Rust, in place in the shared memory.
+///
+/// Throws `InosError` `BadRange` for a state range outside an allocated region and `Invalid`
+/// for a particle range outside `0..particles`. Never blocks (any thread may call it).
+#[wasm_bindgen(js_name = stepParticles)]
+pub fn step_particles(
+    state: f64,
+    particles: u32,
+    frame: u32,
+    start: u32,
+    count: u32,
+) -> Result<(), JsValue> {
+    let n = particles as usize;
+    let (start, count) = (start as usize, count as usize);
+    if !matches!(start.checked_add(count), Some(end) if end <= n) {
+        return Err(inos_error(
+            Code::Invalid,
+            format_args!("particles {start}+{count} outside 0..{n}"),
+        ));
+    }
+    let buffer = n
+        .checked_mul(PARTICLE_LEN)
+        .filter(|&b| b <= u32::MAX as usize / 2)
+        .ok_or_else(|| inos_error(Code::Invalid, "too many particles"))?;
+    let region = inos_web::shared_region(state, (2 * buffer) as f64, 4)?;
+    let (src, dst) = (
+        (frame % 2) as usize * buffer,
+        ((frame + 1) % 2) as usize * buffer,
+    );
+    // Every word goes through an atomic (the page reads the buffers while workers write them).
+    // SYNC: Relaxed: the order comes from the job ring (the kernel's push of this job after the
+    // previous frame was complete, Release/Acquire in inos-ring) and the done ring + frame
+    // epoch after it (the page draws a buffer only after its frame epoch moved).
+    let word = |at: usize| region.u32_at(at).map_err(|e| inos_error(Code::BadRange, e));
+    for i in start..start + count {
+        let at = i * PARTICLE_LEN;
+        let mut p = [0f32; 4];
+        for (k, v) in p.iter_mut().enumerate() {
+            *v = f32::from_bits(word(src + at + 4 * k)?.load(Ordering::Relaxed));
+        }
+        for (k, v) in particle_step(p, frame).into_iter().enumerate() {
+            word(dst + at + 4 * k)?.store(v.to_bits(), Ordering::Relaxed);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn particles_stay_in_the_unit_square() {
+        let mut p = [0.99, 0.01, 0.5, -0.5];
+        for f in 0..10_000 {
+            p = particle_step(p, f);
+            assert!(
+                (0.0..=1.0).contains(&p[0]) && (0.0..=1.0).contains(&p[1]),
+                "{f}: {p:?}"
+            );
+            assert!(p[2].is_finite() && p[3].is_finite());
+        }
+    }
 
     /// The JS reference (`messages.mjs`), transcribed with f64 arithmetic as JS computes it.
     fn js_message(tag: u32, seq: u32, max_body: u32) -> Vec<u8> {
