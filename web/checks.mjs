@@ -22,6 +22,36 @@ export const CHECKS = {
     assert.ok(r.heartbeatTicks >= 1, 'the main thread kept running tasks while consuming');
   },
 
+  rustMpsc(r) {
+    assert.deepEqual(r.sent, [r.n, r.n], 'the Rust worker and the JS worker each sent n');
+    assert.equal(r.got, 2 * r.n, 'every message exactly once (length, checksum and bytes checked per message)');
+    assert.deepEqual(r.perTag, { 10: r.n, 11: r.n }, 'each producer\'s messages all arrived');
+    assert.equal(r.outOfOrder, 0, 'each producer\'s messages in its order');
+    assert.equal(r.extra, false, 'nothing after the last message');
+    assert.equal(r.rustWorkerCanBlock, true, 'a worker may block');
+    assert.equal(r.mainCanBlock, false, 'the main thread may not');
+    assert.ok(r.awaitedEmpty >= 1, 'the main thread awaited popAsync on an empty ring');
+    assert.ok(r.heartbeatTicks >= 1, 'the main thread kept running tasks while consuming');
+  },
+
+  rustMainThread(r, browser) {
+    assert.equal(r.canBlock, false, 'canBlock() is false on the main thread');
+    if (browser === 'chromium') assert.equal(r.atomicsWait.threw, true, `Atomics.wait on main: ${JSON.stringify(r.atomicsWait)}`);
+    assert.ok(r.filled >= 1, 'the small ring was filled');
+    for (const k of ['epochWait', 'popWait', 'pushWait', 'rustLoop']) {
+      assert.equal(r[k].threw, true, `${k} refused on the main thread: ${JSON.stringify(r[k])}`);
+      assert.equal(r[k].inosError, true, `${k}: an InosError: ${JSON.stringify(r[k])}`);
+      assert.equal(r[k].name, 'InosError', k);
+      assert.equal(r[k].code, 'WouldBlock', `${k}: ${JSON.stringify(r[k])}`);
+    }
+    assert.deepEqual([r.tryPopEmpty.threw, r.tryPopEmpty.value], [false, 'undefined'], 'tryPop on an empty ring');
+    assert.deepEqual([r.tryPushFull.threw, r.tryPushFull.value], [false, false], 'tryPush on a full ring');
+    assert.deepEqual([r.epochLoad.threw, r.epochLoad.value], [false, 0], 'Epoch.load');
+    assert.equal(r.waitAsyncTimeout, 'undefined', 'waitAsync resolves undefined on a timeout');
+    assert.equal(r.waitAsyncWoken, '1', 'waitAsync resolves with the value a worker signalled');
+    assert.deepEqual(r.signaller, { signalled: 1, canBlock: true }, 'the worker blocked on go, then signalled');
+  },
+
   epochs(r) {
     assert.equal(r.pingerSaw, r.rounds);
     assert.equal(r.pongerSaw, r.rounds);
@@ -95,4 +125,7 @@ export function checkExample(r) {
   assert.equal(r.auditBalanced, true, 'the credit audit balances');
   assert.equal(r.settled, r.jobsProcessed, 'one settlement per job');
   assert.ok(r.nonBackgroundPixels > 0, 'the canvas shows particles');
+  // The Rust step (examples/web-module `stepParticles`) computed the frames in the shared region.
+  assert.ok(r.particlesMoved >= r.particles * 0.9, `particles moved from frame 0: ${r.particlesMoved} of ${r.particles}`);
+  assert.equal(r.particlesInside, r.particles, 'every particle inside the unit square');
 }

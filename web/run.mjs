@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { startServer, ROOT, MODULES } from './server.mjs';
+import { startServer, ROOT, MODULES, PACKAGES } from './server.mjs';
 import { CHECKS, PLAIN_CHECKS, checkExample } from './checks.mjs';
 
 export const BROWSERS = {
@@ -153,6 +153,9 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   for (const [m, file] of Object.entries(MODULES)) {
     if (!fs.existsSync(file)) throw new Error(`module ${m}: ${file} is missing (build it: inos-wasm/run-tests.sh)`);
+  }
+  if (o.suite !== 'bench' && !fs.existsSync(path.join(PACKAGES['web-module'], 'index.js'))) {
+    throw new Error(`package web-module: ${PACKAGES['web-module']} is missing (build it: examples/web-module/build.sh)`);
   }
   const servers = { isolated: await startServer({ isolated: true }), plain: await startServer({ isolated: false }) };
   const tally = { pass: 0, fail: 0 };

@@ -8,7 +8,8 @@
 // WebAssembly.Memory across workers). `isolated: false` sends none of them: the negative test.
 //
 // Only a few folders of the repository are served (see SERVED); wasm modules are served under
-// /modules/<name>.wasm from the MODULES table, so a page using another module is one entry there.
+// /modules/<name>.wasm from the MODULES table, and built wasm-bindgen packages under
+// /pkg/<name>/ from the PACKAGES table, so a page using another module is one entry there.
 //
 //   node web/server.mjs [--plain] [--port N]     # prints the URL, serves until killed
 import http from 'node:http';
@@ -23,6 +24,17 @@ const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TAR
 export const MODULES = {
   // The raw-ABI module built by inos-wasm/run-tests.sh (stable, wasm32-wasip1-threads).
   inos_wasm: process.env.INOS_WASM ?? path.join(TARGET, 'wasm32-wasip1-threads', 'release', 'inos_wasm.wasm'),
+};
+
+/**
+ * Built npm-style packages, by URL prefix: /pkg/<name>/<file> from the folder (a build output
+ * under target/, not the repository). Add a package here to import it from a page.
+ */
+export const PACKAGES = {
+  // The wasm-bindgen module with the typed JS/TS API (inos-web/build.sh).
+  'inos-web': process.env.INOS_WEB_PKG ?? path.join(TARGET, 'inos-web', 'pkg'),
+  // inos-web plus the example Rust compute module's exports (examples/web-module/build.sh).
+  'web-module': process.env.INOS_WEB_MODULE_PKG ?? path.join(TARGET, 'web-module', 'pkg'),
 };
 
 /** URL prefixes served from the repository (anything else is 404). */
@@ -49,6 +61,13 @@ export const ISOLATION_HEADERS = {
 function resolve(urlPath) {
   const m = /^\/modules\/([A-Za-z0-9_-]+)\.wasm$/.exec(urlPath);
   if (m) return Object.hasOwn(MODULES, m[1]) ? MODULES[m[1]] : null;
+  const pkg = /^\/pkg\/([A-Za-z0-9_-]+)\/(.+)$/.exec(urlPath);
+  if (pkg) {
+    if (!Object.hasOwn(PACKAGES, pkg[1])) return null;
+    const dir = path.resolve(PACKAGES[pkg[1]]);
+    const file = path.resolve(dir, pkg[2]);
+    return file.startsWith(dir + path.sep) ? file : null; // no way out of the package
+  }
   if (urlPath === '/' || urlPath === '/favicon.ico') return null;
   if (!SERVED.some((p) => urlPath.startsWith(p))) return null;
   const file = path.resolve(ROOT, '.' + urlPath);
@@ -115,4 +134,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`  tests:   ${url}/web/pages/tests.html`);
   console.log(`  bench:   ${url}/web/pages/bench.html`);
   console.log(`  example: ${url}/examples/web/`);
+  console.log(`  packages: ${Object.keys(PACKAGES).map((p) => `${url}/pkg/${p}/index.js`).join(" ")}`);
 }

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startServer, MODULES } from './server.mjs';
+import path from 'node:path';
+import { startServer, MODULES, PACKAGES } from './server.mjs';
 
 const HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
@@ -24,6 +25,12 @@ test('isolated mode: COOP/COEP/CORP and MIME types on every response; 127.0.0.1 
       ['/nothing-here.js', 404, 'text/plain'],
     ];
     if (fs.existsSync(MODULES.inos_wasm)) cases.push(['/modules/inos_wasm.wasm', 200, 'application/wasm']);
+    for (const [name, dir] of Object.entries(PACKAGES)) {
+      if (!fs.existsSync(path.join(dir, 'index.js'))) continue;
+      cases.push([`/pkg/${name}/index.js`, 200, 'text/javascript; charset=utf-8']);
+      cases.push([`/pkg/${name}/inos_web_bg.wasm`, 200, 'application/wasm']);
+      cases.push([`/pkg/${name}/nothing.js`, 404, 'text/plain']);
+    }
     for (const [p, status, type] of cases) {
       const r = await fetch(s.url + p);
       await r.arrayBuffer();
@@ -40,7 +47,9 @@ test('nothing outside the served folders: the repository, .., unknown modules', 
   const s = await startServer();
   try {
     for (const p of ['/', '/Cargo.toml', '/web/package.json', '/web/../Cargo.toml', '/web/pages/%2e%2e/%2e%2e/Cargo.toml',
-      '/inos-wasm/js/../../Cargo.toml', '/modules/nope.wasm', '/modules/../Cargo.toml', '/target/']) {
+      '/inos-wasm/js/../../Cargo.toml', '/modules/nope.wasm', '/modules/../Cargo.toml', '/target/',
+      '/pkg/nope/index.js', '/pkg/inos-web/../../../Cargo.toml', '/pkg/inos-web/%2e%2e/%2e%2e/%2e%2e/Cargo.toml',
+      '/pkg/inos-web/', '/pkg/web-module/..%2f..%2f..%2fCargo.toml']) {
       const r = await fetch(s.url + p);
       await r.arrayBuffer();
       assert.equal(r.status, 404, p);

@@ -1,5 +1,6 @@
-// Where the example keeps its state in the standard layout's arena (byte offsets from the arena).
-// Shared by the page (examples/web/main.mjs) and its workers (examples/web/worker.mjs).
+// Where the example keeps its state in its arena, a region of the module's shared memory from
+// `allocRegion` (byte offsets from the arena). Shared by the page (examples/web/main.mjs) and
+// its workers (examples/web/worker.mjs).
 
 export const LAYOUT = Object.freeze({
   FRAME_EPOCH: 0, // epoch slot: the number of the newest complete frame
@@ -8,6 +9,8 @@ export const LAYOUT = Object.freeze({
   RINGS: 4096, // the done ring, then one job ring per module, each at a 4 KiB boundary
   STATE: 0x10000, // two particle buffers (double-buffered frames), 16 bytes per particle
 });
+/** Bytes of the arena for `particles` particles. */
+export const arenaLen = (particles) => LAYOUT.STATE + 2 * particles * 16;
 export const JOB_LEN = 24; // [frame u32][start u32][count u32][job u32][credit hold id u64]
 export const DONE_LEN = 12; // [frame u32][job u32][module u32]
 export const STOP = 0xffffffff; // a job whose frame is STOP ends a module

@@ -1,27 +1,26 @@
-// Workers of the example page: one kernel and N compute modules, all on one shared memory.
+// Workers of the example page: one kernel and N compute modules, all running the example Rust
+// compute module (examples/web-module: inos-web plus `stepParticles`) on the page's shared memory;
+// started by inos-web's spawnWorkers (workerInit instantiates the module on that memory).
 //
 // kernel  for each frame: holds one credit per job in the ledger (host pays), pushes the jobs
 //         into each module's SPSC job ring, collects the completions from the MPSC done ring,
 //         publishes the frame (frame epoch), then waits until the main thread has drawn it
 //         (the kernel may block; the main thread never does).
 // module  pops jobs, computes its slice of the particles from the front buffer into the back
-//         buffer, settles the job's credit hold to its own account, pushes a completion.
-//
-// Ring and ledger calls go through the inos wasm module (raw ABI); the particle arithmetic is JS.
-import { instantiate, STATUS, statusName } from '/inos-wasm/js/inos.mjs';
-import { Epoch } from '/inos-wasm/js/reference.mjs';
-import { LAYOUT, stateView, JOB_LEN, DONE_LEN, STOP } from './layout.mjs';
+//         buffer **in Rust** (`stepParticles`, in place in the shared region), settles the job's
+//         credit hold to its own account, pushes a completion.
+import { workerInit, sharedMemory, Ring, Ledger, Epoch } from '/pkg/web-module/index.js';
+import { stepParticles } from '/pkg/web-module/inos_web.js';
+import { LAYOUT, JOB_LEN, DONE_LEN, STOP } from './layout.mjs';
 
-const STEP = 1 / 60;
-
-function kernel(d, inos) {
-  const sab = d.memory.buffer;
-  const i32 = new Int32Array(sab);
+function kernel(d) {
+  const i32 = new Int32Array(sharedMemory().buffer);
   const at = (off) => d.arena + off;
-  const frame = new Epoch(sab, at(LAYOUT.FRAME_EPOCH));
+  const frame = new Epoch(at(LAYOUT.FRAME_EPOCH));
   const drawn = at(LAYOUT.DRAWN) >> 2, stop = at(LAYOUT.STOP) >> 2;
-  const jobs = d.jobRings.map((r) => inos.ringProducer(r.addr, r.len));
-  const done = inos.ringConsumer(d.doneRing.addr, d.doneRing.len);
+  const ledger = Ledger.attach(d.ledger.addr, d.ledger.len);
+  const jobs = d.jobRings.map((r) => Ring.producer(r.addr, r.len));
+  const done = Ring.consumer(d.doneRing.addr, d.doneRing.len);
   const jobMsg = new Uint8Array(JOB_LEN), jv = new DataView(jobMsg.buffer);
   let dispatched = 0, completed = 0, frames = 0;
   const perJob = Math.ceil(d.particles / d.jobsPerFrame);
@@ -29,20 +28,18 @@ function kernel(d, inos) {
     const f = frames;
     for (let j = 0; j < d.jobsPerFrame; j++) {
       const start = j * perJob, count = Math.max(0, Math.min(perJob, d.particles - start));
-      const hold = inos.ledgerHold(d.ledger.addr, d.ledger.len, d.host, 1);
-      if (typeof hold === 'number') throw new Error(`hold: ${statusName(hold)}`);
+      const hold = ledger.hold(d.host, 1n); // throws InosError (e.g. InsufficientFunds)
       jv.setUint32(0, f, true);
       jv.setUint32(4, start, true);
       jv.setUint32(8, count, true);
       jv.setUint32(12, j, true);
       jv.setBigUint64(16, hold, true);
-      const r = inos.push(jobs[j % jobs.length], jobMsg, 5000);
-      if (r !== STATUS.OK) throw new Error(`job push: ${statusName(r)}`);
+      if (!jobs[j % jobs.length].pushWait(jobMsg, 5000)) throw new Error('job push: no space within 5 s');
       dispatched++;
     }
     for (let j = 0; j < d.jobsPerFrame; j++) {
-      const m = inos.pop(done, 5000);
-      if (m === null) throw new Error(`frame ${f}: a module did not finish within 5 s`);
+      const m = done.popWait(5000);
+      if (m === undefined) throw new Error(`frame ${f}: a module did not finish within 5 s`);
       if (new DataView(m.buffer).getUint32(0, true) !== f) throw new Error('completion of another frame');
       completed++;
     }
@@ -54,71 +51,48 @@ function kernel(d, inos) {
       Atomics.wait(i32, drawn, Atomics.load(i32, drawn), 100);
     }
   }
-  for (const h of jobs) {
+  for (const p of jobs) {
     const stopMsg = new Uint8Array(JOB_LEN);
     new DataView(stopMsg.buffer).setUint32(0, STOP, true);
-    if (inos.push(h, stopMsg, 5000) !== STATUS.OK) throw new Error('stop push');
-    inos.ringClose(h);
+    if (!p.pushWait(stopMsg, 5000)) throw new Error('stop push');
+    p.close();
   }
-  inos.ringClose(done);
+  done.close();
   return { frames, dispatched, completed };
 }
 
-function module(d, inos) {
-  const sab = d.memory.buffer;
-  const h = inos.ringConsumer(d.jobRing.addr, d.jobRing.len);
-  const out = inos.ringProducer(d.doneRing.addr, d.doneRing.len);
-  const bufs = [stateView(sab, d.arena, 0, d.particles), stateView(sab, d.arena, 1, d.particles)];
+function module(d) {
+  const jobs = Ring.consumer(d.jobRing.addr, d.jobRing.len);
+  const out = Ring.producer(d.doneRing.addr, d.doneRing.len);
+  const ledger = Ledger.attach(d.ledger.addr, d.ledger.len);
+  const state = d.arena + LAYOUT.STATE;
   const doneMsg = new Uint8Array(DONE_LEN), dv = new DataView(doneMsg.buffer);
   let processed = 0, settled = 0;
   for (;;) {
-    const m = inos.pop(h, 1000);
-    if (m === null) continue; // idle (the page may be hidden: the kernel waits for a draw)
+    const m = jobs.popWait(1000);
+    if (m === undefined) continue; // idle (the page may be hidden: the kernel waits for a draw)
     const v = new DataView(m.buffer);
     const f = v.getUint32(0, true);
     if (f === STOP) break;
     const start = v.getUint32(4, true), count = v.getUint32(8, true), hold = v.getBigUint64(16, true);
-    step(bufs[f % 2], bufs[(f + 1) % 2], start, count, f);
-    const r = inos.ledgerSettle(d.ledger.addr, d.ledger.len, hold, d.account, 1);
-    if (r !== STATUS.OK) throw new Error(`settle: ${statusName(r)}`);
+    stepParticles(state, d.particles, f, start, count); // Rust, in place in the shared frame
+    ledger.settle(hold, d.account, 1n);
     settled++;
     dv.setUint32(0, f, true);
     dv.setUint32(4, v.getUint32(12, true), true);
     dv.setUint32(8, d.id, true);
-    if (inos.push(out, doneMsg, 5000) !== STATUS.OK) throw new Error('done push');
+    if (!out.pushWait(doneMsg, 5000)) throw new Error('done push');
     processed++;
   }
-  inos.ringClose(h);
-  inos.ringClose(out);
+  jobs.close();
+  out.close();
   return { id: d.id, processed, settled };
 }
 
-/** Particles pulled toward an attractor circling the centre, bouncing off the walls. */
-function step(src, dst, start, count, f) {
-  const t = f * STEP;
-  const ax = 0.5 + 0.3 * Math.cos(t * 0.9), ay = 0.5 + 0.3 * Math.sin(t * 1.3);
-  for (let i = start; i < start + count; i++) {
-    const k = i * 4;
-    let x = src[k], y = src[k + 1], vx = src[k + 2], vy = src[k + 3];
-    const dx = ax - x, dy = ay - y;
-    const r2 = dx * dx + dy * dy + 0.01;
-    vx = (vx + (dx / r2) * 0.02 * STEP) * 0.999;
-    vy = (vy + (dy / r2) * 0.02 * STEP) * 0.999;
-    x += vx * STEP;
-    y += vy * STEP;
-    if (x < 0 || x > 1) { vx = -vx; x = Math.min(1, Math.max(0, x)); }
-    if (y < 0 || y > 1) { vy = -vy; y = Math.min(1, Math.max(0, y)); }
-    dst[k] = x; dst[k + 1] = y; dst[k + 2] = vx; dst[k + 3] = vy;
-  }
+const ctx = await workerInit();
+const d = ctx.data;
+try {
+  ctx.post({ ok: true, result: d.role === 'kernel' ? kernel(d) : module(d) });
+} catch (e) {
+  ctx.post({ ok: false, error: `${d.role}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : e}` });
 }
-
-self.onmessage = (ev) => {
-  const d = ev.data;
-  try {
-    const inos = instantiate(d.module, d.memory, d.plan, d.slot);
-    const result = d.role === 'kernel' ? kernel(d, inos) : module(d, inos);
-    self.postMessage({ ok: true, result });
-  } catch (e) {
-    self.postMessage({ ok: false, error: `${d.role}: ${e instanceof Error ? `${e.message}\n${e.stack}` : e}` });
-  }
-};

@@ -59,6 +59,18 @@ impl Code {
     }
 }
 
+/// A JS `InosError` with one of the API's own codes, for a wasm-bindgen module that embeds this
+/// crate and throws from its own exports (as `examples/web-module` does); off wasm32, `null`.
+///
+/// ```
+/// use inos_web::{inos_error, Code};
+/// let e = inos_error(Code::Invalid, "max_body above 65536");
+/// # let _ = e;
+/// ```
+pub fn inos_error(code: Code, message: impl Display) -> JsValue {
+    err(code, message)
+}
+
 /// An `InosError` with one of the API's own codes.
 pub(crate) fn err(code: Code, message: impl Display) -> JsValue {
     raise(code.as_str(), message)

@@ -37,9 +37,9 @@ mod ring;
 mod wait;
 
 pub use epoch::Epoch;
-pub use error::Code;
+pub use error::{inos_error, Code};
 pub use ledger::{AuditReport, Ledger};
-pub use region::{alloc_region, region_count, MAX_REGIONS};
+pub use region::{alloc_region, region_count, shared_region, MAX_REGIONS};
 pub use ring::{Ring, RingConsumer, RingProducer};
 pub use wait::can_block;
 

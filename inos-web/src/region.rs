@@ -65,6 +65,25 @@ pub fn region_count() -> u32 {
         .count() as u32
 }
 
+/// `offset..offset + len` of the module's memory as a [`Region`], for a wasm-bindgen module that
+/// embeds this crate and works on a region JS hands in (as `examples/web-module` does): checked
+/// exactly as every JS call checks its range — inside one region from [`alloc_region`], `offset`
+/// `align`-aligned (a power of two), not empty — else `InosError` `BadRange` (`Invalid` for a
+/// number that is not an integer in `0..2^32`). Not exported to JS.
+///
+/// ```no_run
+/// # fn main() -> Result<(), wasm_bindgen::JsValue> {
+/// let r = inos_web::shared_region(4096.0, 64.0, 4)?; // offset and length from JS
+/// let first = r.u32_at(0).map_err(|_| wasm_bindgen::JsValue::NULL)?;
+/// # let _ = first; Ok(()) }
+/// ```
+pub fn shared_region(offset: f64, len: f64, align: usize) -> Result<Region<'static>, JsValue> {
+    if !align.is_power_of_two() {
+        return Err(err(Code::Invalid, "alignment must be a power of two"));
+    }
+    region(offset, len, align)
+}
+
 /// `offset..offset + len` as a [`Region`], if it lies inside one allocated region and `offset`
 /// is `align`-aligned; `InosError` `BadRange` otherwise.
 pub(crate) fn region(offset: f64, len: f64, align: usize) -> Result<Region<'static>, JsValue> {

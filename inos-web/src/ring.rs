@@ -171,12 +171,7 @@ impl RingProducer {
     /// Throws `InosError` (`TooLarge`, `Closed`, `Detached`, …) otherwise.
     #[wasm_bindgen(js_name = tryPush)]
     pub fn try_push(&mut self, msg: &Uint8Array) -> Result<bool, JsValue> {
-        let bytes = bytes_of(msg)?;
-        match self.end()?.try_push(&bytes) {
-            Ok(()) => Ok(true),
-            Err(Error::Full) => Ok(false),
-            Err(e) => Err(protocol(e)),
-        }
+        self.try_push_slice(&bytes_of(msg)?)
     }
 
     /// Like `tryPush`, but while the ring is full sleeps until the consumer frees space (only
@@ -188,22 +183,56 @@ impl RingProducer {
         msg: &Uint8Array,
         timeout_ms: Option<f64>,
     ) -> Result<bool, JsValue> {
-        let bytes = bytes_of(msg)?;
-        let t = timeout(timeout_ms)?;
-        let region = self.region;
-        let (epoch, waiters) = slot(&region, SPACE_EPOCH)?;
-        let end = self.end()?;
-        let pushed = blocking(epoch, waiters, t, || match end.try_push(&bytes) {
-            Ok(()) => Ok(Some(())),
-            Err(Error::Full) => Ok(None),
-            Err(e) => Err(protocol(e)),
-        })?;
-        Ok(pushed.is_some())
+        self.push_slice_wait(&bytes_of(msg)?, timeout_ms)
     }
 
     /// Releases the producer role; later calls throw `InosError` `Closed`.
     pub fn close(&mut self) {
         self.end = None;
+    }
+}
+
+/// The Rust side of a producer, for a wasm-bindgen module that embeds this crate and produces
+/// from Rust (no `Uint8Array` and no JS call per message; `examples/web-module` does this). Not
+/// exported to JS.
+///
+/// ```no_run
+/// # fn main() -> Result<(), wasm_bindgen::JsValue> {
+/// # let (offset, length) = (0.0, 0.0);
+/// let mut p = inos_web::Ring::producer(offset, length)?; // checked like the JS call
+/// let pushed = p.push_slice_wait(b"hello", Some(1000.0))?; // workers only
+/// p.close();
+/// # let _ = pushed; Ok(()) }
+/// ```
+impl RingProducer {
+    /// [`tryPush`](Self::try_push) of a Rust slice: `false` if the ring is full (nothing
+    /// written); the same errors as JS sees.
+    pub fn try_push_slice(&mut self, msg: &[u8]) -> Result<bool, JsValue> {
+        match self.end()?.try_push(msg) {
+            Ok(()) => Ok(true),
+            Err(Error::Full) => Ok(false),
+            Err(e) => Err(protocol(e)),
+        }
+    }
+
+    /// [`pushWait`](Self::push_wait) of a Rust slice: while the ring is full, sleeps until the
+    /// consumer frees space (`InosError` `WouldBlock` on a thread that may not block, such as
+    /// the browser main thread) or `timeout_ms` passes (`Ok(false)`; `None`: no limit).
+    pub fn push_slice_wait(
+        &mut self,
+        msg: &[u8],
+        timeout_ms: Option<f64>,
+    ) -> Result<bool, JsValue> {
+        let t = timeout(timeout_ms)?;
+        let region = self.region;
+        let (epoch, waiters) = slot(&region, SPACE_EPOCH)?;
+        let end = self.end()?;
+        let pushed = blocking(epoch, waiters, t, || match end.try_push(msg) {
+            Ok(()) => Ok(Some(())),
+            Err(Error::Full) => Ok(None),
+            Err(e) => Err(protocol(e)),
+        })?;
+        Ok(pushed.is_some())
     }
 }
 

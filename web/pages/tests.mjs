@@ -5,10 +5,59 @@ import { STATUS, MainThreadError } from '/inos-wasm/js/inos.mjs';
 import { RingConsumer, Epoch, RING } from '/inos-wasm/js/reference.mjs';
 import { Ledger } from '/inos-wasm/js/reference-ledger.mjs';
 import { checkMessage } from '/inos-wasm/js/messages.mjs';
-import { loadModule, errorText, spawn, popAsync, heartbeat, toJson, IsolationError, EPOCH } from './lib.mjs';
+import { loadModule, errorText, spawn, popAsync, heartbeat, toJson, IsolationError, EPOCH, requireIsolation } from './lib.mjs';
 
 /** Sizes of the tests (web/run.mjs asserts against the same numbers, returned in each result). */
 const N = { mpsc: 10_000, maxBody: 400, rounds: 2_000, ledgerOps: 20_000, jsLedgerOps: 10_000 };
+
+/**
+ * The wasm-bindgen build: the example Rust compute module (examples/web-module, which embeds
+ * inos-web), loaded on the main thread (`init()` creates the shared memory). inos-web's API plus
+ * the module's own export `produceTestMessages`.
+ */
+async function loadWebModule() {
+  requireIsolation();
+  const web = await import('/pkg/web-module/index.js');
+  const { produceTestMessages } = await import('/pkg/web-module/inos_web.js');
+  await web.default();
+  return { ...web, produceTestMessages };
+}
+
+/**
+ * Starts one worker per entry of `roles` (web/pages/rust-worker.mjs) on the module and memory of
+ * the page with inos-web's `spawnWorkers`; `results` resolves with their results in order, or
+ * rejects on a worker's error or after `budgetMs` + 5 s. `stop()` terminates them all.
+ */
+async function startRoles(web, roles, budgetMs) {
+  const url = new URL('./rust-worker.mjs', import.meta.url);
+  const workers = await web.spawnWorkers(url, roles.length, { data: (i) => ({ ...roles[i], budgetMs }) });
+  let timer;
+  const all = Promise.all(workers.map((w, i) => new Promise((resolve, reject) => {
+    web.onMessage(w, (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
+    w.addEventListener('error', (e) => {
+      e.preventDefault?.();
+      reject(new Error(`${roles[i].role}: worker error: ${e.message ?? e}`));
+    });
+  })));
+  const results = Promise.race([all, new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`workers: no result after ${budgetMs + 5000} ms`)), budgetMs + 5000);
+  })]).finally(() => clearTimeout(timer));
+  return { results, stop: () => workers.forEach((w) => w.terminate()) };
+}
+
+/** A call's outcome as JSON-safe data: its value, or the error's class, `code` and message. */
+function attempt(web, fn) {
+  const t0 = performance.now();
+  try {
+    const v = fn();
+    return { threw: false, value: v === undefined ? 'undefined' : v, ms: performance.now() - t0 };
+  } catch (e) {
+    return {
+      threw: true, name: e?.name, code: e?.code ?? null, inosError: e instanceof web.InosError,
+      message: String(e?.message ?? e), ms: performance.now() - t0,
+    };
+  }
+}
 
 const tests = {
   /** Cross-origin isolation and what fails without it (run on both servers). */
@@ -78,6 +127,114 @@ const tests = {
       n: N.mpsc, sent: sent.map((s) => s.sent), got, perTag: next, outOfOrder, extra,
       asyncWaits: stats.asyncWaits, heartbeatTicks: ticks, ringKind: consumer.kind === RING.KIND_MPSC ? 'mpsc' : 'spsc',
     };
+  },
+
+  /**
+   * The wasm-bindgen build: a Rust worker (examples/web-module: the producing loop is Rust, one
+   * call from JS) and a pure-JS reference worker (reference.mjs on the module's memory) produce
+   * into one MPSC ring allocated with `allocRegion`; the main thread consumes with inos-web's
+   * `await consumer.popAsync()` only (plus the non-blocking `tryPop`) and checks every message.
+   */
+  async rustMpsc() {
+    const web = await loadWebModule();
+    const cap = 16 * 1024; // small: both producers often find it full and sleep in workers
+    const ringLen = web.Ring.requiredLength(cap);
+    const ring = web.allocRegion(ringLen);
+    web.Ring.init(ring, ringLen, cap, 'mpsc');
+    const go = web.allocRegion(8); // an epoch slot: the producers start when the main thread waits
+    const consumer = web.Ring.consumer(ring, ringLen);
+    const beat = heartbeat();
+    const common = { ring, ringLen, go, n: N.mpsc, maxBody: N.maxBody };
+    const { results, stop } = await startRoles(web, [
+      { role: 'rust-producer', tag: 11, ...common },
+      { role: 'js-producer', tag: 10, ...common },
+    ], 30_000);
+    let failed = null;
+    results.catch((e) => { failed = e; });
+    const next = { 10: 0, 11: 0 };
+    let got = 0, outOfOrder = 0, awaitedEmpty = 0, timeouts = 0, started = false, sent, extra;
+    try {
+      while (got < 2 * N.mpsc) {
+        if (failed) throw failed;
+        let m = consumer.tryPop();
+        if (m === undefined) {
+          awaitedEmpty++;
+          const p = consumer.popAsync(1000);
+          if (!started) {
+            started = true; // the first wait is certainly on an empty ring: nobody produced yet
+            new web.Epoch(go).signal();
+          }
+          m = await p;
+          if (m === undefined) {
+            if (++timeouts > 30) throw new Error(`no message for 30 s after ${got}`);
+            continue;
+          }
+        }
+        const { tag, seq } = checkMessage(m, N.maxBody); // length, checksum, every byte
+        if (next[tag] !== seq) outOfOrder++;
+        next[tag] = seq + 1;
+        got++;
+      }
+      sent = await results;
+      extra = consumer.tryPop() !== undefined;
+    } finally {
+      stop();
+    }
+    consumer.close();
+    return {
+      n: N.mpsc, sent: sent.map((s) => s.sent), rustWorkerCanBlock: sent[0].canBlock, mainCanBlock: web.canBlock(),
+      got, perTag: next, outOfOrder, extra, awaitedEmpty, heartbeatTicks: beat.stop(),
+    };
+  },
+
+  /**
+   * The wasm-bindgen build on the main thread: every blocking call through inos-web — JS API or
+   * the Rust module's own loop — is refused with `InosError` `WouldBlock` (in Firefox too, where a
+   * wasm wait would block), the non-blocking calls work, and `waitAsync` resolves, on a timeout
+   * and on a worker's signal.
+   */
+  async rustMainThread() {
+    const web = await loadWebModule();
+    const slots = web.allocRegion(64); // epoch slots: idle at +0, target at +8, go at +16
+    const idle = new web.Epoch(slots), target = new web.Epoch(slots + 8), go = new web.Epoch(slots + 16);
+    const ringLen = web.Ring.requiredLength(64);
+    const full = web.allocRegion(ringLen), empty = web.allocRegion(ringLen);
+    web.Ring.init(full, ringLen, 64, 'mpsc');
+    web.Ring.init(empty, ringLen, 64, 'spsc');
+    const producer = web.Ring.producer(full, ringLen);
+    let filled = 0;
+    while (producer.tryPush(new Uint8Array(8))) filled++;
+    const consumer = web.Ring.consumer(empty, ringLen);
+    const i32 = new Int32Array(web.sharedMemory().buffer);
+    const r = {
+      canBlock: web.canBlock(),
+      filled,
+      // The platform: a plain Atomics.wait on the main thread (reported).
+      atomicsWait: attempt(web, () => Atomics.wait(i32, slots >> 2, 0, 200)),
+      epochWait: attempt(web, () => idle.wait(0, 200)),
+      popWait: attempt(web, () => consumer.popWait(200)),
+      pushWait: attempt(web, () => producer.pushWait(new Uint8Array(8), 200)),
+      // The Rust module's own producing loop (Rust code calling inos-web's blocking push).
+      rustLoop: attempt(web, () => web.produceTestMessages(full, ringLen, 1, 10, 8, 200)),
+      // Non-blocking calls work here.
+      tryPopEmpty: attempt(web, () => consumer.tryPop()),
+      tryPushFull: attempt(web, () => producer.tryPush(new Uint8Array(8))),
+      epochLoad: attempt(web, () => idle.load()),
+    };
+    // Promise-based waits: a timeout, then a worker's signal.
+    r.waitAsyncTimeout = String(await idle.waitAsync(0, 20));
+    const { results, stop } = await startRoles(web, [{ role: 'signaller', go: slots + 16, target: slots + 8 }], 20_000);
+    try {
+      const woken = target.waitAsync(0, 15_000);
+      go.signal();
+      r.waitAsyncWoken = String(await woken);
+      r.signaller = (await results)[0];
+    } finally {
+      stop();
+    }
+    producer.close();
+    consumer.close();
+    return r;
   },
 
   /** Worker ↔ worker epoch wake-ups: a wasm worker and a JS worker ping-pong on two epochs. */

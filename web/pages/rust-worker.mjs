@@ -1,0 +1,55 @@
+// Module Web Worker for the tests of the wasm-bindgen build (`rustMpsc`, `rustMainThread` in
+// tests.mjs): started by inos-web's spawnWorkers(), it instantiates the example Rust compute
+// module (examples/web-module, which embeds inos-web) on the page's shared memory, runs one role
+// (data.role) and posts `{ ok: true, result }` or `{ ok: false, error }`.
+//
+// Workers may block (`canBlock()` is true here); the main thread never does.
+import { workerInit, sharedMemory, canBlock, Epoch } from '/pkg/web-module/index.js';
+import { produceTestMessages } from '/pkg/web-module/inos_web.js';
+import { RingProducer } from '/inos-wasm/js/reference.mjs';
+import { makeMessage } from '/inos-wasm/js/messages.mjs';
+import { errorText } from './lib.mjs';
+
+const ctx = await workerInit();
+const d = ctx.data;
+
+/** Blocks (this is a worker) until the page signals the `go` epoch: all parties start together. */
+function awaitGo() {
+  if (new Epoch(d.go).wait(0, d.budgetMs) === undefined) throw new Error('no go signal');
+}
+
+const roles = {
+  // Rust producer: one call, and the producing loop (make, push, wait while full) runs in Rust.
+  'rust-producer'() {
+    awaitGo();
+    const sent = produceTestMessages(d.ring, d.ringLen, d.tag, d.n, d.maxBody, d.budgetMs);
+    return { sent, canBlock: canBlock() };
+  },
+
+  // Pure-JS producer (inos-wasm/js/reference.mjs, the independent party) on the same ring bytes:
+  // the module's memory buffer at the region's offset. No call into the module.
+  'js-producer'() {
+    awaitGo();
+    const p = new RingProducer(sharedMemory().buffer, d.ring, d.ringLen);
+    const until = performance.now() + d.budgetMs;
+    let sent = 0;
+    for (let seq = 0; seq < d.n; seq++) {
+      if (!p.push(makeMessage(d.tag, seq, d.maxBody), Math.max(0, until - performance.now()))) break;
+      sent++;
+    }
+    p.close();
+    return { sent };
+  },
+
+  // Wakes the main thread's `waitAsync`: waits for go, then signals `target`.
+  signaller() {
+    awaitGo();
+    return { signalled: new Epoch(d.target).signal(), canBlock: canBlock() };
+  },
+};
+
+try {
+  ctx.post({ ok: true, result: roles[d.role]() });
+} catch (e) {
+  ctx.post({ ok: false, error: `${d.role}: ${errorText(e)}` });
+}
