@@ -3,6 +3,7 @@
 //! A call returns `OK` (0) or a non-negative result on success and one of the negative codes
 //! below on failure. The codes are part of the ABI: they never change meaning.
 
+use inos_arena::Error as ArenaError;
 use inos_layout::{AccessError, AttachError};
 use inos_ledger::LedgerError;
 use inos_ring::Error as RingError;
@@ -93,6 +94,40 @@ ledger_statuses! {
     LEDGER_SETTLE_EXCEEDS_HOLD = 29,
 }
 
+/// Arena errors are `ARENA_BASE - code`, `code` from the table of arena.md §7
+/// ([`inos_arena::ERROR_CODES`]): one status per error, -201 to -299.
+pub const ARENA_BASE: i32 = -200;
+
+macro_rules! arena_statuses {
+    ($($name:ident = $code:literal,)*) => {
+        $(
+            #[doc = concat!("Arena error ", $code, " of arena.md §7 (`ARENA_BASE - ", $code, "`).")]
+            pub const $name: i32 = ARENA_BASE - $code;
+        )*
+        /// Every `ARENA_*` status with its name, in code order.
+        pub const ARENA_STATUSES: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+arena_statuses! {
+    ARENA_REGION_TOO_SMALL = 1,
+    ARENA_ACCESS = 2,
+    ARENA_BAD_MAGIC = 3,
+    ARENA_UNSUPPORTED_VERSION = 4,
+    ARENA_CORRUPT_HEADER = 5,
+    ARENA_CORRUPT_CHUNK = 6,
+    ARENA_TOO_LARGE = 7,
+    ARENA_OUT_OF_MEMORY = 8,
+    ARENA_REF_OUT_OF_RANGE = 9,
+    ARENA_REF_MISALIGNED = 10,
+    ARENA_STALE = 11,
+    ARENA_NOT_SENT = 12,
+    ARENA_NOT_OWNER = 13,
+    ARENA_TOO_MANY_REFS = 14,
+    ARENA_ANONYMOUS_PARTY = 15,
+    ARENA_CONTENDED = 16,
+}
+
 /// Ledger audit: the audit ran but the books do not balance (or operations were in flight).
 pub const UNBALANCED: i32 = -27;
 /// Any other refusal (an error variant added to a dependency after this ABI was written).
@@ -149,6 +184,12 @@ pub(crate) fn ledger(e: LedgerError) -> i32 {
     LEDGER_BASE - e.code() as i32
 }
 
+/// Maps an arena error: `ARENA_BASE - code` (arena.md §7), one status per error.
+pub(crate) fn arena(e: ArenaError) -> i32 {
+    // Codes are 1..=99 by construction (a test checks it), so this never overflows.
+    ARENA_BASE - e.code() as i32
+}
+
 /// Collapses a `Result<(), i32>` into a status.
 pub(crate) fn code(r: Result<(), i32>) -> i32 {
     match r {
@@ -187,7 +228,7 @@ mod tests {
             LEDGER_AMOUNT_NOT_POSITIVE
         );
         assert_ne!(LEDGER_SAME_ACCOUNT, LEDGER_AMOUNT_NOT_POSITIVE);
-        for (_, s) in LEDGER_STATUSES {
+        for (_, s) in LEDGER_STATUSES.iter().chain(ARENA_STATUSES) {
             assert!(![
                 OK,
                 INVALID,
@@ -199,5 +240,31 @@ mod tests {
             ]
             .contains(s));
         }
+    }
+
+    /// The named `ARENA_*` constants are exactly `ARENA_BASE - code` for the arena crate's
+    /// table (arena.md §7), in order, and distinct from the ledger's.
+    #[test]
+    fn arena_statuses_follow_the_spec_table() {
+        assert_eq!(ARENA_STATUSES.len(), inos_arena::ERROR_CODES.len());
+        for ((name, status), (code, ename)) in ARENA_STATUSES.iter().zip(inos_arena::ERROR_CODES) {
+            assert!(code > 0 && code < 100, "{ename}");
+            assert_eq!(*status, ARENA_BASE - code as i32, "{name}");
+            let mut snake = std::string::String::from("ARENA");
+            for c in ename.chars() {
+                if c.is_ascii_uppercase() {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_uppercase());
+            }
+            assert_eq!(*name, snake);
+            assert!(!LEDGER_STATUSES.iter().any(|(_, l)| l == status));
+        }
+        assert_eq!(arena(ArenaError::Stale), ARENA_STALE);
+        assert_eq!(arena(ArenaError::OutOfMemory), ARENA_OUT_OF_MEMORY);
+        assert_eq!(
+            arena(ArenaError::CorruptChunk { index: 3 }),
+            ARENA_CORRUPT_CHUNK
+        );
     }
 }
