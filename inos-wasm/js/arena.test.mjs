@@ -157,7 +157,24 @@ test('(b) forged and stale references give the same typed error in both parties'
   assert.equal(again.offset, small.offset);
   assert.equal(again.generation, small.generation + 1);
   both('stale after reuse', 'Stale', () => j.validate(small), () => m.arenaValidate(A, L, small));
-  // Chunk 0 holds `again`, chunks 1..7 are free: 7 chunks fit, 8 never, 9 is too large.
+  // Each party frees in turn and the other reallocates the slot: the generation moves on by one
+  // per free, whoever frees, and every older reference stays stale in both parties.
+  const olds = [small];
+  let prev = again;
+  for (let k = 0; k < 4; k++) {
+    if (k % 2 === 0) j.free(prev);
+    else assert.equal(m.arenaFree(A, L, 5, prev), STATUS.OK);
+    const next = k % 2 === 0 ? m.arenaAlloc(A, L, 5, 100) : j.alloc(100);
+    assert.equal(next.offset, prev.offset);
+    assert.equal(next.generation, prev.generation + 1);
+    olds.push(prev);
+    for (const old of olds) both(`stale after reuse ${k}`, 'Stale', () => j.validate(old), () => m.arenaValidate(A, L, old));
+    prev = next;
+  }
+  j.free(prev);
+  const again2 = j.alloc(100);
+  assert.equal(again2.generation, small.generation + 6);
+  // Chunk 0 holds `again2`, chunks 1..7 are free: 7 chunks fit, 8 never, 9 is too large.
   both('too large', 'TooLarge', () => j.alloc(9 * 256), () => m.arenaAlloc(A, L, 5, 9 * 256));
   both('no run of 8 free chunks', 'OutOfMemory', () => j.alloc(8 * 256), () => m.arenaAlloc(A, L, 5, 8 * 256));
   const mid = j.alloc(256); // a one-chunk large block: chunk 1
@@ -173,7 +190,7 @@ test('(b) forged and stale references give the same typed error in both parties'
   assert.deepEqual(m.arenaStats(A, L), before, 'OutOfMemory left nothing claimed');
   const three = m.arenaAlloc(A, L, 5, 3 * 256);
   assert.equal((three.offset - geo.dataOffset) / 256, 5, 'the run after the rolled-back claim');
-  for (const r of [again, big, three]) j.free(r);
+  for (const r of [again2, big, three]) j.free(r);
   assert.equal(m.arenaStats(A, L).bytesInUse, 0);
 });
 
@@ -247,11 +264,15 @@ test('(a) Rust and JS workers allocate, hand off through MPSC rings and free con
     rings.push({ addr: at, len: ringLen });
     at = alignUp(at + ringLen, 128);
   }
-  const arenaLen = region.addr + region.size - at;
-  const chunkShift = 12;
-  const chunks = m.arenaInit(at, arenaLen, chunkShift, 0);
+  // A small arena (48 chunks of 1 KiB: 64 B..512 B classes, runs of up to 3 chunks) that the
+  // blocks in flight overfill: allocations meet OutOfMemory, chunks are rebound between classes
+  // and large runs, and every bitmap word is shared by both parties.
+  const chunkShift = 10;
+  const chunks = 48;
+  const arenaLen = requiredLen(chunkShift, chunks);
+  assert.ok(at + arenaLen <= region.addr + region.size);
+  assert.equal(m.arenaInit(at, arenaLen, chunkShift, chunks), chunks);
   const geo = geometry(chunkShift, chunks);
-  assert.ok(chunks >= 200, `${chunks} chunks`);
   const tracker = new SharedArrayBuffer(4 * (chunks << (chunkShift - 6)));
   const n = 1200;
   // Workers 0, 1: Rust (wasm); 2, 3: JS. Each sends to the other party's two workers
@@ -265,18 +286,22 @@ test('(a) Rust and JS workers allocate, hand off through MPSC rings and free con
     rings, arena: at, arenaLen, chunkShift, chunks, tracker, n, expect: n, seed: 17 + i * 101,
   }));
   const results = await Promise.all(workers.map((w) => runWorker(env, w, 60_000)));
+  if (process.env.ARENA_DEBUG) console.log(results.map((r) => ({ ...r, received: r.received.length / 2 })));
 
   // Exactly once: every (sender, seq) arrived at one worker of the other party, once.
   const seen = new Map(workers.map((w) => [w.party, new Uint8Array(n)]));
+  let oom = 0;
   results.forEach((r, i) => {
     assert.equal(r.sent, n);
     assert.ok(r.small > 0 && r.large > 0, JSON.stringify({ ...r, received: undefined }));
+    oom += r.oom;
     for (let k = 0; k < r.received.length; k += 2) {
       const [sender, seq] = [r.received[k], r.received[k + 1]];
       assert.ok(workers[i].targets.some((t) => workers[t].party === sender), `worker ${i} got a block of ${sender}`);
       seen.get(sender)[seq]++;
     }
   });
+  assert.ok(oom > 0, 'the arena ran out of memory under load (and recovered)');
   for (const [party, s] of seen) assert.ok(s.every((c) => c === 1), `party ${party}: every block received exactly once`);
   // Everything is free again, as both parties see it; no granule is still marked live.
   const rs = m.arenaStats(at, arenaLen);
