@@ -328,6 +328,7 @@ test('STATUS has one ARENA_* code per arena error, equal to exports/inos_arena.j
   assert.equal(entries.length, Object.keys(ERROR_CODES).length);
   for (const [name, code] of entries) {
     assert.equal(STATUS[`ARENA_${name.toUpperCase()}`], -(200 + code), name);
+    assert.equal(spec.arena_status[name], -(200 + code), name);
     const camel = name.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
     assert.equal(ERROR_CODES[camel], code, name);
   }
