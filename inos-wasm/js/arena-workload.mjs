@@ -41,8 +41,8 @@ export function rustParty(inos, d) {
   const ok = (r, what) => {
     if (r !== STATUS.OK) throw new Error(`rust ${what}: ${statusName(r)}`);
   };
-  const producers = d.targets.map((t) => inos.ringProducer(d.rings[t].addr, d.rings[t].len));
-  const consumer = inos.ringConsumer(d.rings[d.me].addr, d.rings[d.me].len);
+  const producers = d.rings ? d.targets.map((t) => inos.ringProducer(d.rings[t].addr, d.rings[t].len)) : [];
+  const consumer = d.rings ? inos.ringConsumer(d.rings[d.me].addr, d.rings[d.me].len) : null;
   return {
     alloc(size) {
       const r = inos.arenaAlloc(A, L, party, size);
@@ -63,7 +63,7 @@ export function rustParty(inos, d) {
     pop() { return inos.pop(consumer); },
     close() {
       for (const p of producers) inos.ringClose(p);
-      inos.ringClose(consumer);
+      if (consumer !== null) inos.ringClose(consumer);
     },
   };
 }
@@ -71,8 +71,8 @@ export function rustParty(inos, d) {
 /** The JS party: reference-arena.mjs and reference.mjs on the raw SharedArrayBuffer. */
 export function jsParty(sab, d) {
   const arena = Arena.attach(sab, d.arena, d.arenaLen, { party: d.party });
-  const producers = d.targets.map((t) => new RingProducer(sab, d.rings[t].addr, d.rings[t].len));
-  const consumer = new RingConsumer(sab, d.rings[d.me].addr, d.rings[d.me].len);
+  const producers = d.rings ? d.targets.map((t) => new RingProducer(sab, d.rings[t].addr, d.rings[t].len)) : [];
+  const consumer = d.rings ? new RingConsumer(sab, d.rings[d.me].addr, d.rings[d.me].len) : null;
   return {
     alloc(size) {
       try {
@@ -91,7 +91,7 @@ export function jsParty(sab, d) {
     pop() { return consumer.tryPop(); },
     close() {
       for (const p of producers) p.close();
-      consumer.close();
+      consumer?.close();
     },
   };
 }
@@ -162,4 +162,59 @@ export function arenaWorkload(p, d, timeLeft) {
   }
   p.close();
   return { ...counts, received };
+}
+
+/**
+ * Churn: `ops` random allocations and frees of small blocks (at most `live` held at once), no
+ * hand-off, so that every worker of both parties counts in and claims bits in the same few chunks
+ * at the same time. The shared tracker catches two live blocks that overlap.
+ */
+export function arenaChurn(p, d, timeLeft) {
+  const geo = geometry(d.chunkShift, d.chunks);
+  const tracker = new Int32Array(d.tracker);
+  const rnd = lcg(d.seed);
+  const held = [];
+  const counts = { allocs: 0, frees: 0, oom: 0 };
+  const span = (ref) => [(ref.offset - geo.dataOffset) / 64, classOf(geo, ref.len).blockLen / 64];
+  const mark = (ref, from, to) => {
+    const [g0, n] = span(ref);
+    for (let g = g0; g < g0 + n; g++) {
+      const seen = Atomics.compareExchange(tracker, g, from, to);
+      if (seen !== from) throw new Error(`granule ${g} of block at ${ref.offset} (${ref.len} B) is ${seen}, expected ${from}: overlapping blocks`);
+    }
+  };
+  const free = (k) => {
+    const ref = held[k];
+    held[k] = held[held.length - 1];
+    held.pop();
+    const bytes = p.read(ref);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, 8);
+    if (dv.getUint32(0, true) !== d.party || dv.getUint32(4, true) !== ref.offset) throw new Error(`block at ${ref.offset} overwritten`);
+    mark(ref, 1, 0);
+    p.free(ref);
+    counts.frees++;
+  };
+  const stamp = new Uint8Array(8);
+  const sdv = new DataView(stamp.buffer);
+  for (let i = 0; i < d.ops; i++) {
+    if ((i & 255) === 0 && timeLeft() <= 0) throw new Error(`arena churn: budget exhausted at ${i} (${JSON.stringify(counts)})`);
+    if (held.length > 0 && (held.length >= d.live || rnd(2) === 0)) {
+      free(rnd(held.length));
+      continue;
+    }
+    const ref = p.alloc(8 + rnd(248));
+    if (ref === null) {
+      counts.oom++;
+      continue;
+    }
+    mark(ref, 0, 1);
+    sdv.setUint32(0, d.party, true);
+    sdv.setUint32(4, ref.offset, true);
+    p.write(ref, stamp);
+    held.push(ref);
+    counts.allocs++;
+  }
+  while (held.length > 0) free(held.length - 1);
+  p.close();
+  return counts;
 }

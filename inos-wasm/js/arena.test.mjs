@@ -322,6 +322,40 @@ test('(a) Rust and JS workers allocate, hand off through MPSC rings and free con
   assert.equal(m.arenaFree(at, arenaLen, 5, r), STATUS.OK);
 });
 
+test('(a) Rust and JS workers churn small blocks in the same chunks: no overlap, counts return to zero', { timeout: 120_000 }, async () => {
+  const env = setup();
+  const m = env.main;
+  const region = m.region('arena');
+  const at = alignUp(region.addr, 128);
+  // 4 chunks of 1 KiB: every worker allocates from the same chunks and bitmap words.
+  const chunkShift = 10, chunks = 4;
+  const arenaLen = requiredLen(chunkShift, chunks);
+  assert.equal(m.arenaInit(at, arenaLen, chunkShift, chunks), chunks);
+  const tracker = new SharedArrayBuffer(4 * (chunks << (chunkShift - 6)));
+  const ops = 20_000;
+  const results = await Promise.all([0, 1, 2, 3].map((i) => runWorker(env, {
+    role: i % 2 === 0 ? 'arena-churn-rust' : 'arena-churn-js',
+    slot: i + 1, party: 300 + i, arena: at, arenaLen, chunkShift, chunks, tracker, ops, live: 6, seed: 5 + i * 77,
+  }, 60_000)));
+  if (process.env.ARENA_DEBUG) console.log(results);
+  for (const r of results) {
+    assert.equal(r.allocs, r.frees);
+    assert.ok(r.allocs > ops / 4, JSON.stringify(r));
+  }
+  const rs = m.arenaStats(at, arenaLen);
+  const js = Arena.attach(env.memory.buffer, at, arenaLen).stats();
+  for (const st of [rs, js]) {
+    assert.equal(st.bytesInUse, 0);
+    assert.equal(st.freeBytes, chunks << chunkShift);
+    assert.equal(st.corruptChunks, 0);
+  }
+  assert.ok(js.classes.every((c) => c.blocks === 0), 'every count given back');
+  // Every bitmap bit was cleared: the whole area is one block again.
+  const whole = m.arenaAlloc(at, arenaLen, 5, chunks << chunkShift);
+  assert.equal(typeof whole, 'object');
+  assert.ok(new Int32Array(tracker).every((v) => v === 0));
+});
+
 test('STATUS has one ARENA_* code per arena error, equal to exports/inos_arena.json (arena.md §7)', () => {
   const spec = JSON.parse(readFileSync(new URL('../../exports/inos_arena.json', import.meta.url), 'utf8'));
   const entries = Object.entries(spec.arena_error);
