@@ -51,18 +51,19 @@ pub const OVERLAP: i32 = -17;
 /// ([`inos_ledger::ERROR_CODES`]): one status per error, -101 to -199.
 pub const LEDGER_BASE: i32 = -100;
 
-macro_rules! ledger_statuses {
-    ($($name:ident = $code:literal,)*) => {
+/// One status per error of a crate's error table (`$base - code`), and the list of them.
+macro_rules! error_statuses {
+    ($what:literal, $spec:literal, $base:ident, $list:ident { $($name:ident = $code:literal,)* }) => {
         $(
-            #[doc = concat!("Ledger error ", $code, " of ledger.md §7 (`LEDGER_BASE - ", $code, "`).")]
-            pub const $name: i32 = LEDGER_BASE - $code;
+            #[doc = concat!($what, " error ", $code, " of ", $spec, " §7 (`", stringify!($base), " - ", $code, "`).")]
+            pub const $name: i32 = $base - $code;
         )*
-        /// Every `LEDGER_*` status with its name, in code order.
-        pub const LEDGER_STATUSES: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
+        #[doc = concat!("Every ", $what, " status with its name, in code order.")]
+        pub const $list: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
     };
 }
 
-ledger_statuses! {
+error_statuses! { "Ledger", "ledger.md", LEDGER_BASE, LEDGER_STATUSES {
     LEDGER_REGION_TOO_SMALL = 1,
     LEDGER_ACCESS = 2,
     LEDGER_BAD_MAGIC = 3,
@@ -92,24 +93,13 @@ ledger_statuses! {
     LEDGER_HOLD_STALE = 27,
     LEDGER_HOLD_NOT_PENDING = 28,
     LEDGER_SETTLE_EXCEEDS_HOLD = 29,
-}
+}}
 
 /// Arena errors are `ARENA_BASE - code`, `code` from the table of arena.md §7
 /// ([`inos_arena::ERROR_CODES`]): one status per error, -201 to -299.
 pub const ARENA_BASE: i32 = -200;
 
-macro_rules! arena_statuses {
-    ($($name:ident = $code:literal,)*) => {
-        $(
-            #[doc = concat!("Arena error ", $code, " of arena.md §7 (`ARENA_BASE - ", $code, "`).")]
-            pub const $name: i32 = ARENA_BASE - $code;
-        )*
-        /// Every `ARENA_*` status with its name, in code order.
-        pub const ARENA_STATUSES: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
-    };
-}
-
-arena_statuses! {
+error_statuses! { "Arena", "arena.md", ARENA_BASE, ARENA_STATUSES {
     ARENA_REGION_TOO_SMALL = 1,
     ARENA_ACCESS = 2,
     ARENA_BAD_MAGIC = 3,
@@ -126,7 +116,7 @@ arena_statuses! {
     ARENA_TOO_MANY_REFS = 14,
     ARENA_ANONYMOUS_PARTY = 15,
     ARENA_CONTENDED = 16,
-}
+}}
 
 /// Ledger audit: the audit ran but the books do not balance (or operations were in flight).
 pub const UNBALANCED: i32 = -27;
@@ -203,16 +193,14 @@ mod tests {
     extern crate std;
     use super::*;
 
-    /// The named `LEDGER_*` constants are exactly `LEDGER_BASE - code` for the ledger crate's
-    /// table, in order, and distinct from every other status.
-    #[test]
-    fn ledger_statuses_follow_the_spec_table() {
-        assert_eq!(LEDGER_STATUSES.len(), inos_ledger::ERROR_CODES.len());
-        for ((name, status), (code, ename)) in LEDGER_STATUSES.iter().zip(inos_ledger::ERROR_CODES)
-        {
-            assert!(code > 0 && code < 100, "{ename}");
-            assert_eq!(*status, LEDGER_BASE - code as i32, "{name}");
-            let mut snake = std::string::String::from("LEDGER");
+    /// `list` is exactly `base - code` for the crate's error `table`, in order, each named
+    /// `PREFIX_SNAKE_CASE_NAME`.
+    fn follows_table(list: &[(&str, i32)], base: i32, table: &[(u32, &str)], prefix: &str) {
+        assert_eq!(list.len(), table.len());
+        for ((name, status), (code, ename)) in list.iter().zip(table) {
+            assert!(*code > 0 && *code < 100, "{ename}");
+            assert_eq!(*status, base - *code as i32, "{name}");
+            let mut snake = std::string::String::from(prefix);
             for c in ename.chars() {
                 if c.is_ascii_uppercase() {
                     snake.push('_');
@@ -221,6 +209,18 @@ mod tests {
             }
             assert_eq!(*name, snake);
         }
+    }
+
+    /// The named `LEDGER_*` constants are exactly `LEDGER_BASE - code` for the ledger crate's
+    /// table, in order, and distinct from every other status.
+    #[test]
+    fn ledger_statuses_follow_the_spec_table() {
+        follows_table(
+            LEDGER_STATUSES,
+            LEDGER_BASE,
+            &inos_ledger::ERROR_CODES,
+            "LEDGER",
+        );
         assert_eq!(ledger(LedgerError::SameAccount), LEDGER_SAME_ACCOUNT);
         assert_eq!(ledger(LedgerError::CorruptHeader), LEDGER_CORRUPT_HEADER);
         assert_eq!(
@@ -246,19 +246,14 @@ mod tests {
     /// table (arena.md §7), in order, and distinct from the ledger's.
     #[test]
     fn arena_statuses_follow_the_spec_table() {
-        assert_eq!(ARENA_STATUSES.len(), inos_arena::ERROR_CODES.len());
-        for ((name, status), (code, ename)) in ARENA_STATUSES.iter().zip(inos_arena::ERROR_CODES) {
-            assert!(code > 0 && code < 100, "{ename}");
-            assert_eq!(*status, ARENA_BASE - code as i32, "{name}");
-            let mut snake = std::string::String::from("ARENA");
-            for c in ename.chars() {
-                if c.is_ascii_uppercase() {
-                    snake.push('_');
-                }
-                snake.push(c.to_ascii_uppercase());
-            }
-            assert_eq!(*name, snake);
-            assert!(!LEDGER_STATUSES.iter().any(|(_, l)| l == status));
+        follows_table(
+            ARENA_STATUSES,
+            ARENA_BASE,
+            &inos_arena::ERROR_CODES,
+            "ARENA",
+        );
+        for (_, s) in ARENA_STATUSES {
+            assert!(!LEDGER_STATUSES.iter().any(|(_, l)| l == s));
         }
         assert_eq!(arena(ArenaError::Stale), ARENA_STALE);
         assert_eq!(arena(ArenaError::OutOfMemory), ARENA_OUT_OF_MEMORY);
