@@ -248,6 +248,12 @@ test('(b) header validation: both parties refuse the same corruptions', () => {
   assert.equal(m.arenaAlloc(A, L, 3, 64), STATUS.ARENA_OUT_OF_MEMORY);
   assert.equal(m.arenaStats(A, L).corruptChunks, 1);
   assert.equal(new Arena(sab, A, L, geometry(8, 4), 1).stats().corruptChunks, 1);
+  // A count beyond the class's blocks: a full chunk for both parties' statistics (§3.8).
+  const desc3 = new Uint32Array(sab, A + 128 + 3 * geometry(8, 4).descriptorLen, 1);
+  Atomics.store(desc3, 0, 0x0100_0063); // SMALL(0), count 99 of 4
+  const rs = m.arenaStats(A, L), js = new Arena(sab, A, L, geometry(8, 4), 1).stats();
+  for (const k of Object.keys(rs)) assert.equal(js[k], rs[k], `stats.${k}`);
+  assert.equal(rs.bytesInUse + rs.freeBytes, 3 * 256);
 });
 
 test('(a) Rust and JS workers allocate, hand off through MPSC rings and free concurrently: every block once, no overlap, all free at the end', { timeout: 120_000 }, async () => {

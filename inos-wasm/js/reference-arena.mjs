@@ -579,7 +579,11 @@ export class Arena {
       classes: Array.from({ length: geo.classes }, (_, c) => ({ blockLen: 64 * 2 ** c, chunks: 0, blocks: 0, capacity: 0 })),
     };
     for (let i = 0; i < geo.chunks; i++) {
-      const d = this.decodeState(this.load(this.stateAt(i)));
+      const s = this.load(this.stateAt(i));
+      let d = this.decodeState(s);
+      // A SMALL count beyond the class's blocks counts as a full chunk (§3.8).
+      const c = tagOf(s) - ARENA.TAG_SMALL;
+      if (d === null && c >= 0 && c < geo.classes) d = { small: c, count: this.cap(c) };
       if (d === null) st.corruptChunks++;
       else if (d.free) {
         st.freeChunks++;
