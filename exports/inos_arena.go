@@ -65,3 +65,21 @@ const ArenaError_NotOwner = 13
 const ArenaError_TooManyRefs = 14
 const ArenaError_AnonymousParty = 15
 const ArenaError_Contended = 16
+
+// wasm ABI status of each arena error: -(200 + code).
+const ArenaStatus_RegionTooSmall = -201
+const ArenaStatus_Access = -202
+const ArenaStatus_BadMagic = -203
+const ArenaStatus_UnsupportedVersion = -204
+const ArenaStatus_CorruptHeader = -205
+const ArenaStatus_CorruptChunk = -206
+const ArenaStatus_TooLarge = -207
+const ArenaStatus_OutOfMemory = -208
+const ArenaStatus_RefOutOfRange = -209
+const ArenaStatus_RefMisaligned = -210
+const ArenaStatus_Stale = -211
+const ArenaStatus_NotSent = -212
+const ArenaStatus_NotOwner = -213
+const ArenaStatus_TooManyRefs = -214
+const ArenaStatus_AnonymousParty = -215
+const ArenaStatus_Contended = -216

@@ -75,3 +75,23 @@ export const ARENA_ERROR = {
   ANONYMOUS_PARTY: 15,
   CONTENDED: 16,
 } as const;
+
+/** wasm ABI status of each arena error: -(200 + code). */
+export const ARENA_STATUS = {
+  REGION_TOO_SMALL: -201,
+  ACCESS: -202,
+  BAD_MAGIC: -203,
+  UNSUPPORTED_VERSION: -204,
+  CORRUPT_HEADER: -205,
+  CORRUPT_CHUNK: -206,
+  TOO_LARGE: -207,
+  OUT_OF_MEMORY: -208,
+  REF_OUT_OF_RANGE: -209,
+  REF_MISALIGNED: -210,
+  STALE: -211,
+  NOT_SENT: -212,
+  NOT_OWNER: -213,
+  TOO_MANY_REFS: -214,
+  ANONYMOUS_PARTY: -215,
+  CONTENDED: -216,
+} as const;

@@ -656,6 +656,29 @@ impl<'a> Arena<'a> {
         Ok((loc, w))
     }
 
+    /// Checks that `r` names a live block (arena.md §3.3: in range, on a block boundary of its
+    /// class, the chunk still bound to that class, the generation current, allocated) without
+    /// changing anything. For parties that hold references rather than [`Block`] handles (the
+    /// wasm ABI's `inos_arena_read` / `inos_arena_write`): the answer can be out of date as soon as
+    /// it is returned if another party frees the block.
+    ///
+    /// # Errors
+    /// [`Error::RefOutOfRange`], [`Error::RefMisaligned`], [`Error::Stale`].
+    ///
+    /// ```
+    /// use inos_arena::{Arena, BlockRef, Error};
+    /// # let buf = inos_layout::RegionBuf::new(inos_arena::required_len(8, 2).unwrap()).unwrap();
+    /// let arena = Arena::init(buf.region(), 8).unwrap();
+    /// let r = arena.alloc(64).unwrap().leak();
+    /// assert_eq!(arena.validate(r), Ok(()));
+    /// assert_eq!(arena.validate(BlockRef { offset: r.offset + 8, ..r }), Err(Error::RefMisaligned));
+    /// arena.free(r).unwrap();
+    /// assert_eq!(arena.validate(r), Err(Error::Stale));
+    /// ```
+    pub fn validate(&self, r: BlockRef) -> Result<(), Error> {
+        self.check(r).map(|_| ())
+    }
+
     /// Why a CAS expecting `(g, 1, flags, party)` on an exclusive block failed.
     fn exclusive_error(&self, r: BlockRef, now: u64) -> Error {
         let (g, refs, flags, owner) = split_block_word(now);

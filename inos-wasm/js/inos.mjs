@@ -32,6 +32,13 @@ export const STATUS = Object.freeze({
   LEDGER_SPENT_OVERFLOW: -123, LEDGER_MINTED_OVERFLOW: -124, LEDGER_BURNED_OVERFLOW: -125,
   LEDGER_NO_SUCH_HOLD: -126, LEDGER_HOLD_STALE: -127, LEDGER_HOLD_NOT_PENDING: -128,
   LEDGER_SETTLE_EXCEEDS_HOLD: -129,
+  // Arena errors: -(200 + code), codes from docs/protocol/arena.md §7 (checked against
+  // exports/inos_arena.json by arena.test.mjs).
+  ARENA_REGION_TOO_SMALL: -201, ARENA_ACCESS: -202, ARENA_BAD_MAGIC: -203,
+  ARENA_UNSUPPORTED_VERSION: -204, ARENA_CORRUPT_HEADER: -205, ARENA_CORRUPT_CHUNK: -206,
+  ARENA_TOO_LARGE: -207, ARENA_OUT_OF_MEMORY: -208, ARENA_REF_OUT_OF_RANGE: -209,
+  ARENA_REF_MISALIGNED: -210, ARENA_STALE: -211, ARENA_NOT_SENT: -212, ARENA_NOT_OWNER: -213,
+  ARENA_TOO_MANY_REFS: -214, ARENA_ANONYMOUS_PARTY: -215, ARENA_CONTENDED: -216,
 });
 
 const STATUS_NAMES = new Map(Object.entries(STATUS).map(([k, v]) => [v, k]));
@@ -291,6 +298,60 @@ export class Inos {
     return {
       status, balance: w(0), held: w(1), pending: w(2), minted: w(3), burned: w(4), pendingHolds: w(5),
       holdsInProgress: dv.getUint32(out + 48, true), accountsInUse: dv.getUint32(out + 52, true),
+    };
+  }
+
+  // Arena (docs/protocol/arena.md). A block reference is `{ offset, len, generation, reserved }`
+  // (its 16 wire bytes go through the scratch buffer); `party` is a non-zero u32. Refusals come
+  // back as negative STATUS codes (ARENA_*); only the address checks throw.
+  #putRef(ref) {
+    const dv = this._dv, at = this.scratch;
+    dv.setUint32(at, ref.offset, true);
+    dv.setUint32(at + 4, ref.len, true);
+    dv.setUint32(at + 8, ref.generation, true);
+    dv.setUint32(at + 12, ref.reserved ?? 0, true);
+    return at;
+  }
+  /** Formats an arena; returns its chunk count. */
+  arenaInit(addr, len, chunkShift, chunks = 0) { return check(this.x.inos_arena_init(addr, len, chunkShift, chunks), 'arena_init'); }
+  /** Validates an arena header: its chunk count, or a negative status. */
+  arenaAttach(addr, len) { return this.x.inos_arena_attach(addr, len); }
+  /** Allocates `size` bytes for `party`: the reference, or a negative status (number). */
+  arenaAlloc(addr, len, party, size) {
+    const out = this.scratch;
+    const r = this.x.inos_arena_alloc(addr, len, party, size, out);
+    if (r < 0) return r;
+    const dv = this._dv;
+    return { offset: dv.getUint32(out, true), len: dv.getUint32(out + 4, true), generation: dv.getUint32(out + 8, true), reserved: 0 };
+  }
+  arenaValidate(addr, len, ref) { return this.x.inos_arena_validate(addr, len, this.#putRef(ref)); }
+  arenaSend(addr, len, party, ref) { return this.x.inos_arena_send(addr, len, party, this.#putRef(ref)); }
+  /** 0: the sent block is `party`'s now; 1: one reference of a shared block; else a status. */
+  arenaOpen(addr, len, party, ref) { return this.x.inos_arena_open(addr, len, party, this.#putRef(ref)); }
+  arenaShare(addr, len, party, ref, refs) { return this.x.inos_arena_share(addr, len, party, this.#putRef(ref), refs); }
+  arenaFree(addr, len, party, ref) { return this.x.inos_arena_free(addr, len, party, this.#putRef(ref)); }
+  arenaRelease(addr, len, party, ref) { return this.x.inos_arena_release(addr, len, party, this.#putRef(ref)); }
+  /** Copies `bytes` into the block from byte `at` (through scratch). Returns a status. */
+  arenaWrite(addr, len, ref, at, bytes) {
+    if (bytes.length + 64 > this.scratchSize) throw new Error('inos: write larger than scratch');
+    this._u8.set(bytes, this.scratch + 64);
+    return this.x.inos_arena_write(addr, len, this.#putRef(ref), at, this.scratch + 64, bytes.length);
+  }
+  /** `n` bytes of the block from byte `at` (a copy), or a negative status (number). */
+  arenaRead(addr, len, ref, at, n) {
+    if (n + 64 > this.scratchSize) throw new Error('inos: read larger than scratch');
+    const r = this.x.inos_arena_read(addr, len, this.#putRef(ref), at, this.scratch + 64, n);
+    return r < 0 ? r : this._u8.slice(this.scratch + 64, this.scratch + 64 + n);
+  }
+  arenaReclaim(addr, len, party) { return this.x.inos_arena_reclaim(addr, len, party); }
+  /** `{ chunks, chunkLen, freeChunks, largeBlocks, largeChunks, corruptChunks, bytesInUse, freeBytes, claimingBytes }` */
+  arenaStats(addr, len) {
+    const out = this.scratch;
+    check(this.x.inos_arena_stats(addr, len, out), 'arena_stats');
+    const dv = this._dv, w = (i) => dv.getUint32(out + 4 * i, true), q = (i) => Number(dv.getBigUint64(out + 24 + 8 * i, true));
+    return {
+      chunks: w(0), chunkLen: w(1), freeChunks: w(2), largeBlocks: w(3), largeChunks: w(4), corruptChunks: w(5),
+      bytesInUse: q(0), freeBytes: q(1), claimingBytes: q(2),
     };
   }
 }

@@ -5,6 +5,7 @@ import { instantiate, STATUS, statusName, FOREVER } from './inos.mjs';
 import { RingConsumer, RingProducer, RingObserver, Epoch } from './reference.mjs';
 import { makeMessage, checkMessage } from './messages.mjs';
 import { ledgerWorkload } from './ledger-workload.mjs';
+import { arenaWorkload, arenaChurn, rustParty, jsParty } from './arena-workload.mjs';
 
 const d = workerData;
 // Blocking calls wait without a timeout: a lost wake-up hangs the worker, and the harness then
@@ -128,6 +129,23 @@ const roles = {
   // Ledger worker: random transfers, holds and settles through the wasm exports.
   'ledger'() {
     return ledgerWorkload(instantiate(d.module, d.memory, d.plan, d.slot), d);
+  },
+
+  // Arena hand-off (arena-workload.mjs): the Rust party through the wasm exports...
+  'arena-rust'() {
+    return arenaWorkload(rustParty(instantiate(d.module, d.memory, d.plan, d.slot), d), d, timeLeft);
+  },
+  // ...and the pure-JS party (reference-arena.mjs): no wasm in this worker.
+  'arena-js'() {
+    return arenaWorkload(jsParty(d.memory.buffer, d), d, timeLeft);
+  },
+
+  // Arena churn (no hand-off): both parties allocate and free in the same chunks at once.
+  'arena-churn-rust'() {
+    return arenaChurn(rustParty(instantiate(d.module, d.memory, d.plan, d.slot), d), d, timeLeft);
+  },
+  'arena-churn-js'() {
+    return arenaChurn(jsParty(d.memory.buffer, d), d, timeLeft);
   },
 
   // Epoch ping-pong with the main thread: signal `ping`, then wait (wasm, blocking) for `pong`.

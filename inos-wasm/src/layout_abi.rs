@@ -10,7 +10,7 @@ use crate::mem;
 use crate::status::{self, INVALID, NOT_FOUND};
 
 /// Version of this ABI (the export names, argument lists and status codes).
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Accounts the standard ledger region is formatted with.
 pub const STANDARD_LEDGER_ACCOUNTS: u32 = 512;

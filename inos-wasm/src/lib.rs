@@ -1,9 +1,10 @@
 //! # inos-wasm
 //!
-//! The inos protocol crates ([`inos_layout`], [`inos_epoch`], [`inos_ring`], [`inos_ledger`])
-//! bound to a real `SharedArrayBuffer`: a `no_std` wasm module whose linear memory **is** the
-//! shared region, instantiated once per worker thread on one shared `WebAssembly.Memory`, with a
-//! small JS loader (`js/inos.mjs`) and a pure-JS reference party (`js/reference.mjs`).
+//! The inos protocol crates ([`inos_layout`], [`inos_epoch`], [`inos_ring`], [`inos_ledger`],
+//! [`inos_arena`]) bound to a real `SharedArrayBuffer`: a `no_std` wasm module whose linear memory
+//! **is** the shared region, instantiated once per worker thread on one shared
+//! `WebAssembly.Memory`, with a small JS loader (`js/inos.mjs`) and a pure-JS reference party
+//! (`js/reference.mjs`).
 //!
 //! ## The ABI
 //! Plain `extern "C"` functions: integer addresses in, integers out. In the wasm module an
@@ -37,6 +38,17 @@
 //! | [`inos_ledger_void`] | addr, len, hold | status |
 //! | [`inos_ledger_balance`] | addr, len, account | `i64` balance / status |
 //! | [`inos_ledger_audit`] | addr, len, out(64 B) | 0 balanced / [`status::UNBALANCED`] / status |
+//! | [`inos_arena_required_len`] | chunk_shift, chunks | `i64` bytes / status |
+//! | [`inos_arena_init`] | addr, len, chunk_shift, chunks (0: as many as fit) | chunk count / status |
+//! | [`inos_arena_attach`] | addr, len | chunk count / status |
+//! | [`inos_arena_alloc`] | addr, len, party, size, out(16 B) | status; out = block reference |
+//! | [`inos_arena_validate`] | addr, len, ref(16 B) | status |
+//! | [`inos_arena_send`] / [`inos_arena_free`] / [`inos_arena_release`] | addr, len, party, ref | status |
+//! | [`inos_arena_open`] | addr, len, party, ref | 0 exclusive / 1 shared / status |
+//! | [`inos_arena_share`] | addr, len, party, ref, refs | status |
+//! | [`inos_arena_write`] / [`inos_arena_read`] | addr, len, ref, at, src / dst, n | status |
+//! | [`inos_arena_reclaim`] | addr, len, party | blocks given back / status |
+//! | [`inos_arena_stats`] | addr, len, out(48 B) | status; out = [`ARENA_STATS_LEN`] bytes |
 //!
 //! The module also exports `memory` (imported, shared), `__heap_base` and `__stack_pointer`, and
 //! imports `inos_env.wait32(addr, expected, timeout_ns: i64) -> i32` and
@@ -93,6 +105,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
+mod arena_abi;
 mod epoch_abi;
 mod handles;
 mod layout_abi;
@@ -102,6 +115,12 @@ mod ring_abi;
 pub mod status;
 mod wait;
 
+pub use arena_abi::{
+    inos_arena_alloc, inos_arena_attach, inos_arena_free, inos_arena_init, inos_arena_open,
+    inos_arena_read, inos_arena_reclaim, inos_arena_release, inos_arena_required_len,
+    inos_arena_send, inos_arena_share, inos_arena_stats, inos_arena_validate, inos_arena_write,
+    ARENA_STATS_LEN, BLOCK_REF_LEN,
+};
 pub use epoch_abi::{inos_epoch_load, inos_epoch_signal, inos_epoch_wait_changed};
 pub use layout_abi::{
     inos_abi_version, inos_attach_standard, inos_format_standard, inos_region_find,

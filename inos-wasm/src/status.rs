@@ -3,6 +3,7 @@
 //! A call returns `OK` (0) or a non-negative result on success and one of the negative codes
 //! below on failure. The codes are part of the ABI: they never change meaning.
 
+use inos_arena::Error as ArenaError;
 use inos_layout::{AccessError, AttachError};
 use inos_ledger::LedgerError;
 use inos_ring::Error as RingError;
@@ -50,18 +51,19 @@ pub const OVERLAP: i32 = -17;
 /// ([`inos_ledger::ERROR_CODES`]): one status per error, -101 to -199.
 pub const LEDGER_BASE: i32 = -100;
 
-macro_rules! ledger_statuses {
-    ($($name:ident = $code:literal,)*) => {
+/// One status per error of a crate's error table (`$base - code`), and the list of them.
+macro_rules! error_statuses {
+    ($what:literal, $spec:literal, $base:ident, $list:ident { $($name:ident = $code:literal,)* }) => {
         $(
-            #[doc = concat!("Ledger error ", $code, " of ledger.md §7 (`LEDGER_BASE - ", $code, "`).")]
-            pub const $name: i32 = LEDGER_BASE - $code;
+            #[doc = concat!($what, " error ", $code, " of ", $spec, " §7 (`", stringify!($base), " - ", $code, "`).")]
+            pub const $name: i32 = $base - $code;
         )*
-        /// Every `LEDGER_*` status with its name, in code order.
-        pub const LEDGER_STATUSES: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
+        #[doc = concat!("Every ", $what, " status with its name, in code order.")]
+        pub const $list: &[(&str, i32)] = &[$((stringify!($name), $name)),*];
     };
 }
 
-ledger_statuses! {
+error_statuses! { "Ledger", "ledger.md", LEDGER_BASE, LEDGER_STATUSES {
     LEDGER_REGION_TOO_SMALL = 1,
     LEDGER_ACCESS = 2,
     LEDGER_BAD_MAGIC = 3,
@@ -91,7 +93,30 @@ ledger_statuses! {
     LEDGER_HOLD_STALE = 27,
     LEDGER_HOLD_NOT_PENDING = 28,
     LEDGER_SETTLE_EXCEEDS_HOLD = 29,
-}
+}}
+
+/// Arena errors are `ARENA_BASE - code`, `code` from the table of arena.md §7
+/// ([`inos_arena::ERROR_CODES`]): one status per error, -201 to -299.
+pub const ARENA_BASE: i32 = -200;
+
+error_statuses! { "Arena", "arena.md", ARENA_BASE, ARENA_STATUSES {
+    ARENA_REGION_TOO_SMALL = 1,
+    ARENA_ACCESS = 2,
+    ARENA_BAD_MAGIC = 3,
+    ARENA_UNSUPPORTED_VERSION = 4,
+    ARENA_CORRUPT_HEADER = 5,
+    ARENA_CORRUPT_CHUNK = 6,
+    ARENA_TOO_LARGE = 7,
+    ARENA_OUT_OF_MEMORY = 8,
+    ARENA_REF_OUT_OF_RANGE = 9,
+    ARENA_REF_MISALIGNED = 10,
+    ARENA_STALE = 11,
+    ARENA_NOT_SENT = 12,
+    ARENA_NOT_OWNER = 13,
+    ARENA_TOO_MANY_REFS = 14,
+    ARENA_ANONYMOUS_PARTY = 15,
+    ARENA_CONTENDED = 16,
+}}
 
 /// Ledger audit: the audit ran but the books do not balance (or operations were in flight).
 pub const UNBALANCED: i32 = -27;
@@ -149,6 +174,12 @@ pub(crate) fn ledger(e: LedgerError) -> i32 {
     LEDGER_BASE - e.code() as i32
 }
 
+/// Maps an arena error: `ARENA_BASE - code` (arena.md §7), one status per error.
+pub(crate) fn arena(e: ArenaError) -> i32 {
+    // Codes are 1..=99 by construction (a test checks it), so this never overflows.
+    ARENA_BASE - e.code() as i32
+}
+
 /// Collapses a `Result<(), i32>` into a status.
 pub(crate) fn code(r: Result<(), i32>) -> i32 {
     match r {
@@ -162,16 +193,14 @@ mod tests {
     extern crate std;
     use super::*;
 
-    /// The named `LEDGER_*` constants are exactly `LEDGER_BASE - code` for the ledger crate's
-    /// table, in order, and distinct from every other status.
-    #[test]
-    fn ledger_statuses_follow_the_spec_table() {
-        assert_eq!(LEDGER_STATUSES.len(), inos_ledger::ERROR_CODES.len());
-        for ((name, status), (code, ename)) in LEDGER_STATUSES.iter().zip(inos_ledger::ERROR_CODES)
-        {
-            assert!(code > 0 && code < 100, "{ename}");
-            assert_eq!(*status, LEDGER_BASE - code as i32, "{name}");
-            let mut snake = std::string::String::from("LEDGER");
+    /// `list` is exactly `base - code` for the crate's error `table`, in order, each named
+    /// `PREFIX_SNAKE_CASE_NAME`.
+    fn follows_table(list: &[(&str, i32)], base: i32, table: &[(u32, &str)], prefix: &str) {
+        assert_eq!(list.len(), table.len());
+        for ((name, status), (code, ename)) in list.iter().zip(table) {
+            assert!(*code > 0 && *code < 100, "{ename}");
+            assert_eq!(*status, base - *code as i32, "{name}");
+            let mut snake = std::string::String::from(prefix);
             for c in ename.chars() {
                 if c.is_ascii_uppercase() {
                     snake.push('_');
@@ -180,6 +209,18 @@ mod tests {
             }
             assert_eq!(*name, snake);
         }
+    }
+
+    /// The named `LEDGER_*` constants are exactly `LEDGER_BASE - code` for the ledger crate's
+    /// table, in order, and distinct from every other status.
+    #[test]
+    fn ledger_statuses_follow_the_spec_table() {
+        follows_table(
+            LEDGER_STATUSES,
+            LEDGER_BASE,
+            &inos_ledger::ERROR_CODES,
+            "LEDGER",
+        );
         assert_eq!(ledger(LedgerError::SameAccount), LEDGER_SAME_ACCOUNT);
         assert_eq!(ledger(LedgerError::CorruptHeader), LEDGER_CORRUPT_HEADER);
         assert_eq!(
@@ -187,7 +228,7 @@ mod tests {
             LEDGER_AMOUNT_NOT_POSITIVE
         );
         assert_ne!(LEDGER_SAME_ACCOUNT, LEDGER_AMOUNT_NOT_POSITIVE);
-        for (_, s) in LEDGER_STATUSES {
+        for (_, s) in LEDGER_STATUSES.iter().chain(ARENA_STATUSES) {
             assert!(![
                 OK,
                 INVALID,
@@ -199,5 +240,26 @@ mod tests {
             ]
             .contains(s));
         }
+    }
+
+    /// The named `ARENA_*` constants are exactly `ARENA_BASE - code` for the arena crate's
+    /// table (arena.md §7), in order, and distinct from the ledger's.
+    #[test]
+    fn arena_statuses_follow_the_spec_table() {
+        follows_table(
+            ARENA_STATUSES,
+            ARENA_BASE,
+            &inos_arena::ERROR_CODES,
+            "ARENA",
+        );
+        for (_, s) in ARENA_STATUSES {
+            assert!(!LEDGER_STATUSES.iter().any(|(_, l)| l == s));
+        }
+        assert_eq!(arena(ArenaError::Stale), ARENA_STALE);
+        assert_eq!(arena(ArenaError::OutOfMemory), ARENA_OUT_OF_MEMORY);
+        assert_eq!(
+            arena(ArenaError::CorruptChunk { index: 3 }),
+            ARENA_CORRUPT_CHUNK
+        );
     }
 }

@@ -15,6 +15,7 @@
 
 use std::fmt::Write as _;
 
+mod arena;
 mod ring;
 
 use inos_layout::sync::Ordering;
@@ -33,6 +34,7 @@ pub fn files() -> Vec<(&'static str, String)> {
         ("layout.json", layout()),
         ("ledger.json", ledger()),
         ("ring.json", ring::ring()),
+        ("arena.json", arena::arena()),
     ]
 }
 

@@ -220,6 +220,11 @@ pub fn arena() -> Module {
         .iter()
         .map(|(code, name)| c(snake(name), Value::I32(*code as i32)))
         .collect();
+    let statuses = inos_arena::ERROR_CODES
+        .iter()
+        .zip(inos_wasm::status::ARENA_STATUSES)
+        .map(|((_, name), (_, status))| c(snake(name), Value::I32(*status)))
+        .collect();
     Module {
         file: "inos_arena",
         go_package: "inosarena",
@@ -294,6 +299,11 @@ pub fn arena() -> Module {
                 name: "arena_error",
                 doc: "Arena error codes (arena.md section 7).",
                 consts: errors,
+            },
+            Group {
+                name: "arena_status",
+                doc: "wasm ABI status of each arena error: -(200 + code).",
+                consts: statuses,
             },
         ],
     }
