@@ -4,6 +4,7 @@
 //   node web/run.mjs                                  # tests, both browsers
 //   node web/run.mjs --browser firefox                # one browser (chromium | firefox | all)
 //   node web/run.mjs --suite bench [--quick]          # benchmark page -> target/web-bench.json
+//   node web/run.mjs --suite bench --only ringRust --out /tmp/x.json  # some benches (bench.mjs keys)
 //   node web/run.mjs --suite example                  # the example page reaches its final state
 //
 // Every test runs in a fresh page, bounded by a timeout; pages return JSON strings (Firefox
@@ -38,6 +39,7 @@ function parseArgs(argv) {
     if (a === '--browser') o.browser = argv[++i];
     else if (a === '--suite') o.suite = argv[++i];
     else if (a === '--quick') o.quick = true;
+    else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--timeout') o.timeoutMs = Number(argv[++i]) * 1000;
     else throw new Error(`unknown argument ${a}`);
@@ -114,7 +116,7 @@ async function suiteTests(browser, name, servers, o, tally) {
 
 async function suiteBench(browser, name, servers, o, tally, report) {
   const loadBefore = os.loadavg()[0];
-  const r = await runInPage(browser, `${servers.isolated.url}/web/pages/bench.html`, 'all', { quick: o.quick }, o.timeoutMs * (o.quick ? 1 : 4));
+  const r = await runInPage(browser, `${servers.isolated.url}/web/pages/bench.html`, 'all', { quick: o.quick, only: o.only ?? null }, o.timeoutMs * (o.quick ? 1 : 4));
   if (!r.ok) {
     tally.fail++;
     console.log(`FAIL ${name} bench\n  ${r.error}`);
@@ -159,7 +161,7 @@ async function main() {
   }
   const servers = { isolated: await startServer({ isolated: true }), plain: await startServer({ isolated: false }) };
   const tally = { pass: 0, fail: 0 };
-  const report = { generated: new Date().toISOString(), quick: o.quick, browsers: {} };
+  const report = { generated: new Date().toISOString(), quick: o.quick, only: o.only ?? null, browsers: {} };
   try {
     for (const name of o.browsers) {
       const t0 = Date.now();

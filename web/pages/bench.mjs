@@ -6,7 +6,7 @@
 // reported time is compared with the isolated timer resolution of this browser and withheld
 // (null, `below_resolution`) when it is below it; medians and p99 over all rounds after warm-up.
 import { RING, Epoch } from '/inos-wasm/js/reference.mjs';
-import { loadModule, spawn, toJson, errorText, REGION_SIZE, EPOCH } from './lib.mjs';
+import { loadModule, spawn, startRoles, toJson, errorText, requireIsolation, REGION_SIZE, EPOCH } from './lib.mjs';
 import { timerResolution } from './bench-roles.mjs';
 
 const MB5 = 5 * 1024 * 1024;
@@ -15,6 +15,31 @@ const SIZES = {
   full: { latRounds: 5000, latWarmup: 500, pollRounds: 50, handoffRounds: 30, handoffWarmup: 5, ringN: 1_000_000, ringWarmup: 100_000, ledgerN: 200_000, ledgerWarmup: 20_000 },
   quick: { latRounds: 200, latWarmup: 50, pollRounds: 5, handoffRounds: 3, handoffWarmup: 1, ringN: 20_000, ringWarmup: 2_000, ledgerN: 5_000, ledgerWarmup: 500 },
 };
+
+/**
+ * The ring of the Rust row: `ring_capacity(32)` of the native bench `ring/spsc_single/32B`
+ * (benches/benches/ring.rs: 4096 records of 40 bytes, rounded down to a power of two).
+ */
+const RUST_RING_CAP = 128 * 1024;
+
+/** The wasm-bindgen build (examples/web-module, embedding inos-web), initialised once. */
+let webModule = null;
+async function loadWebModule() {
+  requireIsolation();
+  webModule ??= (async () => {
+    const web = await import('/pkg/web-module/index.js');
+    const glue = await import('/pkg/web-module/inos_web.js');
+    await web.default();
+    return { ...glue, ...web };
+  })();
+  return webModule;
+}
+
+/** The checksum of benchmark messages `from..to` (bigint): Σ i + 6·(to − from), as in Rust. */
+function benchChecksum(from, to) {
+  const a = BigInt(from), b = BigInt(to);
+  return BigInt.asUintN(64, ((a + b - 1n) * (b - a)) / 2n + 6n * (b - a));
+}
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
@@ -145,6 +170,49 @@ const benches = {
   ringSpin: (z) => ringBench(z, true),
   ringJs: (z) => ringBench(z, false, '-js'),
 
+  /**
+   * SPSC ring, 32-byte messages, between two workers running the Rust module, both loops in Rust:
+   * one `BenchProducer.push(n)` call, `BenchConsumer.pop` calls for the warm-up and the timed
+   * rest. A `Mode::Poll` ring of the native bench's capacity; both sides spin (native: row
+   * `ring/spsc_single/32B` `inos`).
+   */
+  async ringRust(z) {
+    const web = await loadWebModule();
+    const cap = RUST_RING_CAP;
+    const ringLen = web.Ring.requiredLength(cap);
+    const ring = web.allocRegion(ringLen);
+    web.benchRingInit(ring, ringLen, cap);
+    const ctl = web.allocRegion(64); // ready at +0, go at +4
+    const common = { ring, ringLen, n: z.ringN, warmup: z.ringWarmup, ready: ctl, go: ctl + 4 };
+    const { results, stop } = await startRoles(web, [
+      { role: 'bench-ring-consumer', ...common },
+      { role: 'bench-ring-producer', ...common },
+    ], 60_000);
+    try {
+      const i32 = new Int32Array(web.sharedMemory().buffer);
+      let failed = null;
+      results.catch((e) => { failed = e; });
+      for (;;) {
+        if (failed) throw failed;
+        const v = Atomics.load(i32, ctl >> 2);
+        if (v >= 2) break;
+        const r = Atomics.waitAsync(i32, ctl >> 2, v, 1000);
+        if (r.async) await r.value;
+      }
+      Atomics.store(i32, (ctl + 4) >> 2, 1);
+      Atomics.notify(i32, (ctl + 4) >> 2);
+      const [c, p] = await results;
+      if (p.sent !== z.ringN) throw new Error(`rust ring: producer pushed ${p.sent} of ${z.ringN}`);
+      const want = [benchChecksum(0, z.ringWarmup), benchChecksum(z.ringWarmup, z.ringN)];
+      if (c.warmSum !== want[0] || c.sum !== want[1]) {
+        throw new Error(`rust ring: checksums ${c.warmSum}, ${c.sum}; expected ${want[0]}, ${want[1]}`);
+      }
+      return { size: 32, capacity: cap, timed: c.timed, ms: c.ms, workerResolutionMs: c.resolutionMs, checksum: String(c.sum) };
+    } finally {
+      stop();
+    }
+  },
+
   async ringPair(z) {
     const b = await benchEnv();
     const cap = 64 * 1024, size = 8;
@@ -188,31 +256,59 @@ async function ringBench(z, spin, roleSuffix = '') {
   return { size, capacity: cap, timed: c.timed, ms: c.ms };
 }
 
-async function runAll({ quick = false } = {}) {
+/**
+ * Throughput of `r.timed` messages in `r.ms`: withheld (null, `below_resolution`) if the run took
+ * less than the timer floor — never the case at these sizes, but never reported if it were.
+ */
+function throughput(r, floorUs) {
+  const ok = r.ms * 1000 >= floorUs;
+  return {
+    msgs_per_s: ok ? r.timed / (r.ms / 1000) : null,
+    ns_per_msg: ok ? (r.ms * 1e6) / r.timed : null,
+    n: r.timed, ms: r.ms, capacity: r.capacity,
+    ...(ok ? {} : { below_resolution: ['msgs_per_s', 'ns_per_msg'] }),
+  };
+}
+
+/** Runs every bench, or only those named in `only` (keys of `benches`, for a partial run). */
+async function runAll({ quick = false, only = null } = {}) {
   const z = quick ? SIZES.quick : SIZES.full;
   const mainRes = timerResolution();
   const raw = {};
-  for (const [k, f] of Object.entries(benches)) raw[k] = await f(z);
-  const resUs = Math.max(mainRes, raw.wakeWorkerWorker.workerResolutionMs) * 1000;
+  for (const k of only ?? []) if (!(k in benches)) throw new Error(`unknown bench ${k}`);
+  for (const [k, f] of Object.entries(benches)) if (!only || only.includes(k)) raw[k] = await f(z);
+  const workerRes = raw.wakeWorkerWorker?.workerResolutionMs ?? raw.ringRust?.workerResolutionMs ?? 0;
+  const resUs = Math.max(mainRes, workerRes, raw.ringRust?.workerResolutionMs ?? 0) * 1000;
   const rtt = (k) => stat(raw[k].rtt, resUs);
   const half = (k) => stat(raw[k].rtt.map((x) => x / 2), resUs);
   const results = {
-    timer_resolution_us: { main: mainRes * 1000, worker: raw.wakeWorkerWorker.workerResolutionMs * 1000, floor: resUs },
-    wake_worker_worker_rtt: rtt('wakeWorkerWorker'),
-    wake_worker_worker_oneway: half('wakeWorkerWorker'),
-    wake_worker_main_rtt: { ...rtt('wakeWorkerMain'), async_waits: raw.wakeWorkerMain.asyncWaits },
-    wake_worker_main_oneway: half('wakeWorkerMain'),
-    poll_setinterval_rtt: { ...rtt('pollWorkerMain'), polls: raw.pollWorkerMain.polls },
+    timer_resolution_us: { main: mainRes * 1000, worker: workerRes * 1000, floor: resUs },
   };
-  for (const [k, times] of Object.entries(raw.handoff)) results[`handoff_5mb_${k}`] = stat(times, resUs);
-  for (const [k, r] of [['ring_spsc_32b_two_wasm_workers', raw.ring], ['ring_spsc_32b_two_wasm_workers_spin', raw.ringSpin], ['ring_spsc_32b_two_js_reference_workers', raw.ringJs], ['ring_spsc_8b_one_worker_pair', raw.ringPair]]) {
-    results[k] = { msgs_per_s: r.timed / (r.ms / 1000), ns_per_msg: (r.ms * 1e6) / r.timed, n: r.timed, capacity: r.capacity };
+  if (raw.wakeWorkerWorker) {
+    results.wake_worker_worker_rtt = rtt('wakeWorkerWorker');
+    results.wake_worker_worker_oneway = half('wakeWorkerWorker');
   }
-  results.ledger_one_worker = {
-    settlements_per_s: raw.ledger.n / (raw.ledger.settleMs / 1000),
-    transfers_per_s: raw.ledger.n / (raw.ledger.transferMs / 1000),
-    n: raw.ledger.n,
-  };
+  if (raw.wakeWorkerMain) {
+    results.wake_worker_main_rtt = { ...rtt('wakeWorkerMain'), async_waits: raw.wakeWorkerMain.asyncWaits };
+    results.wake_worker_main_oneway = half('wakeWorkerMain');
+  }
+  if (raw.pollWorkerMain) results.poll_setinterval_rtt = { ...rtt('pollWorkerMain'), polls: raw.pollWorkerMain.polls };
+  for (const [k, times] of Object.entries(raw.handoff ?? {})) results[`handoff_5mb_${k}`] = stat(times, resUs);
+  for (const [k, r] of [
+    ['ring_spsc_32b_two_wasm_workers', raw.ring], ['ring_spsc_32b_two_wasm_workers_spin', raw.ringSpin],
+    ['ring_spsc_32b_two_rust_workers', raw.ringRust],
+    ['ring_spsc_32b_two_js_reference_workers', raw.ringJs], ['ring_spsc_8b_one_worker_pair', raw.ringPair],
+  ]) {
+    if (r) results[k] = throughput(r, resUs);
+  }
+  if (raw.ringRust) results.ring_spsc_32b_two_rust_workers.checksum = raw.ringRust.checksum;
+  if (raw.ledger) {
+    results.ledger_one_worker = {
+      settlements_per_s: raw.ledger.n / (raw.ledger.settleMs / 1000),
+      transfers_per_s: raw.ledger.n / (raw.ledger.transferMs / 1000),
+      n: raw.ledger.n,
+    };
+  }
   return {
     userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency,
     sizes: z, results,

@@ -75,6 +75,28 @@ export function spawn(env, data, budgetMs = 20_000, workerUrl = WORKER_URL) {
 }
 
 /**
+ * Starts one worker per entry of `roles` (web/pages/rust-worker.mjs) on the module and memory of
+ * the page with inos-web's `spawnWorkers`; `results` resolves with their results in order, or
+ * rejects on a worker's error or after `budgetMs` + 5 s. `stop()` terminates them all.
+ */
+export async function startRoles(web, roles, budgetMs) {
+  const url = new URL('./rust-worker.mjs', import.meta.url);
+  const workers = await web.spawnWorkers(url, roles.length, { data: (i) => ({ ...roles[i], budgetMs }) });
+  let timer;
+  const all = Promise.all(workers.map((w, i) => new Promise((resolve, reject) => {
+    web.onMessage(w, (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
+    w.addEventListener('error', (e) => {
+      e.preventDefault?.();
+      reject(new Error(`${roles[i].role}: worker error: ${e.message ?? e}`));
+    });
+  })));
+  const results = Promise.race([all, new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`workers: no result after ${budgetMs + 5000} ms`)), budgetMs + 5000);
+  })]).finally(() => clearTimeout(timer));
+  return { results, stop: () => workers.forEach((w) => w.terminate()) };
+}
+
+/**
  * The next message of a reference `RingConsumer` (inos-wasm/js/reference.mjs) without blocking:
  * registers as a sleeper on the ring's data epoch (so producers signal it), re-checks, then
  * `await`s `Atomics.waitAsync` on the epoch word. Resolves with a copy of the message, or null

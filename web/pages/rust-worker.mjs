@@ -1,14 +1,16 @@
 // Module Web Worker for the tests of the wasm-bindgen build (`rustMpsc`, `rustMainThread` in
-// tests.mjs): started by inos-web's spawnWorkers(), it instantiates the example Rust compute
-// module (examples/web-module, which embeds inos-web) on the page's shared memory, runs one role
+// tests.mjs) and the Rust ring benchmark (`ringRust` in bench.mjs): started by inos-web's
+// spawnWorkers() (lib.mjs startRoles), it instantiates the example Rust compute module
+// (examples/web-module, which embeds inos-web) on the page's shared memory, runs one role
 // (data.role) and posts `{ ok: true, result }` or `{ ok: false, error }`.
 //
 // Workers may block (`canBlock()` is true here); the main thread never does.
 import { workerInit, sharedMemory, canBlock, Epoch } from '/pkg/web-module/index.js';
-import { produceTestMessages } from '/pkg/web-module/inos_web.js';
+import { produceTestMessages, BenchProducer, BenchConsumer } from '/pkg/web-module/inos_web.js';
 import { RingProducer } from '/inos-wasm/js/reference.mjs';
 import { makeMessage } from '/inos-wasm/js/messages.mjs';
 import { errorText } from './lib.mjs';
+import { timerResolution } from './bench-roles.mjs';
 
 const ctx = await workerInit();
 const d = ctx.data;
@@ -16,6 +18,18 @@ const d = ctx.data;
 /** Blocks (this is a worker) until the page signals the `go` epoch: all parties start together. */
 function awaitGo() {
   if (new Epoch(d.go).wait(0, d.budgetMs) === undefined) throw new Error('no go signal');
+}
+
+/** The benchmark's start line: count in on `ready`, then block until the page sets `go`. */
+function startLine() {
+  const i32 = new Int32Array(sharedMemory().buffer);
+  Atomics.add(i32, d.ready >> 2, 1);
+  Atomics.notify(i32, d.ready >> 2);
+  const until = performance.now() + d.budgetMs;
+  while (Atomics.load(i32, d.go >> 2) === 0) {
+    if (performance.now() > until) throw new Error('no go signal');
+    Atomics.wait(i32, d.go >> 2, 0, 1000);
+  }
 }
 
 const roles = {
@@ -39,6 +53,34 @@ const roles = {
     }
     p.close();
     return { sent };
+  },
+
+  // Ring benchmark, producer: one call pushes all `n` messages, the loop in Rust (Mode::Poll
+  // ring, spinning while full). Claims the role before the start line.
+  'bench-ring-producer'() {
+    const p = new BenchProducer(d.ring, d.ringLen);
+    try {
+      startLine();
+      return { sent: p.push(d.n, d.budgetMs) };
+    } finally {
+      p.free(); // releases the producer role
+    }
+  },
+
+  // Ring benchmark, consumer: pops `warmup` messages (one call), then times one call popping the
+  // rest with this worker's clock; the checksums (bigint) are checked by the page.
+  'bench-ring-consumer'() {
+    const c = new BenchConsumer(d.ring, d.ringLen);
+    try {
+      startLine();
+      const warmSum = c.pop(d.warmup, d.budgetMs);
+      const t0 = performance.now();
+      const sum = c.pop(d.n - d.warmup, d.budgetMs);
+      const t1 = performance.now();
+      return { warmSum, sum, timed: d.n - d.warmup, ms: t1 - t0, resolutionMs: timerResolution() };
+    } finally {
+      c.free();
+    }
   },
 
   // Wakes the main thread's `waitAsync`: waits for go, then signals `target`.

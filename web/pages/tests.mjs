@@ -5,7 +5,7 @@ import { STATUS, MainThreadError } from '/inos-wasm/js/inos.mjs';
 import { RingConsumer, Epoch, RING } from '/inos-wasm/js/reference.mjs';
 import { Ledger } from '/inos-wasm/js/reference-ledger.mjs';
 import { checkMessage } from '/inos-wasm/js/messages.mjs';
-import { loadModule, errorText, spawn, popAsync, heartbeat, toJson, IsolationError, EPOCH, requireIsolation } from './lib.mjs';
+import { loadModule, errorText, spawn, popAsync, heartbeat, toJson, IsolationError, EPOCH, requireIsolation, startRoles } from './lib.mjs';
 
 /** Sizes of the tests (web/run.mjs asserts against the same numbers, returned in each result). */
 const N = { mpsc: 10_000, maxBody: 400, rounds: 2_000, ledgerOps: 20_000, jsLedgerOps: 10_000 };
@@ -21,28 +21,6 @@ async function loadWebModule() {
   const { produceTestMessages } = await import('/pkg/web-module/inos_web.js');
   await web.default();
   return { ...web, produceTestMessages };
-}
-
-/**
- * Starts one worker per entry of `roles` (web/pages/rust-worker.mjs) on the module and memory of
- * the page with inos-web's `spawnWorkers`; `results` resolves with their results in order, or
- * rejects on a worker's error or after `budgetMs` + 5 s. `stop()` terminates them all.
- */
-async function startRoles(web, roles, budgetMs) {
-  const url = new URL('./rust-worker.mjs', import.meta.url);
-  const workers = await web.spawnWorkers(url, roles.length, { data: (i) => ({ ...roles[i], budgetMs }) });
-  let timer;
-  const all = Promise.all(workers.map((w, i) => new Promise((resolve, reject) => {
-    web.onMessage(w, (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
-    w.addEventListener('error', (e) => {
-      e.preventDefault?.();
-      reject(new Error(`${roles[i].role}: worker error: ${e.message ?? e}`));
-    });
-  })));
-  const results = Promise.race([all, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`workers: no result after ${budgetMs + 5000} ms`)), budgetMs + 5000);
-  })]).finally(() => clearTimeout(timer));
-  return { results, stop: () => workers.forEach((w) => w.terminate()) };
 }
 
 /** A call's outcome as JSON-safe data: its value, or the error's class, `code` and message. */
