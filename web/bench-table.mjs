@@ -25,8 +25,9 @@ const report = JSON.parse(fs.readFileSync(IN, 'utf8'));
 if (report.only) throw new Error(`${IN}: a partial run (--only ${report.only.join(',')}): no table from it`);
 const nativeAll = fs.existsSync(NATIVE) ? JSON.parse(fs.readFileSync(NATIVE, 'utf8')) : {};
 const native = nativeAll[NATIVE_RING];
-// The criterion file stores each comparison under `<bench>/<peer>`; our own contender's figure
-// (`ours_ns`) is in every entry of the bench.
+// The criterion file stores each comparison under `<bench>/<peer>`: the peer's figure is
+// `peer_ns` (so `inos_wake_mode`'s is `native.peer_ns`), our own contender's (`inos`, Mode::Poll)
+// is `ours_ns`, in every entry of the bench.
 const NATIVE_RING_POLL = 'ring/spsc_single/32B';
 const nativePoll = Object.values(nativeAll).find((e) => e.bench === NATIVE_RING_POLL && e.ours === 'inos');
 const nativePair = nativeAll['ring/1thread_pair/8B/inos_wake_mode'];
@@ -72,10 +73,10 @@ const ROWS = [
     (r) => (r.ring_spsc_32b_two_rust_workers
       ? `${rate(r.ring_spsc_32b_two_rust_workers.msgs_per_s)}${nativePoll && r.ring_spsc_32b_two_rust_workers.msgs_per_s != null ? ` (${fmtNum(r.ring_spsc_32b_two_rust_workers.msgs_per_s / (1e9 / nativePoll.ours_ns))}× native)` : ''}`
       : 'not measured')],
-  ['Ring throughput, SPSC, 32 B, two wasm workers, **raw-ABI module, one JS → wasm call per message** (blocking waits) — vs native `ring/spsc_single/32B` `inos_wake_mode`', native ? `— (goal ≥ 0.5× native: ${rate(1e9 / native.ours_ns)} here)` : '— (goal ≥ 0.5× native)',
-    (r) => `${rate(r.ring_spsc_32b_two_wasm_workers.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers.msgs_per_s / (1e9 / native.ours_ns))}× native)` : ''}`],
+  ['Ring throughput, SPSC, 32 B, two wasm workers, **raw-ABI module, one JS → wasm call per message** (blocking waits) — vs native `ring/spsc_single/32B` `inos_wake_mode`', native ? `— (goal ≥ 0.5× native: ${rate(1e9 / native.peer_ns)} here)` : '— (goal ≥ 0.5× native)',
+    (r) => `${rate(r.ring_spsc_32b_two_wasm_workers.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers.msgs_per_s / (1e9 / native.peer_ns))}× native)` : ''}`],
   ['Same, both sides spinning on the non-blocking calls', '—',
-    (r) => `${rate(r.ring_spsc_32b_two_wasm_workers_spin.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers_spin.msgs_per_s / (1e9 / native.ours_ns))}× native)` : ''}`],
+    (r) => `${rate(r.ring_spsc_32b_two_wasm_workers_spin.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers_spin.msgs_per_s / (1e9 / native.peer_ns))}× native)` : ''}`],
   ['Same ring between two pure-JS reference workers (`reference.mjs`, no wasm), for context', '—',
     (r) => (r.ring_spsc_32b_two_js_reference_workers ? rate(r.ring_spsc_32b_two_js_reference_workers.msgs_per_s) : 'not measured')],
   ['Ring push + pop pair in one worker, 8 B (the cost of the module calls from JS, no other party)', nativePair ? `— (native pair: ${fmtNum(nativePair.ours_ns)} ns here)` : '—',
