@@ -45,6 +45,11 @@ function time(v, floor) {
 const rate = (v) => (v == null ? 'n/a (below timer)' : v >= 1e6 ? `${fmtNum(v / 1e6)} M/s` : v >= 1e3 ? `${fmtNum(v / 1e3)} k/s` : `${fmtNum(v)}/s`);
 const ratio = (a, b) => (a == null || b == null ? 'n/a (below timer)' : `${fmtNum(a / b)}×`);
 
+/** A Rust ring row's cell: rate and ratio to the native Mode::Poll row. */
+const rustCell = (x) => (x
+  ? `${rate(x.msgs_per_s)}${nativePoll && x.msgs_per_s != null ? ` (${fmtNum(x.msgs_per_s / (1e9 / nativePoll.ours_ns))}× native)` : ''}`
+  : 'not measured');
+
 /** Rows: [measurement, seed claim, (results, browserName) => cell]. */
 const ROWS = [
   ['`performance.now()` resolution, cross-origin isolated (floor: smaller times are withheld)', '—',
@@ -69,10 +74,10 @@ const ROWS = [
     (r) => ['sab', 'clone', 'transfer'].map((k) => time(r[`handoff_5mb_${k}_e2e`].median_us, r.timer_resolution_us.floor)).join(' / ')],
   ['Clone ÷ shared region, end to end', '"43.2×" Chromium, "12.6×" Firefox (hand-off only)',
     (r) => ratio(r.handoff_5mb_clone_e2e.median_us, r.handoff_5mb_sab_e2e.median_us)],
-  ['Ring throughput, SPSC, 32 B, two workers, **both loops in Rust** (`examples/web-module` `BenchProducer.push` / `BenchConsumer.pop`: one call per side, `Mode::Poll` ring, both spin) — vs native `ring/spsc_single/32B` `inos` (`Mode::Poll`, spin + yield backoff)', nativePoll ? `goal ≥ 0.5× native (${rate(1e9 / nativePoll.ours_ns)} here)` : 'goal ≥ 0.5× native',
-    (r) => (r.ring_spsc_32b_two_rust_workers
-      ? `${rate(r.ring_spsc_32b_two_rust_workers.msgs_per_s)}${nativePoll && r.ring_spsc_32b_two_rust_workers.msgs_per_s != null ? ` (${fmtNum(r.ring_spsc_32b_two_rust_workers.msgs_per_s / (1e9 / nativePoll.ours_ns))}× native)` : ''}`
-      : 'not measured')],
+  ['Ring throughput, SPSC, 32 B, two workers, **both loops in Rust** (`examples/web-module` `BenchProducer.push` / `BenchConsumer.pop`: one call per side, `Mode::Poll` ring; full / empty: 64 spins, then 1 µs `Atomics.wait` per attempt, wasm\'s nearest to `yield_now`) — vs native `ring/spsc_single/32B` `inos` (`Mode::Poll`, 64 spins then `yield_now`)', nativePoll ? `goal ≥ 0.5× native (${rate(1e9 / nativePoll.ours_ns)} here)` : 'goal ≥ 0.5× native',
+    (r) => rustCell(r.ring_spsc_32b_two_rust_workers)],
+  ['Same, both loops in Rust, spinning only (no sleep) — vs the same native row', '—',
+    (r) => rustCell(r.ring_spsc_32b_two_rust_workers_spin)],
   ['Ring throughput, SPSC, 32 B, two wasm workers, **raw-ABI module, one JS → wasm call per message** (blocking waits) — vs native `ring/spsc_single/32B` `inos_wake_mode`', native ? `— (goal ≥ 0.5× native: ${rate(1e9 / native.peer_ns)} here)` : '— (goal ≥ 0.5× native)',
     (r) => `${rate(r.ring_spsc_32b_two_wasm_workers.msgs_per_s)}${native ? ` (${fmtNum(r.ring_spsc_32b_two_wasm_workers.msgs_per_s / (1e9 / native.peer_ns))}× native)` : ''}`],
   ['Same, both sides spinning on the non-blocking calls', '—',

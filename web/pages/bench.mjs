@@ -21,6 +21,8 @@ const SIZES = {
  * (benches/benches/ring.rs: 4096 records of 40 bytes, rounded down to a power of two).
  */
 const RUST_RING_CAP = 128 * 1024;
+/** The Rust row's sleep per attempt after 64 spins on a full / empty ring (µs). */
+const RUST_SLEEP_US = 1;
 
 /** The wasm-bindgen build (examples/web-module, embedding inos-web), initialised once. */
 let webModule = null;
@@ -173,45 +175,13 @@ const benches = {
   /**
    * SPSC ring, 32-byte messages, between two workers running the Rust module, both loops in Rust:
    * one `BenchProducer.push(n)` call, `BenchConsumer.pop` calls for the warm-up and the timed
-   * rest. A `Mode::Poll` ring of the native bench's capacity; both sides spin (native: row
-   * `ring/spsc_single/32B` `inos`).
+   * rest. A `Mode::Poll` ring of the native bench's capacity (native: row
+   * `ring/spsc_single/32B` `inos`); while full / empty both sides spin 64 times, then sleep 1 µs
+   * per attempt in `Atomics.wait` (`sleepUs`; the nearest a wasm worker has to the native
+   * `yield_now`), or keep spinning (`ringRustSpin`).
    */
-  async ringRust(z) {
-    const web = await loadWebModule();
-    const cap = RUST_RING_CAP;
-    const ringLen = web.Ring.requiredLength(cap);
-    const ring = web.allocRegion(ringLen);
-    web.benchRingInit(ring, ringLen, cap);
-    const ctl = web.allocRegion(64); // ready at +0, go at +4
-    const common = { ring, ringLen, n: z.ringN, warmup: z.ringWarmup, ready: ctl, go: ctl + 4 };
-    const { results, stop } = await startRoles(web, [
-      { role: 'bench-ring-consumer', ...common },
-      { role: 'bench-ring-producer', ...common },
-    ], 60_000);
-    try {
-      const i32 = new Int32Array(web.sharedMemory().buffer);
-      let failed = null;
-      results.catch((e) => { failed = e; });
-      for (;;) {
-        if (failed) throw failed;
-        const v = Atomics.load(i32, ctl >> 2);
-        if (v >= 2) break;
-        const r = Atomics.waitAsync(i32, ctl >> 2, v, 1000);
-        if (r.async) await r.value;
-      }
-      Atomics.store(i32, (ctl + 4) >> 2, 1);
-      Atomics.notify(i32, (ctl + 4) >> 2);
-      const [c, p] = await results;
-      if (p.sent !== z.ringN) throw new Error(`rust ring: producer pushed ${p.sent} of ${z.ringN}`);
-      const want = [benchChecksum(0, z.ringWarmup), benchChecksum(z.ringWarmup, z.ringN)];
-      if (c.warmSum !== want[0] || c.sum !== want[1]) {
-        throw new Error(`rust ring: checksums ${c.warmSum}, ${c.sum}; expected ${want[0]}, ${want[1]}`);
-      }
-      return { size: 32, capacity: cap, timed: c.timed, ms: c.ms, workerResolutionMs: c.resolutionMs, checksum: String(c.sum) };
-    } finally {
-      stop();
-    }
-  },
+  ringRust: (z) => ringRustBench(z, RUST_SLEEP_US),
+  ringRustSpin: (z) => ringRustBench(z, undefined),
 
   async ringPair(z) {
     const b = await benchEnv();
@@ -235,6 +205,44 @@ const benches = {
     return r;
   },
 };
+
+/** The Rust ring rows (`benches.ringRust`): `sleepUs` undefined spins only. */
+async function ringRustBench(z, sleepUs) {
+  const web = await loadWebModule();
+  const cap = RUST_RING_CAP;
+  const ringLen = web.Ring.requiredLength(cap);
+  const ring = web.allocRegion(ringLen);
+  web.benchRingInit(ring, ringLen, cap);
+  const ctl = web.allocRegion(64); // ready at +0, go at +4
+  const common = { ring, ringLen, sleepUs, n: z.ringN, warmup: z.ringWarmup, ready: ctl, go: ctl + 4 };
+  const { results, stop } = await startRoles(web, [
+    { role: 'bench-ring-consumer', ...common },
+    { role: 'bench-ring-producer', ...common },
+  ], 60_000);
+  try {
+    const i32 = new Int32Array(web.sharedMemory().buffer);
+    let failed = null;
+    results.catch((e) => { failed = e; });
+    for (;;) {
+      if (failed) throw failed;
+      const v = Atomics.load(i32, ctl >> 2);
+      if (v >= 2) break;
+      const r = Atomics.waitAsync(i32, ctl >> 2, v, 1000);
+      if (r.async) await r.value;
+    }
+    Atomics.store(i32, (ctl + 4) >> 2, 1);
+    Atomics.notify(i32, (ctl + 4) >> 2);
+    const [c, p] = await results;
+    if (p.sent !== z.ringN) throw new Error(`rust ring: producer pushed ${p.sent} of ${z.ringN}`);
+    const want = [benchChecksum(0, z.ringWarmup), benchChecksum(z.ringWarmup, z.ringN)];
+    if (c.warmSum !== want[0] || c.sum !== want[1]) {
+      throw new Error(`rust ring: checksums ${c.warmSum}, ${c.sum}; expected ${want[0]}, ${want[1]}`);
+    }
+    return { size: 32, capacity: cap, timed: c.timed, ms: c.ms, workerResolutionMs: c.resolutionMs, checksum: String(c.sum) };
+  } finally {
+    stop();
+  }
+}
 
 /**
  * SPSC ring, 32-byte messages, between two wasm workers; `spin`: nobody sleeps. `roleSuffix`
@@ -277,8 +285,8 @@ async function runAll({ quick = false, only = null } = {}) {
   const raw = {};
   for (const k of only ?? []) if (!(k in benches)) throw new Error(`unknown bench ${k}`);
   for (const [k, f] of Object.entries(benches)) if (!only || only.includes(k)) raw[k] = await f(z);
-  const workerRes = raw.wakeWorkerWorker?.workerResolutionMs ?? raw.ringRust?.workerResolutionMs ?? 0;
-  const resUs = Math.max(mainRes, workerRes, raw.ringRust?.workerResolutionMs ?? 0) * 1000;
+  const workerRes = raw.wakeWorkerWorker?.workerResolutionMs ?? raw.ringRust?.workerResolutionMs ?? raw.ringRustSpin?.workerResolutionMs ?? 0;
+  const resUs = Math.max(mainRes, workerRes, raw.ringRust?.workerResolutionMs ?? 0, raw.ringRustSpin?.workerResolutionMs ?? 0) * 1000;
   const rtt = (k) => stat(raw[k].rtt, resUs);
   const half = (k) => stat(raw[k].rtt.map((x) => x / 2), resUs);
   const results = {
@@ -296,12 +304,13 @@ async function runAll({ quick = false, only = null } = {}) {
   for (const [k, times] of Object.entries(raw.handoff ?? {})) results[`handoff_5mb_${k}`] = stat(times, resUs);
   for (const [k, r] of [
     ['ring_spsc_32b_two_wasm_workers', raw.ring], ['ring_spsc_32b_two_wasm_workers_spin', raw.ringSpin],
-    ['ring_spsc_32b_two_rust_workers', raw.ringRust],
+    ['ring_spsc_32b_two_rust_workers', raw.ringRust], ['ring_spsc_32b_two_rust_workers_spin', raw.ringRustSpin],
     ['ring_spsc_32b_two_js_reference_workers', raw.ringJs], ['ring_spsc_8b_one_worker_pair', raw.ringPair],
   ]) {
     if (r) results[k] = throughput(r, resUs);
   }
-  if (raw.ringRust) results.ring_spsc_32b_two_rust_workers.checksum = raw.ringRust.checksum;
+  if (raw.ringRust) Object.assign(results.ring_spsc_32b_two_rust_workers, { checksum: raw.ringRust.checksum, sleep_us: RUST_SLEEP_US });
+  if (raw.ringRustSpin) results.ring_spsc_32b_two_rust_workers_spin.checksum = raw.ringRustSpin.checksum;
   if (raw.ledger) {
     results.ledger_one_worker = {
       settlements_per_s: raw.ledger.n / (raw.ledger.settleMs / 1000),

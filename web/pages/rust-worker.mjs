@@ -56,12 +56,12 @@ const roles = {
   },
 
   // Ring benchmark, producer: one call pushes all `n` messages, the loop in Rust (Mode::Poll
-  // ring, spinning while full). Claims the role before the start line.
+  // ring; while full: 64 spins, then spin or sleep `sleepUs` µs per attempt). Claims the role before the start line.
   'bench-ring-producer'() {
     const p = new BenchProducer(d.ring, d.ringLen);
     try {
       startLine();
-      return { sent: p.push(d.n, d.budgetMs) };
+      return { sent: p.push(d.n, d.budgetMs, d.sleepUs) };
     } finally {
       p.free(); // releases the producer role
     }
@@ -73,9 +73,9 @@ const roles = {
     const c = new BenchConsumer(d.ring, d.ringLen);
     try {
       startLine();
-      const warmSum = c.pop(d.warmup, d.budgetMs);
+      const warmSum = c.pop(d.warmup, d.budgetMs, d.sleepUs);
       const t0 = performance.now();
-      const sum = c.pop(d.n - d.warmup, d.budgetMs);
+      const sum = c.pop(d.n - d.warmup, d.budgetMs, d.sleepUs);
       const t1 = performance.now();
       return { warmSum, sum, timed: d.n - d.warmup, ms: t1 - t0, resolutionMs: timerResolution() };
     } finally {

@@ -8,8 +8,10 @@
 //! progress stores are plain Release stores), 32-byte messages `[i, 1, 2, 3]` as little-endian
 //! `u64` pushed with [`Producer::push_pod`] and popped with [`Consumer::try_pop`], the consumer
 //! summing the four words of every message, and both sides retrying a full / empty ring with the
-//! native bench's `Backoff`, except that a wasm worker has no `yield_now`: it spins
-//! ([`core::hint::spin_loop`]) throughout.
+//! native bench's `Backoff`: 64 spins, then `yield_now`. A wasm worker has no `yield_now`; the
+//! exports take `sleepUs`: after the 64 spins, keep spinning (undefined) or sleep that many µs
+//! in `Atomics.wait` per attempt (gives up the core, as a yield does, but for at least the
+//! timeout). The page measures both.
 
 use core::hint::spin_loop;
 
@@ -22,7 +24,7 @@ use wasm_bindgen::prelude::*;
 pub const BENCH_MSG_LEN: usize = 32;
 
 /// Failed attempts between two looks at the clock (the timeout check is off the fast path).
-const CLOCK_EVERY: u32 = 1 << 16;
+pub const CLOCK_EVERY: u32 = 1 << 16;
 
 /// Message `i` of the benchmark (the native bench's `[u64; 4]::make`).
 #[inline(always)]
@@ -57,13 +59,19 @@ pub fn bench_checksum(from: u64, to: u64) -> u64 {
     a.wrapping_mul(b).wrapping_add(n.wrapping_mul(6))
 }
 
-/// Pushes messages `first..first + count` ([`bench_message`]), spinning while the ring is full;
-/// every [`CLOCK_EVERY`] failed attempts it asks `expired` and stops early if it says so.
-/// Returns how many it pushed.
+/// Failed attempts in a row that spin before `snooze` is called instead (the native `Backoff`'s
+/// spin phase).
+pub const SPINS: u32 = 64;
+
+/// Pushes messages `first..first + count` ([`bench_message`]) while the ring is full: the
+/// first [`SPINS`] failed attempts in a row spin, later ones call `snooze` (the native bench's
+/// `yield_now`; pass `|| spin_loop()` to spin only). Every [`CLOCK_EVERY`] failed attempts it
+/// asks `expired` and stops early if it says so. Returns how many it pushed.
 pub fn produce(
     p: &mut Producer<'_, Spsc>,
     first: u64,
     count: u64,
+    mut snooze: impl FnMut(),
     mut expired: impl FnMut() -> bool,
 ) -> Result<u64, Error> {
     for i in first..first + count {
@@ -73,7 +81,11 @@ pub fn produce(
             match p.push_pod(&v) {
                 Ok(()) => break,
                 Err(Error::Full) => {
-                    spin_loop();
+                    if misses < SPINS {
+                        spin_loop();
+                    } else {
+                        snooze();
+                    }
                     misses = misses.wrapping_add(1);
                     if misses % CLOCK_EVERY == 0 && expired() {
                         return Ok(i - first);
@@ -97,11 +109,13 @@ pub enum ConsumeError {
     BadLength(u64, usize),
 }
 
-/// Pops `count` messages, spinning while the ring is empty, and returns the checksum of their
-/// keys ([`bench_key`]); every [`CLOCK_EVERY`] failed attempts it asks `expired`.
+/// Pops `count` messages, waiting while the ring is empty as [`produce`] does, and returns the
+/// checksum of their keys ([`bench_key`]); every [`CLOCK_EVERY`] failed attempts it asks
+/// `expired`.
 pub fn consume(
     c: &mut Consumer<'_, Spsc>,
     count: u64,
+    mut snooze: impl FnMut(),
     mut expired: impl FnMut() -> bool,
 ) -> Result<u64, ConsumeError> {
     let mut sum = 0u64;
@@ -113,7 +127,11 @@ pub fn consume(
                 Ok(BENCH_MSG_LEN) => break,
                 Ok(len) => return Err(ConsumeError::BadLength(k, len)),
                 Err(Error::Empty) => {
-                    spin_loop();
+                    if misses < SPINS {
+                        spin_loop();
+                    } else {
+                        snooze();
+                    }
                     misses = misses.wrapping_add(1);
                     if misses % CLOCK_EVERY == 0 && expired() {
                         return Err(ConsumeError::Expired(k));
@@ -141,6 +159,44 @@ fn ring_error(e: Error) -> JsValue {
 fn deadline(timeout_ms: Option<f64>) -> impl FnMut() -> bool {
     let end = timeout_ms.map(|t| js_sys::Date::now() + t);
     move || end.is_some_and(|end| js_sys::Date::now() >= end)
+}
+
+/// A word nobody writes or notifies: a timed `Atomics.wait` on it always sleeps the timeout.
+static NAP_WORD: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// The backoff after [`SPINS`] failed attempts: spin (`None`), or sleep `sleep_us` µs in
+/// `Atomics.wait` on [`NAP_WORD`] — a wasm worker's nearest to the native `yield_now` (wasm has
+/// no yield): it gives up the core, for at least the timeout. `InosError` `WouldBlock` where
+/// blocking is not allowed (the browser main thread).
+fn snoozer(sleep_us: Option<f64>) -> Result<impl FnMut(), JsValue> {
+    let nap = match sleep_us {
+        None => None,
+        Some(us) if us.is_finite() && us > 0.0 => {
+            if !inos_web::can_block() {
+                return Err(inos_error(
+                    Code::WouldBlock,
+                    "sleepUs: this thread may not block (browser main thread)",
+                ));
+            }
+            let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+            let view = js_sys::Int32Array::new(&memory.buffer());
+            Some((view, (NAP_WORD.as_ptr() as usize / 4) as u32, us / 1000.0))
+        }
+        Some(us) => {
+            return Err(inos_error(
+                Code::Invalid,
+                format_args!("sleepUs must be a positive number, got {us}"),
+            ))
+        }
+    };
+    Ok(move || match &nap {
+        None => spin_loop(),
+        // Times out: nobody changes or notifies the word (a growing memory keeps this view's
+        // buffer valid for the word, which was in memory before the growth).
+        Some((view, index, ms)) => {
+            let _ = js_sys::Atomics::wait_with_timeout(view, *index, 0, *ms);
+        }
+    })
 }
 
 /// Formats an empty SPSC ring in `Mode::Poll` with `capacity` data bytes at `offset..offset +
@@ -181,13 +237,22 @@ impl BenchProducer {
     }
 
     /// Pushes the next `count` messages (`[i, 1, 2, 3]`, `i` counting on from the last call),
-    /// all in Rust, spinning while the ring is full (never sleeping: workers and main thread
-    /// alike). Returns how many it pushed: `count`, or fewer if `timeoutMs` passed.
-    pub fn push(&mut self, count: u32, timeout_ms: Option<f64>) -> Result<u32, JsValue> {
+    /// all in Rust. While the ring is full it spins 64 times, then keeps spinning (`sleepUs`
+    /// undefined) or sleeps `sleepUs` µs per further attempt (workers only: `InosError`
+    /// `WouldBlock` on the main thread). Returns how many it pushed: `count`, or fewer if
+    /// `timeoutMs` passed.
+    pub fn push(
+        &mut self,
+        count: u32,
+        timeout_ms: Option<f64>,
+        sleep_us: Option<f64>,
+    ) -> Result<u32, JsValue> {
+        let snooze = snoozer(sleep_us)?;
         let pushed = produce(
             &mut self.p,
             self.next,
             u64::from(count),
+            snooze,
             deadline(timeout_ms),
         )
         .map_err(ring_error)?;
@@ -223,12 +288,18 @@ impl BenchConsumer {
         Ok(BenchConsumer { c, popped: 0 })
     }
 
-    /// Pops `count` messages, all in Rust, spinning while the ring is empty, and returns the
-    /// wrapping sum of their four words (a `bigint`; messages `a..b` give
-    /// `Σ i + 6·(b − a)`). Throws `InosError` `Invalid` if `timeoutMs` passes first, a message
+    /// Pops `count` messages, all in Rust, waiting while the ring is empty as `push` does
+    /// (`sleepUs`), and returns the wrapping sum of their four words (a `bigint`; messages
+    /// `a..b` give `Σ i + 6·(b − a)`). Throws `InosError` `Invalid` if `timeoutMs` passes first, a message
     /// is not 32 bytes, or the ring is corrupt.
-    pub fn pop(&mut self, count: u32, timeout_ms: Option<f64>) -> Result<u64, JsValue> {
-        match consume(&mut self.c, u64::from(count), deadline(timeout_ms)) {
+    pub fn pop(
+        &mut self,
+        count: u32,
+        timeout_ms: Option<f64>,
+        sleep_us: Option<f64>,
+    ) -> Result<u64, JsValue> {
+        let snooze = snoozer(sleep_us)?;
+        match consume(&mut self.c, u64::from(count), snooze, deadline(timeout_ms)) {
             Ok(sum) => {
                 self.popped += u64::from(count);
                 Ok(sum)
@@ -273,18 +344,21 @@ mod tests {
         let (warm, rest) = std::thread::scope(|s| {
             let producer = s.spawn(move || {
                 // Two calls, as the page's role might: numbering continues.
-                let a = produce(&mut p, 0, n / 2, || false).unwrap();
-                a + produce(&mut p, n / 2, n - n / 2, || false).unwrap()
+                let a = produce(&mut p, 0, n / 2, spin_loop, || false).unwrap();
+                a + produce(&mut p, n / 2, n - n / 2, std::thread::yield_now, || false).unwrap()
             });
-            let warm = consume(&mut c, n / 10, || false).unwrap();
-            let rest = consume(&mut c, n - n / 10, || false).unwrap();
+            let warm = consume(&mut c, n / 10, spin_loop, || false).unwrap();
+            let rest = consume(&mut c, n - n / 10, std::thread::yield_now, || false).unwrap();
             assert_eq!(producer.join().unwrap(), n);
             (warm, rest)
         });
         assert_eq!(warm, bench_checksum(0, n / 10));
         assert_eq!(rest, bench_checksum(n / 10, n));
         // Nothing left over.
-        assert_eq!(consume(&mut c, 1, || true), Err(ConsumeError::Expired(0)));
+        assert_eq!(
+            consume(&mut c, 1, spin_loop, || true),
+            Err(ConsumeError::Expired(0))
+        );
     }
 
     #[test]
@@ -296,16 +370,19 @@ mod tests {
         let mut c = ring.consumer().unwrap();
         // 128 data bytes hold a few 36-byte records: a later push finds the ring full and the
         // loop returns what it pushed when `expired` says so.
-        let pushed = produce(&mut p, 0, 10, || true).unwrap();
+        let pushed = produce(&mut p, 0, 10, spin_loop, || true).unwrap();
         assert!((1..10).contains(&pushed), "{pushed}");
         assert_eq!(
-            consume(&mut c, pushed, || true),
+            consume(&mut c, pushed, spin_loop, || true),
             Ok(bench_checksum(0, pushed))
         );
-        assert_eq!(consume(&mut c, 1, || true), Err(ConsumeError::Expired(0)));
+        assert_eq!(
+            consume(&mut c, 1, spin_loop, || true),
+            Err(ConsumeError::Expired(0))
+        );
         p.try_push(&[1, 2, 3]).unwrap();
         assert_eq!(
-            consume(&mut c, 1, || true),
+            consume(&mut c, 1, spin_loop, || true),
             Err(ConsumeError::BadLength(0, 3))
         );
     }
