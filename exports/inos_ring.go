@@ -5,7 +5,7 @@ package inosring
 
 // Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag.
 const Ring_MagicValue = 0x474e5249
-const Ring_VersionValue = 0x3
+const Ring_VersionValue = 0x4
 const Ring_HeaderLen = 0x200
 const Ring_MinCapacity = 0x40
 const Ring_MaxCapacity = 0x80000000
@@ -53,11 +53,12 @@ const RingMode_Poll = 0x1
 const RingKind_Spsc = 0x1
 const RingKind_Mpsc = 0x2
 
-// Record state words; busy is a bit: BUSY(p) = busy | (p >> 3) (MPSC only).
+// Record state words (MPSC only); committed and busy are tag bits: COMMITTED(p) = committed | (p >> 3), BUSY(p) = busy | (p >> 3), p >> 3 taken modulo 2^29 (tag_position_mask).
 const RecordState_Empty = 0x0
-const RecordState_Committed = 0x1
+const RecordState_Committed = 0x40000000
 const RecordState_Padding = 0x2
 const RecordState_Busy = 0x80000000
+const RecordState_TagPositionMask = 0x1fffffff
 
 // wasm ABI statuses the ring calls return (inos-wasm status.rs).
 const RingStatus_Ok = 0

@@ -4,7 +4,7 @@
 /** Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag. */
 export const RING = {
   MAGIC_VALUE: 0x474e5249,
-  VERSION_VALUE: 0x3,
+  VERSION_VALUE: 0x4,
   HEADER_LEN: 0x200,
   MIN_CAPACITY: 0x40,
   MAX_CAPACITY: 0x80000000,
@@ -63,12 +63,13 @@ export const RING_KIND = {
   MPSC: 0x2,
 } as const;
 
-/** Record state words; busy is a bit: BUSY(p) = busy | (p >> 3) (MPSC only). */
+/** Record state words (MPSC only); committed and busy are tag bits: COMMITTED(p) = committed | (p >> 3), BUSY(p) = busy | (p >> 3), p >> 3 taken modulo 2^29 (tag_position_mask). */
 export const RECORD_STATE = {
   EMPTY: 0x0,
-  COMMITTED: 0x1,
+  COMMITTED: 0x40000000,
   PADDING: 0x2,
   BUSY: 0x80000000,
+  TAG_POSITION_MASK: 0x1fffffff,
 } as const;
 
 /** wasm ABI statuses the ring calls return (inos-wasm status.rs). */

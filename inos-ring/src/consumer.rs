@@ -172,28 +172,19 @@ impl<'a, K: Kind> Consumer<'a, K> {
     }
 
     /// Validates a record length found at position `pos` (data offset `off`): at most `limit`,
-    /// and the record must not cross the end of the data area nor the tail (MPSC: re-read once if
-    /// the cached tail is too old; SPSC: the cached tail covers every record it published).
+    /// and the record must not cross the end of the data area. SPSC: nor the cached tail, which
+    /// covers every record it published. MPSC: `TAIL` is not consulted (spec §5.2): it is the
+    /// line every producer writes, and reading it per record halved the throughput; a length
+    /// that crosses it can only come from a buggy producer, yields a message of bytes inside the
+    /// data area, and leaves positions that the producers refuse as corrupt.
     #[inline(always)]
     fn check_len(&mut self, pos: u32, off: u32, len: u32, limit: u32) -> Result<u32, Error> {
         let cap = self.ring.capacity;
         if len <= limit {
             let size = K::record_size(len);
-            if size <= cap - off {
-                if size <= self.tail_cache.wrapping_sub(pos) {
-                    return Ok(size);
-                }
-                if K::MULTI_PRODUCER {
-                    // SYNC: Acquire, pairs with the producers' tail CAS (only a bound here).
-                    let t = self.ring.word(TAIL).load(Ordering::Acquire);
-                    if t % RECORD_ALIGN != 0 || t.wrapping_sub(pos) > cap {
-                        return Err(Error::Corrupt(Corruption::Positions { head: pos, tail: t }));
-                    }
-                    self.tail_cache = t;
-                    if size <= t.wrapping_sub(pos) {
-                        return Ok(size);
-                    }
-                }
+            if size <= cap - off && (K::MULTI_PRODUCER || size <= self.tail_cache.wrapping_sub(pos))
+            {
+                return Ok(size);
             }
         }
         Err(Error::Corrupt(Corruption::BadLength {
@@ -271,7 +262,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
             // SYNC: Acquire, pairs with the Release/SeqCst store or CAS of the state by the
             // producer (commit, padding) or by `unblock`: the length and payload are visible.
             let state = state_word.load(Ordering::Acquire);
-            if state == STATE_COMMITTED {
+            if state == committed_tag(h) {
                 // SAFETY: as above.
                 let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
                 self.check_len(h, off, len, max_message(self.ring.capacity))?;
@@ -285,7 +276,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 *pos = h.wrapping_add(size);
                 continue;
             }
-            if state == STATE_EMPTY {
+            if state == STATE_EMPTY || self.stale_commit(h, state) {
+                // Free space, or the tag of a commit that landed after its record (a lap or more
+                // ago) was unblocked and released: nothing written here yet (spec §5.2, §6).
                 return Err(Error::Empty);
             }
             if state == busy_tag(h) {
@@ -296,6 +289,18 @@ impl<'a, K: Kind> Consumer<'a, K> {
             }
             return Err(Error::Corrupt(Corruption::BadState { position: h, state }));
         }
+    }
+
+    /// Whether `state`, found where the record at `h` starts, is the committed tag of a record
+    /// a whole number of laps before `h`: a commit that landed after its record was unblocked
+    /// and released (spec §6). Any other committed tag is corruption.
+    #[inline]
+    fn stale_commit(&self, h: u32, state: u32) -> bool {
+        if state & (STATE_BUSY | STATE_COMMITTED) != STATE_COMMITTED {
+            return false;
+        }
+        let laps = (h >> 3).wrapping_sub(state) & TAG_POSITION_MASK;
+        laps != 0 && laps % (self.ring.capacity >> 3) == 0
     }
 
     /// Tracks how long the record at `h` has been in progress; true once it is overdue.
@@ -384,7 +389,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
 
     /// Declares the in-progress reservation at the head dead: it becomes padding and is skipped,
     /// `unblocked` is counted, and its producer's late `commit` fails with
-    /// [`Error::Unblocked`] (the two race on one compare-and-swap; exactly one wins). Returns
+    /// [`Error::Unblocked`] (a commit racing the unblock itself may report `Ok` instead; the
+    /// message is skipped and counted either way, spec §6). Returns
     /// whether a record was unblocked (`false` if the head is committed, padding or free).
     ///
     /// Call it only when the producer is believed dead or hung (defect 8). A producer that is
@@ -442,7 +448,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
         let state_word = unsafe { self.rec_word(off, 4) };
         crate::crash::point();
         // SYNC: AcqRel, pairs with the Release store of the busy tag (the length is visible)
-        // and races the producer's commit CAS from the same tag: exactly one succeeds.
+        // and races the producer's commit from the same tag (spec §6): if this wins, a commit
+        // that already loaded the busy tag may still store its committed tag, which names this
+        // lap's position and is never taken for a later record (`stale_commit`).
         if state_word
             .compare_exchange(
                 busy_tag(h),
@@ -561,7 +569,7 @@ impl<'a, K: Kind> Consumer<'a, K> {
             // off + 8 <= cap.
             let state = unsafe { self.rec_word(off, 4) };
             // SYNC: Acquire, pairs with the Release/SeqCst commit of the state by the producer.
-            if state.load(Ordering::Acquire) == STATE_COMMITTED {
+            if state.load(Ordering::Acquire) == committed_tag(h) {
                 // SAFETY: as above.
                 Some(unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed))
             } else {

@@ -17,7 +17,7 @@ pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
 /// Wire-format version this crate writes and accepts (3: SPSC records have a 4-byte header and
 /// are 4-aligned; MPSC consumers zero only the state words of released space). Version 2 rings
 /// are refused with [`Error::BadVersion`](crate::Error::BadVersion).
-pub const VERSION_VALUE: u32 = 3;
+pub const VERSION_VALUE: u32 = 4;
 
 /// Offset of the magic word ([`MAGIC_VALUE`]).
 pub const MAGIC: usize = 0;
@@ -104,12 +104,17 @@ pub const SPSC_PADDING: u32 = 0x8000_0000;
 
 /// Record state (MPSC): free space (not yet written).
 pub const STATE_EMPTY: u32 = 0;
-/// Record state (MPSC): committed message, `length` bytes of payload follow the header.
-pub const STATE_COMMITTED: u32 = 1;
+/// Bit set in the state of a committed MPSC message; the low 29 bits are `position >> 3`
+/// ([`committed_tag`]): `length` bytes of payload follow the header. The position makes a commit
+/// that lands after its record was unblocked and reused harmless (spec §6).
+pub const STATE_COMMITTED: u32 = 0x4000_0000;
 /// Record state (MPSC): padding (wrap filler, an aborted or an unblocked reservation); skip it.
 pub const STATE_PADDING: u32 = 2;
 /// Bit set in the state of an in-progress MPSC reservation; the low 29 bits are `position >> 3`.
 pub const STATE_BUSY: u32 = 0x8000_0000;
+
+/// The position bits of a busy or committed tag: `position >> 3`, modulo 2²⁹.
+pub const TAG_POSITION_MASK: u32 = 0x1FFF_FFFF;
 
 /// The in-progress state word a producer writes for its record at `position` (MPSC only).
 ///
@@ -120,6 +125,17 @@ pub const STATE_BUSY: u32 = 0x8000_0000;
 #[inline(always)]
 pub const fn busy_tag(position: u32) -> u32 {
     STATE_BUSY | (position >> 3)
+}
+
+/// The committed state word a producer stores for its message at `position` (MPSC only).
+///
+/// ```
+/// use inos_ring::layout::{committed_tag, STATE_COMMITTED};
+/// assert_eq!(committed_tag(64), STATE_COMMITTED | 8);
+/// ```
+#[inline(always)]
+pub const fn committed_tag(position: u32) -> u32 {
+    STATE_COMMITTED | (position >> 3)
 }
 
 /// Bytes an MPSC record with a `len`-byte payload occupies: header plus payload, rounded up to

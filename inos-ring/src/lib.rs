@@ -35,10 +35,12 @@
 //!   read past it; MPSC consumers zero the state words of consumed space before releasing it
 //!   (after reading it, defect 5), announcing each release in the header so that a consumer that
 //!   dies halfway leaves a release the next one finishes.
-//! - **Framing** (wire format version 3): an SPSC record is one 4-byte header word (the length,
+//! - **Framing** (wire format version 4): an SPSC record is one 4-byte header word (the length,
 //!   or [`layout::SPSC_PADDING`] plus the bytes to skip) and its payload padded to 4 bytes, so an
 //!   8-byte message moves 12 bytes; an MPSC record has an 8-byte header (length, state) and is
-//!   padded to 8 ([`Kind::record_size`]).
+//!   padded to 8 ([`Kind::record_size`]). An MPSC commit is a plain store of a state tag that
+//!   names the record's position ([`layout::committed_tag`]), never a locked read-modify-write
+//!   on the line the consumer polls.
 //! - **Dead parties can be told**: the consumer and the SPSC producer write their [`PartyId`]
 //!   (by default the process id) into the role word they claim; a supervisor reads it with
 //!   [`Ring::holder`], checks it with a [`Probe`] ([`ProcessProbe`]: `kill(pid, 0)`) and frees

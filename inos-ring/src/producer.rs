@@ -288,20 +288,21 @@ impl<'a, K: Kind> Producer<'a, K> {
             // SAFETY: the claim's offset is 8-aligned and its record lies in the data area.
             let state = unsafe { self.rec_word(c.off, 4) };
             crate::crash::point();
-            // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check below),
-            // pairs with the consumer's Acquire load of the state. A CAS from our own busy tag:
-            // if the consumer unblocked the record, exactly one of us wins (defect 8).
-            if state
-                .compare_exchange(
-                    busy_tag(c.pos),
-                    STATE_COMMITTED,
-                    progress_order(self.ring.wake),
-                    Ordering::Relaxed,
-                )
-                .is_err()
-            {
+            // A plain store, not a CAS: a locked read-modify-write here waits for the line the
+            // consumer is polling, which cost half the MPSC throughput (spec §6). The commit
+            // only checks that the consumer has not unblocked the record yet; one that unblocks
+            // it between this load and the store wins (the message is skipped and counted in
+            // UNBLOCKED), and the late tag names this lap's position, so nobody can take it for
+            // a later record (which sits at another position).
+            // Relaxed: our own busy tag, or the consumer's PADDING/zero, is all this can see.
+            if state.load(Ordering::Relaxed) != busy_tag(c.pos) {
                 return Err(Error::Unblocked);
             }
+            crate::crash::point();
+            // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check below),
+            // pairs with the consumer's Acquire load of the state: the length and payload are
+            // visible to whoever sees the tag.
+            state.store(committed_tag(c.pos), progress_order(self.ring.wake));
         } else {
             crate::crash::point();
             // SAFETY: the claim's offset is 4-aligned and its record lies in the data area.

@@ -6,7 +6,7 @@
 use inos_layout::sync::Ordering;
 use inos_layout::{Region, RegionBuf};
 use inos_ring::layout::*;
-use inos_ring::{Corruption, Error, Mpsc, Ring, Role, Spsc};
+use inos_ring::{Corruption, Error, Mode, Mpsc, Ring, Role, Spsc};
 use proptest::prelude::*;
 
 fn put(r: Region<'_>, off: usize, v: u32) {
@@ -139,14 +139,15 @@ fn producer_detects_a_corrupted_head() {
 fn consumer_rejects_bad_records() {
     let buf = RegionBuf::new(required_len(256)).unwrap();
     let r = buf.region();
-    let cases: [(u32, u32, u32); 6] = [
+    let cases: [(u32, u32, u32); 7] = [
         // (length, state, tail)
-        (8, 7, 16),                       // undefined state
-        (8, busy_tag(64), 16),            // busy tag of another position
-        (u32::MAX, STATE_COMMITTED, 256), // absurd length: no allocation, no overflow
-        (300, STATE_COMMITTED, 256),      // crosses the end of the data area
-        (100, STATE_COMMITTED, 16),       // crosses the tail
-        (100, STATE_PADDING, 16),         // padding crossing the tail
+        (8, 7, 16),                        // undefined state
+        (8, 1, 16),                        // version 3's COMMITTED
+        (8, busy_tag(64), 16),             // busy tag of another position
+        (8, committed_tag(64), 16),        // committed tag of a position that is not a lap away
+        (u32::MAX, committed_tag(0), 256), // absurd length: no allocation, no overflow
+        (300, committed_tag(0), 256),      // crosses the end of the data area
+        (u32::MAX, STATE_PADDING, 256),    // padding of an absurd length
     ];
     for (len, state, tail) in cases {
         let ring = Ring::<Mpsc>::init(r, 256).unwrap();
@@ -165,6 +166,45 @@ fn consumer_rejects_bad_records() {
         assert!(matches!(c.skip(), Err(Error::Corrupt(_))));
         assert!(matches!(c.pop_pod::<u64>(), Err(Error::Corrupt(_))));
     }
+}
+
+/// MPSC records are not checked against `TAIL` (spec §5.2: it is the line every producer
+/// writes). A length that crosses it yields a message of bytes inside the data area, never an
+/// access outside it, and the positions it leaves behind are refused by the next producer.
+#[test]
+fn mpsc_record_crossing_the_tail_is_caught_by_the_producers() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    for (state, delivered) in [
+        (committed_tag(0), Ok(100)),
+        (STATE_PADDING, Err(Error::Empty)),
+    ] {
+        let ring = Ring::<Mpsc>::init(r, 256).unwrap();
+        put(r, HEADER_LEN, 100);
+        put(r, HEADER_LEN + 4, state);
+        put(r, TAIL, 16);
+        let mut c = ring.consumer().unwrap();
+        assert_eq!(c.try_pop(&mut [0u8; 512]), delivered);
+        assert!(matches!(ring.used_bytes(), Err(Error::Corrupt(_))));
+        assert!(matches!(ring.producer().err(), Some(Error::Corrupt(_))));
+    }
+}
+
+/// A committed tag a whole number of laps old is what a commit leaves that landed after its
+/// record was unblocked and released (spec §6): "nothing written here yet", not corruption.
+#[test]
+fn mpsc_stale_committed_tag_reads_as_empty() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    let ring = Ring::<Mpsc>::init_with(r, 256, Mode::Poll, 512).unwrap();
+    put(r, HEADER_LEN + 4, committed_tag(256)); // position 512 is one lap after 256
+    put(r, TAIL, 512 + 16); // a producer claimed position 512 but has not written its header
+    let mut c = ring.consumer().unwrap();
+    assert_eq!(c.try_pop(&mut [0u8; 64]), Err(Error::Empty));
+    assert_eq!(c.unblock(), Ok(false));
+    put(r, HEADER_LEN, 3);
+    put(r, HEADER_LEN + 4, committed_tag(512));
+    assert_eq!(c.try_pop(&mut [0u8; 64]), Ok(3));
 }
 
 /// SPSC records have one header word (spec §3.1): a length, or the padding flag plus the bytes

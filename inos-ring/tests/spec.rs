@@ -59,8 +59,11 @@ fn constants_in_prose_match() {
     assert!(SPEC.contains(&format!("`{:#X}`", MAGIC_VALUE).replace("0X", "0x")));
     assert!(SPEC.contains("| `0` | EMPTY |"));
     assert_eq!(STATE_EMPTY, 0);
-    assert!(SPEC.contains("| `1` | COMMITTED |"));
-    assert_eq!(STATE_COMMITTED, 1);
+    assert!(SPEC.contains("| `0x40000000 \\| (p >> 3)` | COMMITTED(p) |"));
+    assert_eq!(committed_tag(8), 0x4000_0001);
+    assert!(SPEC.contains("`TAG_POSITION_MASK = 0x1FFFFFFF`"));
+    assert_eq!(TAG_POSITION_MASK, 0x1FFF_FFFF);
+    assert_eq!(committed_tag(!7) & TAG_POSITION_MASK, TAG_POSITION_MASK);
     assert!(SPEC.contains("| `2` | PADDING |"));
     assert_eq!(STATE_PADDING, 2);
     assert!(SPEC.contains("`0x80000000 \\| (p >> 3)`"));

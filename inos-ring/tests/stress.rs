@@ -161,12 +161,14 @@ fn polling_rings_exactly_once_in_order() {
 }
 
 /// `unblock` racing a late commit, many times: the producer has written its record and commits
-/// at the moment the consumer unblocks it. Exactly one of the two compare-and-swaps wins: either
-/// the message is delivered and `unblock` reports `false`, or the commit fails with `Unblocked`,
-/// the message is never delivered, and `unblocked` counts it. (Writes *after* an unblock are
-/// outside the contract: unblock is for producers that are dead or hung, see the spec.)
+/// at the moment the consumer unblocks it (spec §6). Either the message is delivered once and
+/// `unblock` reports `false`, or it is never delivered and `unblocked` counts it; the commit then
+/// reports `Unblocked`, unless the unblock landed between its check and its store (then `Ok`,
+/// and its tag lands in released space, where no later record may take it for its own: every
+/// later round's message still arrives intact). (Writes *after* an unblock are outside the
+/// contract: unblock is for producers that are dead or hung, see the spec.)
 #[test]
-fn unblock_races_late_commit_exactly_one_wins() {
+fn unblock_races_late_commit_one_outcome() {
     use std::sync::mpsc::channel;
     let rounds = if cfg!(miri) { 6 } else { 3000 };
     let buf = RegionBuf::new(layout::required_len(256)).unwrap();
@@ -175,7 +177,7 @@ fn unblock_races_late_commit_exactly_one_wins() {
     let (written_tx, written_rx) = channel::<()>();
     let (go_tx, go_rx) = channel::<()>();
     let (result_tx, result_rx) = channel::<Result<(), Error>>();
-    let (mut wins, mut losses) = (0u32, 0u32);
+    let (mut wins, mut losses, mut silent) = (0u32, 0u32, 0u32);
     std::thread::scope(|s| {
         let mut p = ring.producer().unwrap();
         s.spawn(move || {
@@ -207,9 +209,10 @@ fn unblock_races_late_commit_exactly_one_wins() {
             })
             .unwrap();
             if unblocked {
-                assert_eq!(committed, Err(Error::Unblocked));
+                assert!(matches!(committed, Ok(()) | Err(Error::Unblocked)));
                 assert_eq!(delivered, 0);
                 wins += 1;
+                silent += u32::from(committed.is_ok());
             } else {
                 assert_eq!(committed, Ok(()));
                 assert_eq!(delivered, 1);
@@ -217,7 +220,10 @@ fn unblock_races_late_commit_exactly_one_wins() {
             }
         }
     });
-    eprintln!("unblock won {wins} times, the late commit won {losses} times");
+    eprintln!(
+        "unblock won {wins} times ({silent} of them after the commit's check), \
+         the late commit won {losses} times"
+    );
     assert_eq!(ring.stats().unblocked, wins);
     assert_eq!(wins + losses, rounds);
     assert_eq!(ring.used_bytes(), Ok(0));

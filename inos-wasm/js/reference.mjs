@@ -277,11 +277,11 @@ export class Epoch {
   }
 }
 
-// ---- Rings (ring.md, version 3) ---------------------------------------------------------------
+// ---- Rings (ring.md, version 4) ---------------------------------------------------------------
 
 export const RING = Object.freeze({
   MAGIC: 0x474e5249, // "IRNG"
-  VERSION: 3,
+  VERSION: 4,
   OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_MODE: 36, OFF_CONSUMER_ROLE: 16,
   OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32,
   OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_RELEASE_TO: 132, OFF_TAIL: 256,
@@ -292,7 +292,9 @@ export const RING = Object.freeze({
   MODE_WAKE: 0, MODE_POLL: 1,
   KIND_SPSC: 1, KIND_MPSC: 2, MIN_CAPACITY: 64, MAX_CAPACITY: 2 ** 31,
   /** MPSC records (ring.md §3.2): length + state words, 8-aligned. */
-  RECORD_HEADER: 8, STATE_EMPTY: 0, STATE_COMMITTED: 1, STATE_PADDING: 2, STATE_BUSY: 0x80000000,
+  /** STATE_COMMITTED and STATE_BUSY are tag bits: the low 29 bits are `pos >>> 3` (ring.md §3.2). */
+  RECORD_HEADER: 8, STATE_EMPTY: 0, STATE_COMMITTED: 0x40000000, STATE_PADDING: 2, STATE_BUSY: 0x80000000,
+  TAG_POSITION_MASK: 0x1fffffff,
   /** SPSC records (ring.md §3.1): one header word, 4-aligned; bit 31 flags padding. */
   SPSC_RECORD_HEADER: 4, SPSC_PADDING: 0x80000000,
 });
@@ -303,6 +305,8 @@ export const recordSize = (len) => (len + RING.RECORD_HEADER + 7) & ~7;
 export const spscRecordSize = (len) => (len + RING.SPSC_RECORD_HEADER + 3) & ~3;
 /** The in-progress state an MPSC producer writes for its record at `pos`. */
 export const busyTag = (pos) => u32(RING.STATE_BUSY | (pos >>> 3));
+/** The committed state an MPSC producer stores for its message at `pos` (ring.md §4.2). */
+export const committedTag = (pos) => u32(RING.STATE_COMMITTED | (pos >>> 3));
 
 /** Validated view of a ring's header (shared by the producer and the consumer). */
 class RingBase {
@@ -464,19 +468,13 @@ export class RingConsumer extends RingBase {
 
   /**
    * Validates a record at position `pos` (data offset `off`) of payload length `len` (ring.md
-   * §5.2: at most `limit`, inside the data area, inside the tail). SPSC: the loaded tail covers
-   * every record it published, so it is not re-read; MPSC: TAIL is re-read once.
+   * §5.2: at most `limit`, inside the data area; SPSC: inside the loaded tail, which covers every
+   * record it published; MPSC: TAIL is not consulted).
    */
   #checkLen(pos, off, len, limit) {
     const size = this.sizeOf(len);
-    if (len <= limit && size <= this.cap - off) {
-      if (size <= u32(this.tailCache - pos)) return size;
-      if (this.multi) {
-        const t = u32(Atomics.load(this.i32, this.iTail));
-        if (t % 8 !== 0 || u32(t - pos) > this.cap) throw new ProtocolError('corrupt', `tail ${t}`, 'positions');
-        this.tailCache = t;
-        if (size <= u32(t - pos)) return size;
-      }
+    if (len <= limit && size <= this.cap - off && (this.multi || size <= u32(this.tailCache - pos))) {
+      return size;
     }
     throw new ProtocolError('corrupt', `record at ${pos} has length ${len}`, 'bad-length');
   }
@@ -536,7 +534,10 @@ export class RingConsumer extends RingBase {
       }
       if (this.multi && u32(pos - this.head) === this.cap) this.#freeTo(pos); // a lap of padding
       const off = pos & this.mask;
-      const state = u32(Atomics.load(this.i32, this.rec(off, 4)));
+      const raw = u32(Atomics.load(this.i32, this.rec(off, 4)));
+      // COMMITTED(pos) is reported as STATE_COMMITTED; a committed tag a whole number of laps
+      // behind pos is a late commit's leftover (ring.md §6): nothing written here yet.
+      const state = raw === committedTag(pos) ? RING.STATE_COMMITTED : this.#staleCommit(pos, raw) ? RING.STATE_EMPTY : raw;
       if (state === RING.STATE_COMMITTED || state === RING.STATE_PADDING) {
         const len = u32(Atomics.load(this.i32, this.rec(off, 0)));
         const limit = state === RING.STATE_COMMITTED ? this.maxMessage : this.cap - 16;
@@ -555,6 +556,13 @@ export class RingConsumer extends RingBase {
       this.#freeTo(pos);
       throw new ProtocolError('corrupt', `record at ${pos} has state 0x${state.toString(16)}`, 'bad-state');
     }
+  }
+
+  /** Whether `state` at the record starting at `pos` is COMMITTED(q) for q = pos - k·capacity, k ≥ 1. */
+  #staleCommit(pos, state) {
+    if (((state & 0xc0000000) >>> 0) !== RING.STATE_COMMITTED) return false;
+    const laps = ((pos >>> 3) - (state & RING.TAG_POSITION_MASK)) & RING.TAG_POSITION_MASK;
+    return laps !== 0 && laps % (this.cap >>> 3) === 0;
   }
 
   /**
@@ -739,8 +747,9 @@ export class RingProducer extends RingBase {
 
   /**
    * Commits a reservation (ring.md §4.2). SPSC: writes the header word (the length), then stores TAIL
-   * unless `publish` is false (then `flush()` does). MPSC: CAS BUSY(pos) -> COMMITTED; throws
-   * 'unblocked' if the consumer unblocked the record first (the message is lost).
+   * unless `publish` is false (then `flush()` does). MPSC: checks that the state still holds
+   * BUSY(pos), then stores COMMITTED(pos); throws 'unblocked' if the consumer unblocked the record
+   * first (the message is lost; an unblock between the check and the store wins silently, §6).
    */
   commit(r, publish = true) {
     if (!this.multi) {
@@ -751,9 +760,11 @@ export class RingProducer extends RingBase {
       if (publish) this.flush();
       return;
     }
-    const tag = busyTag(r.pos);
-    const was = u32(Atomics.compareExchange(this.i32, this.rec(r.off, 4), tag | 0, RING.STATE_COMMITTED));
-    if (was !== tag) throw new ProtocolError('unblocked', 'the consumer unblocked this record');
+    const state = this.rec(r.off, 4);
+    if (u32(Atomics.load(this.i32, state)) !== busyTag(r.pos)) {
+      throw new ProtocolError('unblocked', 'the consumer unblocked this record');
+    }
+    Atomics.store(this.i32, state, committedTag(r.pos) | 0);
     RingBase.notify(this.dataEpoch);
   }
 

@@ -429,12 +429,13 @@ pub fn ring() -> Module {
             },
             Group {
                 name: "record_state",
-                doc: "Record state words; busy is a bit: BUSY(p) = busy | (p >> 3) (MPSC only).",
+                doc: "Record state words (MPSC only); committed and busy are tag bits: COMMITTED(p) = committed | (p >> 3), BUSY(p) = busy | (p >> 3), p >> 3 taken modulo 2^29 (tag_position_mask).",
                 consts: vec![
                     c("empty", U32(r::STATE_EMPTY)),
                     c("committed", U32(r::STATE_COMMITTED)),
                     c("padding", U32(r::STATE_PADDING)),
                     c("busy", U32(r::STATE_BUSY)),
+                    c("tag_position_mask", U32(r::TAG_POSITION_MASK)),
                 ],
             },
             Group {

@@ -622,13 +622,23 @@ fn vectors() -> Vec<V> {
         ),
         p(
             v(
-                "drain: MPSC a committed header past TAIL is corruption",
+                "drain: MPSC a committed record past TAIL is delivered (TAIL is not consulted, §5.2)",
                 M,
                 0,
                 vec![Pu(a4)],
                 Drain,
             ),
-            vec![(d(16), 4), (d(20), r::STATE_COMMITTED)],
+            vec![(d(16), 4), (d(20), r::committed_tag(16))],
+        ),
+        p(
+            v(
+                "try_pop: MPSC a committed tag a whole lap behind reads as empty (a late commit, §6)",
+                M,
+                64,
+                vec![],
+                Pop(8),
+            ),
+            vec![(d(4), r::committed_tag(0)), (r::TAIL, 80)],
         ),
         v(
             "drain: SPSC across the wrap",
@@ -739,6 +749,27 @@ fn vectors() -> Vec<V> {
         ),
         hdr(
             v(
+                "corrupt: MPSC version 3's COMMITTED word (1)",
+                M,
+                0,
+                vec![Pu(a4)],
+                Pop(8),
+            ),
+            d(4),
+            1,
+        ),
+        p(
+            v(
+                "corrupt: MPSC committed tag of a position not a whole lap behind",
+                M,
+                64,
+                vec![],
+                Pop(8),
+            ),
+            vec![(d(4), r::committed_tag(8)), (r::TAIL, 80)],
+        ),
+        hdr(
+            v(
                 "corrupt: MPSC busy tag of another position",
                 M,
                 0,
@@ -827,7 +858,7 @@ fn vectors() -> Vec<V> {
         ),
         hdr(
             v(
-                "corrupt: MPSC length crossing the tail",
+                "try_pop: MPSC a length crossing the tail is not checked (§5.2): bytes inside the data area",
                 M,
                 0,
                 vec![Pu(a4)],
