@@ -174,7 +174,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// Validates a record length found at position `pos` (data offset `off`): at most `limit`,
     /// and the record must not cross the end of the data area. SPSC: nor the cached tail, which
     /// covers every record it published. MPSC: `TAIL` is not consulted (spec §5.2): it is the
-    /// line every producer writes, and reading it per record halved the throughput; a length
+    /// line every producer writes, and re-reading it per record was half of a message's time
+    /// (spec §10); a length
     /// that crosses it can only come from a buggy producer, yields a message of bytes inside the
     /// data area, and leaves positions that the producers refuse as corrupt.
     #[inline(always)]
