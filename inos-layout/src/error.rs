@@ -60,6 +60,23 @@ pub enum AccessError {
     },
 }
 
+impl AccessError {
+    /// The variant's name, a stable identifier for other languages and logs.
+    ///
+    /// ```
+    /// assert_eq!(inos_layout::AccessError::NullPointer.name(), "NullPointer");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::OutOfBounds { .. } => "OutOfBounds",
+            Self::Misaligned { .. } => "Misaligned",
+            Self::MisalignedBase { .. } => "MisalignedBase",
+            Self::NullPointer => "NullPointer",
+            Self::TooLarge { .. } => "TooLarge",
+        }
+    }
+}
+
 impl fmt::Display for AccessError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -87,3 +104,34 @@ impl fmt::Display for AccessError {
 }
 
 impl core::error::Error for AccessError {}
+
+#[cfg(test)]
+mod name_tests {
+    use super::AccessError;
+
+    /// `name()` is the variant's name: the start of its `Debug` form, whole.
+    #[test]
+    fn names_are_the_variant_names() {
+        for e in [
+            AccessError::OutOfBounds {
+                offset: 0,
+                len: 1,
+                region_len: 0,
+            },
+            AccessError::Misaligned {
+                offset: 1,
+                align: 4,
+            },
+            AccessError::MisalignedBase {
+                address: 1,
+                align: 8,
+            },
+            AccessError::NullPointer,
+            AccessError::TooLarge { len: 1 },
+        ] {
+            let debug = std::format!("{e:?}");
+            let rest = debug.strip_prefix(e.name()).unwrap_or("x");
+            assert!(!rest.starts_with(|c: char| c.is_alphanumeric()), "{debug}");
+        }
+    }
+}

@@ -236,6 +236,39 @@ pub enum Error {
     Corrupt(Corruption),
 }
 
+impl Error {
+    /// The variant's name, a stable identifier for other languages and logs (the `InosError`
+    /// `code` of the browser package is this name).
+    ///
+    /// ```
+    /// use inos_ring::{Corruption, Error};
+    /// assert_eq!(Error::Full.name(), "Full");
+    /// assert_eq!(Error::TooLarge { len: 9, max: 8 }.name(), "TooLarge");
+    /// assert_eq!(Error::Corrupt(Corruption::BadState { position: 0, state: 7 }).name(), "Corrupt");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Error::Full => "Full",
+            Error::Empty => "Empty",
+            Error::TooLarge { .. } => "TooLarge",
+            Error::BufferTooSmall { .. } => "BufferTooSmall",
+            Error::SizeMismatch { .. } => "SizeMismatch",
+            Error::RoleTaken(_) => "RoleTaken",
+            Error::Unblocked => "Unblocked",
+            Error::TimedOut => "TimedOut",
+            Error::Access(_) => "Access",
+            Error::BadCapacity { .. } => "BadCapacity",
+            Error::BadMagic { .. } => "BadMagic",
+            Error::BadVersion { .. } => "BadVersion",
+            Error::WrongKind { .. } => "WrongKind",
+            Error::BadKind { .. } => "BadKind",
+            Error::BadMode { .. } => "BadMode",
+            Error::Reserved { .. } => "Reserved",
+            Error::Corrupt(_) => "Corrupt",
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -302,5 +335,56 @@ impl From<AccessError> for Error {
 impl From<Corruption> for Error {
     fn from(c: Corruption) -> Self {
         Error::Corrupt(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `name()` is the variant's name: the start of its `Debug` form, whole.
+    #[test]
+    fn names_are_the_variant_names() {
+        let kind = RingKind::Spsc;
+        let all = [
+            Error::Full,
+            Error::Empty,
+            Error::TooLarge { len: 1, max: 0 },
+            Error::BufferTooSmall { needed: 1 },
+            Error::SizeMismatch {
+                expected: 1,
+                found: 2,
+            },
+            Error::RoleTaken(Role::Consumer),
+            Error::Unblocked,
+            Error::TimedOut,
+            Error::Access(AccessError::NullPointer),
+            Error::BadCapacity { capacity: 3 },
+            Error::BadMagic { found: 0 },
+            Error::BadVersion { found: 3 },
+            Error::WrongKind {
+                expected: kind,
+                found: RingKind::Mpsc,
+            },
+            Error::BadKind { found: 9 },
+            Error::BadMode { found: 9 },
+            Error::Reserved {
+                offset: 60,
+                found: 1,
+            },
+            Error::Corrupt(Corruption::BadState {
+                position: 0,
+                state: 7,
+            }),
+        ];
+        for e in all {
+            let debug = std::format!("{e:?}");
+            let rest = debug.strip_prefix(e.name()).unwrap_or("x");
+            assert!(
+                !rest.starts_with(|c: char| c.is_alphanumeric()),
+                "{debug} / {}",
+                e.name()
+            );
+        }
     }
 }

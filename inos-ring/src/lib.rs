@@ -27,7 +27,8 @@
 //!   [`Consumer::unblock`] (or automatic unblocking after
 //!   `Consumer::set_unblock_after`, which also works while the consumer sleeps in `pop_wait` /
 //!   `drain_wait`) turns the stuck record into padding and releases its space, and a late
-//!   commit loses a compare-and-swap instead of corrupting anything (defect 8).
+//!   commit fails, or leaves a position-tagged state no later record can be taken for, instead
+//!   of corrupting anything (defect 8).
 //! - **Hostile memory**: every position, state and length read from shared memory is validated;
 //!   bad bytes give [`Error::Corrupt`], never a panic, an out-of-region access or an allocation
 //!   (defect 11). Zero-length messages are legal (defect 1). Stale bytes are never taken for a

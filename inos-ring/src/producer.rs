@@ -576,7 +576,9 @@ impl<'a, K: Kind> WriteGrant<'_, 'a, K> {
     ///
     /// # Errors
     /// [`Error::Unblocked`] (MPSC) if the consumer already turned this reservation into padding
-    /// because it took too long; the message is not delivered and nothing else is affected.
+    /// because it took too long; the message is not delivered and nothing else is affected. (An
+    /// unblock that lands between this call's check and its store leaves it `Ok` although the
+    /// message was skipped; `stats().unblocked` counts it either way, spec §6.)
     ///
     /// ```
     /// # use inos_ring::{Ring, Mpsc};

@@ -76,16 +76,32 @@ pub(crate) fn err(code: Code, message: impl Display) -> JsValue {
     raise(code.as_str(), message)
 }
 
-/// An `InosError` named after a protocol error's variant (`Debug` up to the first `(`, `{` or
-/// space), with its `Display` as the message.
-pub(crate) fn protocol<E: Display + core::fmt::Debug>(e: E) -> JsValue {
-    let debug = format!("{e:?}");
-    let name = debug
-        .split(['(', '{', ' '])
-        .next()
-        .unwrap_or("Protocol")
-        .to_owned();
-    raise(&name, e)
+/// A protocol error with a stable variant name (the crates' `name()`), the `InosError` code.
+pub(crate) trait Named: Display {
+    fn name(&self) -> &'static str;
+}
+
+impl Named for inos_ring::Error {
+    fn name(&self) -> &'static str {
+        inos_ring::Error::name(self)
+    }
+}
+
+impl Named for inos_ledger::LedgerError {
+    fn name(&self) -> &'static str {
+        inos_ledger::LedgerError::name(self)
+    }
+}
+
+impl Named for inos_layout::AccessError {
+    fn name(&self) -> &'static str {
+        inos_layout::AccessError::name(self)
+    }
+}
+
+/// An `InosError` named after a protocol error's variant, with its `Display` as the message.
+pub(crate) fn protocol<E: Named>(e: E) -> JsValue {
+    raise(e.name(), e)
 }
 
 fn raise(code: &str, message: impl Display) -> JsValue {
