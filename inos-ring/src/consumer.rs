@@ -487,16 +487,19 @@ impl<'a, K: Kind> Consumer<'a, K> {
             crate::crash::point();
             self.ring.word(RELEASE_TO).store(to, Ordering::Relaxed);
             let off = from & self.mask;
-            let first = n.min(self.ring.capacity - off);
+            // [from, to) is at most one lap, except when a corrupt length made this consumer
+            // read past TAIL (spec §5.2): zeroing is clamped to one lap, which covers every word.
+            let span = n.min(self.ring.capacity);
+            let first = span.min(self.ring.capacity - off);
             crate::crash::point();
-            // SAFETY: [from, to) was validated record by record: off + first <= cap, and the rest
-            // (n - first) starts at offset 0 and is < cap; both are 8-aligned multiples of 8.
-            // The space is ours until head moves.
+            // SAFETY: off + first <= cap; off and first are multiples of 8 (positions and record
+            // sizes are). The space is ours until head moves.
             unsafe { self.zero_states(off, first) };
-            if n > first {
+            if span > first {
                 crate::crash::point();
-                // SAFETY: as above.
-                unsafe { self.zero_states(0, n - first) };
+                // SAFETY: the rest starts at offset 0 and span - first <= cap - first = off, a
+                // multiple of 8.
+                unsafe { self.zero_states(0, span - first) };
             }
         }
         self.head = to;

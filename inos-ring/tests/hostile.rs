@@ -190,6 +190,27 @@ fn mpsc_record_crossing_the_tail_is_caught_by_the_producers() {
     }
 }
 
+/// Wrap padding, then a message whose corrupt length reaches far past `TAIL`: the consumer
+/// skips and reads more than one lap of positions in one release, zeroing stays inside the data
+/// area, and the producers refuse what is left.
+#[test]
+fn mpsc_release_of_more_than_a_lap_stays_in_the_region() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    let ring = Ring::<Mpsc>::init_with(r, 256, Mode::Poll, 104).unwrap();
+    put(r, HEADER_LEN + 104, 256 - 104 - 8); // padding to the end of the data area
+    put(r, HEADER_LEN + 108, STATE_PADDING);
+    put(r, HEADER_LEN, max_message(256)); // then a message of the largest length at 256
+    put(r, HEADER_LEN + 4, committed_tag(256));
+    put(r, TAIL, 104 + 16);
+    let mut c = ring.consumer().unwrap();
+    let mut out = [0u8; 256];
+    assert_eq!(c.try_pop(&mut out), Ok(max_message(256) as usize));
+    // 152 bytes of padding and a 128-byte record were released: more than the 256-byte lap.
+    assert!(matches!(ring.used_bytes(), Err(Error::Corrupt(_))));
+    assert!(matches!(ring.producer().err(), Some(Error::Corrupt(_))));
+}
+
 /// A committed tag a whole number of laps old is what a commit leaves that landed after its
 /// record was unblocked and released (spec §6): "nothing written here yet", not corruption.
 #[test]

@@ -489,7 +489,8 @@ export class RingConsumer extends RingBase {
     if (n === 0) return;
     if (this.multi) {
       Atomics.store(this.i32, this.iReleaseTo, to | 0);
-      for (let i = 0; i < n; i += 8) {
+      // At most one lap: a longer release follows only a corrupt length (ring.md §5.2, §5.3).
+      for (let i = 0; i < Math.min(n, this.cap); i += 8) {
         Atomics.store(this.i32, this.rec(u32(this.head + i) & this.mask, 4), 0);
       }
     }
