@@ -175,9 +175,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// and the record must not cross the end of the data area. SPSC: nor the cached tail, which
     /// covers every record it published. MPSC: `TAIL` is not consulted (spec §5.2): it is the
     /// line every producer writes, and re-reading it per record was half of a message's time
-    /// (spec §10); a length
-    /// that crosses it can only come from a buggy producer, yields a message of bytes inside the
-    /// data area, and leaves positions that the producers refuse as corrupt.
+    /// (spec §10); a length that crosses it can only come from a buggy producer, yields a
+    /// message of bytes inside the data area, and leaves positions the producers refuse.
     #[inline(always)]
     fn check_len(&mut self, pos: u32, off: u32, len: u32, limit: u32) -> Result<u32, Error> {
         let cap = self.ring.capacity;

@@ -289,7 +289,7 @@ impl<'a, K: Kind> Producer<'a, K> {
             let state = unsafe { self.rec_word(c.off, 4) };
             crate::crash::point();
             // A plain store, not a CAS: a locked read-modify-write here waits for the line the
-            // consumer is polling, which cost half the MPSC throughput (spec §6). The commit
+            // consumer is polling (spec §4.2, figures in §10). The commit
             // only checks that the consumer has not unblocked the record yet; one that unblocks
             // it between this load and the store wins (the message is skipped and counted in
             // UNBLOCKED), and the late tag names this lap's position, so nobody can take it for
