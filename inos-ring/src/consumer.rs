@@ -296,7 +296,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// and released (spec §6). Any other committed tag is corruption.
     #[inline]
     fn stale_commit(&self, h: u32, state: u32) -> bool {
-        if state & (STATE_BUSY | STATE_COMMITTED) != STATE_COMMITTED {
+        // Exactly the committed bit above the position bits (bit 29 is never set in a tag).
+        if state & !TAG_POSITION_MASK != STATE_COMMITTED {
             return false;
         }
         let laps = (h >> 3).wrapping_sub(state) & TAG_POSITION_MASK;

@@ -14,9 +14,10 @@
 
 /// `MAGIC` word value: the ASCII bytes `"IRNG"` read as a little-endian `u32`.
 pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
-/// Wire-format version this crate writes and accepts (3: SPSC records have a 4-byte header and
-/// are 4-aligned; MPSC consumers zero only the state words of released space). Version 2 rings
-/// are refused with [`Error::BadVersion`](crate::Error::BadVersion).
+/// Wire-format version this crate writes and accepts (4: MPSC commits store a position-tagged
+/// [`committed_tag`]; since 3, SPSC records have a 4-byte header and MPSC consumers zero only the
+/// state words of released space). Older rings are refused with
+/// [`Error::BadVersion`](crate::Error::BadVersion).
 pub const VERSION_VALUE: u32 = 4;
 
 /// Offset of the magic word ([`MAGIC_VALUE`]).

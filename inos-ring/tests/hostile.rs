@@ -139,15 +139,16 @@ fn producer_detects_a_corrupted_head() {
 fn consumer_rejects_bad_records() {
     let buf = RegionBuf::new(required_len(256)).unwrap();
     let r = buf.region();
-    let cases: [(u32, u32, u32); 7] = [
+    let cases: [(u32, u32, u32); 8] = [
         // (length, state, tail)
-        (8, 7, 16),                        // undefined state
-        (8, 1, 16),                        // version 3's COMMITTED
-        (8, busy_tag(64), 16),             // busy tag of another position
-        (8, committed_tag(64), 16),        // committed tag of a position that is not a lap away
+        (8, 7, 16),                                                   // undefined state
+        (8, 1, 16),                                                   // version 3's COMMITTED
+        (8, busy_tag(64), 16),      // busy tag of another position
+        (8, committed_tag(64), 16), // committed tag of a position that is not a lap away
+        (8, committed_tag(0u32.wrapping_sub(256)) | 0x2000_0000, 16), // a lap-old tag plus bit 29
         (u32::MAX, committed_tag(0), 256), // absurd length: no allocation, no overflow
-        (300, committed_tag(0), 256),      // crosses the end of the data area
-        (u32::MAX, STATE_PADDING, 256),    // padding of an absurd length
+        (300, committed_tag(0), 256), // crosses the end of the data area
+        (u32::MAX, STATE_PADDING, 256), // padding of an absurd length
     ];
     for (len, state, tail) in cases {
         let ring = Ring::<Mpsc>::init(r, 256).unwrap();
@@ -185,9 +186,14 @@ fn mpsc_record_crossing_the_tail_is_caught_by_the_producers() {
         put(r, TAIL, 16);
         let mut c = ring.consumer().unwrap();
         assert_eq!(c.try_pop(&mut [0u8; 512]), delivered);
-        assert!(matches!(ring.used_bytes(), Err(Error::Corrupt(_))));
-        assert!(matches!(ring.producer().err(), Some(Error::Corrupt(_))));
+        assert_positions_refused(ring);
     }
+}
+
+/// The positions a consumer left past `TAIL` are corruption to observers and producers.
+fn assert_positions_refused(ring: Ring<'_, Mpsc>) {
+    assert!(matches!(ring.used_bytes(), Err(Error::Corrupt(_))));
+    assert!(matches!(ring.producer().err(), Some(Error::Corrupt(_))));
 }
 
 /// Wrap padding, then a message whose corrupt length reaches far past `TAIL`: the consumer
@@ -207,8 +213,7 @@ fn mpsc_release_of_more_than_a_lap_stays_in_the_region() {
     let mut out = [0u8; 256];
     assert_eq!(c.try_pop(&mut out), Ok(max_message(256) as usize));
     // 152 bytes of padding and a 128-byte record were released: more than the 256-byte lap.
-    assert!(matches!(ring.used_bytes(), Err(Error::Corrupt(_))));
-    assert!(matches!(ring.producer().err(), Some(Error::Corrupt(_))));
+    assert_positions_refused(ring);
 }
 
 /// A committed tag a whole number of laps old is what a commit leaves that landed after its

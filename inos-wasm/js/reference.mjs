@@ -561,7 +561,8 @@ export class RingConsumer extends RingBase {
 
   /** Whether `state` at the record starting at `pos` is COMMITTED(q) for q = pos - k·capacity, k ≥ 1. */
   #staleCommit(pos, state) {
-    if (((state & 0xc0000000) >>> 0) !== RING.STATE_COMMITTED) return false;
+    // Exactly the committed bit above the position bits (bit 29 is never set in a tag).
+    if (((state & ~RING.TAG_POSITION_MASK) >>> 0) !== RING.STATE_COMMITTED) return false;
     const laps = ((pos >>> 3) - (state & RING.TAG_POSITION_MASK)) & RING.TAG_POSITION_MASK;
     return laps !== 0 && laps % (this.cap >>> 3) === 0;
   }
