@@ -1,7 +1,7 @@
 //! Helpers shared by the inos benchmarks (`cargo bench -p inos-benches`).
 //!
-//! The `ring` and `ledger` benches use the paired harness in this crate ([`Suite`]) instead of
-//! criterion: every comparison runs its contenders **alternately, round by round, in one
+//! Every bench (`ring`, `ledger`, `arena`, `epoch`, `access`) uses the paired harness in this
+//! crate ([`Suite`]): every comparison runs its contenders **alternately, round by round, in one
 //! process** (ours, peer, peer, ours, ours, peer, …), each run checks its own result (a checksum
 //! or a conserved sum), and the summary quotes the median time per unit of work and the **median
 //! of the per-round ratios** (ours speed / peer speed) with their minimum and maximum. The
@@ -238,12 +238,30 @@ pub struct Contender<'a> {
     /// A target for this peer's row instead of the [`Spec`]'s (ratio `NaN`: context only, no
     /// target).
     pub target: Option<(f64, &'static str)>,
+    /// This contender runs `n / divisor` units per round instead of `n` (see
+    /// [`with_divisor`](Contender::with_divisor)); 1 for most.
+    pub divisor: u64,
 }
 
 impl Contender<'_> {
     /// This peer's row gets its own target (`f64::NAN`: a context row without a target).
     pub fn with_target(mut self, ratio: f64, text: &'static str) -> Self {
         self.target = Some((ratio, text));
+        self
+    }
+
+    /// This contender runs `n / divisor` units per round (rounded to the [`Spec`]'s `multiple`,
+    /// at least one `multiple`), for a peer that is orders of magnitude slower than ours per
+    /// unit (an unconditional futex wake against a signal that finds no waiter): with the same
+    /// `n` its rounds would last minutes. Times are compared per unit, so the ratio is
+    /// unaffected; the JSON records both counts (`n`, `peer_n`).
+    ///
+    /// ```
+    /// let c = inos_benches::contender("slow_peer", |_n| std::time::Duration::ZERO).with_divisor(100);
+    /// assert_eq!(c.divisor, 100);
+    /// ```
+    pub fn with_divisor(mut self, divisor: u64) -> Self {
+        self.divisor = divisor.max(1);
         self
     }
 }
@@ -262,6 +280,7 @@ pub fn contender<'a, F: FnMut(u64) -> Duration + 'a>(name: &'static str, run: F)
         name,
         run: Box::new(run),
         target: None,
+        divisor: 1,
     }
 }
 
@@ -269,7 +288,8 @@ pub fn contender<'a, F: FnMut(u64) -> Duration + 'a>(name: &'static str, run: F)
 ///
 /// - `INOS_BENCH_ROUNDS` (default 9): measured rounds per comparison;
 /// - `INOS_BENCH_ROUND_MS` (default 300): the target time of one contender's run (`n` is
-///   calibrated on ours before the rounds, then the same `n` is used by every contender);
+///   calibrated on ours before the rounds, then the same `n` is used by every contender but one
+///   with a [divisor](Contender::with_divisor));
 /// - `INOS_BENCH_JSON`: where to merge the figures (default `<target dir>/inos-bench.json`).
 ///
 /// A command-line argument that does not start with `-` filters the benchmarks by substring.
@@ -328,8 +348,13 @@ impl Suite {
         }
         assert!(contenders.len() >= 2, "ours and at least one peer");
         let n = self.calibrate(&spec, &mut contenders[0]);
-        for c in contenders.iter_mut() {
-            (c.run)(n); // warm-up
+        let m = spec.multiple.max(1);
+        let counts: Vec<u64> = contenders
+            .iter()
+            .map(|c| (n / c.divisor / m).max(1) * m)
+            .collect();
+        for (c, &nc) in contenders.iter_mut().zip(&counts) {
+            (c.run)(nc); // warm-up
         }
         let k = contenders.len();
         let mut times = vec![Vec::with_capacity(self.rounds); k];
@@ -342,13 +367,14 @@ impl Suite {
                 } else {
                     (k - 1 - j + r / 2) % k
                 };
-                round[idx] = (contenders[idx].run)(n);
+                round[idx] = (contenders[idx].run)(counts[idx]);
             }
-            for (t, d) in times.iter_mut().zip(round) {
-                t.push(d.as_secs_f64());
+            // Seconds per unit of work, so that contenders with a divisor compare alike.
+            for ((t, d), &nc) in times.iter_mut().zip(round).zip(&counts) {
+                t.push(d.as_secs_f64() / nc as f64);
             }
         }
-        let per_unit = |t: &[f64]| median(t.iter().map(|s| s * 1e9 / n as f64).collect());
+        let per_unit = |t: &[f64]| median(t.iter().map(|s| s * 1e9).collect());
         let ours_ns = per_unit(&times[0]);
         for (p, peer) in contenders.iter().enumerate().skip(1) {
             let ratios: Vec<f64> = times[p]
@@ -391,6 +417,7 @@ impl Suite {
                 "unit": spec.unit,
                 "bytes_per_unit": spec.bytes_per_unit,
                 "n": n,
+                "peer_n": counts[p],
                 "ours_ns": ours_ns,
                 "peer_ns": peer_ns,
                 "ratio_median": rmed,
@@ -585,6 +612,46 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn a_divisor_shrinks_the_peer_runs_and_ratios_stay_per_unit() {
+        let mut s = Suite {
+            rounds: 3,
+            round: Duration::from_micros(500),
+            filter: None,
+            results: Vec::new(),
+            order: 0,
+            smoke: false,
+        };
+        let seen = std::cell::RefCell::new(Vec::new());
+        // Both take 10 ns per unit (simulated): the ratio must come out as 1 whatever the counts.
+        let fake = |name: &'static str, divisor: u64| {
+            let seen = &seen;
+            contender(name, move |n| {
+                seen.borrow_mut().push((name, n));
+                Duration::from_nanos(10 * n)
+            })
+            .with_divisor(divisor)
+        };
+        let spec = Spec {
+            name: "test/div",
+            unit: "op",
+            bytes_per_unit: None,
+            target_ratio: 1.0,
+            target: "≥ 1×",
+            multiple: 3,
+        };
+        s.compare(spec, vec![fake("ours", 1), fake("slow", 100)]);
+        let seen = seen.into_inner();
+        let ours_n = seen.iter().rev().find(|(c, _)| *c == "ours").unwrap().1;
+        let slow_n = seen.iter().rev().find(|(c, _)| *c == "slow").unwrap().1;
+        assert_eq!(slow_n, (ours_n / 100 / 3).max(1) * 3);
+        let v = &s.results[0].1;
+        assert_eq!(v["n"], ours_n);
+        assert_eq!(v["peer_n"], slow_n);
+        assert!((v["ratio_median"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+        assert!((v["peer_ns"].as_f64().unwrap() - 10.0).abs() < 1e-9);
     }
 
     #[test]

@@ -1,40 +1,50 @@
-//! Cost of touching shared memory through `inos_layout::Region` versus raw atomics and slices.
+//! Cost of touching shared memory through `inos_layout::Region` versus raw atomics and slices,
+//! paired (`cargo bench -p inos-benches --bench access`).
 //!
-//! Run: `cargo bench -p inos-benches --bench access`. Every comparison lives in one criterion
-//! group, so peers and inos run in the same process, back to back:
+//! The harness ([`inos_benches::Suite`]) runs the contenders of each comparison alternately, round
+//! by round, in this one process, and merges the medians and per-round ratios (ours speed / peer
+//! speed) into `target/inos-bench.json`, from which `bench-table` renders the README table.
 //!
-//! - `word/{load,store,fetch_add}/{raw,checked,unchecked}`: a raw `&AtomicU32` (the peer) versus
-//!   `region.u32_at(off)?` (bounds and alignment checked on every call) and
-//!   `region.u32_at_unchecked(off)`. Target: checked / raw <= 1.05.
-//! - `copy_in/{8,32,256,4096,65536}/{slice,region}` and `copy_out/...`: `copy_from_slice` on
-//!   private memory (the peer) versus `Region::write` / `Region::read` (relaxed atomic copies in
-//!   4-byte words, the one access width of every shared structure).
+//! - `access/u32_{load,store,fetch_add}/checked`: `region.u32_at(off)?` (bounds and alignment
+//!   checked on every call) vs a raw `&AtomicU32` (the peer). Target: ours ≤ 1.05× the raw
+//!   atomic's time.
+//! - `access/u32_{load,store,fetch_add}/unchecked`: `region.u32_at_unchecked(off)` (an offset
+//!   validated once, as protocol code keeps it) vs the same raw atomic; same target.
+//! - `access/copy_{in,out}/{8,32,256,4096,65536}B`: `Region::write` / `Region::read` (relaxed
+//!   atomic copies in 4-byte words, the one access width of every shared structure) vs
+//!   `copy_from_slice` on private memory, and vs `u64words`: the copy inos-layout used before
+//!   issue 8 (relaxed 8-byte words, bytes at the edges), kept here only as a baseline. Both are
+//!   context rows: a shared region cannot be copied with `copy_from_slice` without a data race.
 //!
-//! The paired summary also times the copies in alternating rounds against `u64words`: the copy
-//! inos-layout used before issue 8 (relaxed 8-byte words, bytes at the edges), kept here only as
-//! the baseline the 4-byte copy must not fall behind.
-//!
-//! Each word access passes exactly one value through `black_box` per iteration: the `&AtomicU32`
-//! for the peer, the offset for inos (so the bounds and alignment check runs on every iteration
-//! and cannot be hoisted out of the loop). Both the `&AtomicU32` and the `Region` are held by
-//! value in the closure, as a protocol struct holds them.
-//!
-//! A full run (or the filter `paired`) ends with a paired summary that times raw, checked and
-//! unchecked word accesses in alternating rounds and prints median ratios: the figure to quote on
-//! a shared, noisy machine. There the offset (and the peer's `&AtomicU32`) are hidden from the
-//! optimiser with a volatile read instead of `black_box`, so that the `Region` can stay in
-//! registers as it does in real code.
+//! Every unit passes one value through the optimiser's blind spot: the `&AtomicU32` for the peer,
+//! the offset for ours (so the bounds and alignment check runs on every call and cannot be hoisted
+//! out of the loop). That is a volatile read ([`opaque`]) rather than `black_box`, whose memory
+//! clobber would also force the `Region`'s pointer and length to be reloaded on every iteration,
+//! a cost real code does not pay. Both the `&AtomicU32` and the `Region` are held by value in the
+//! closure, as a protocol struct holds them. The loop folds the results into one value that is
+//! `black_box`ed once, after the loop, and checks the word's final value.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, Criterion, Throughput};
-use inos_benches::median;
+use inos_benches::{contender, Contender, Spec, Suite};
 use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::{AccessError, Region, RegionBuf};
 
 const OFF: usize = 128;
+
+/// The offset, hidden from the optimiser without `black_box`'s memory clobber.
+static OFF_CELL: usize = OFF;
+static SEVEN: u32 = 7;
+
+/// A volatile read: the compiler cannot know the value, but may keep everything else in
+/// registers.
+#[inline(always)]
+fn opaque<T: Copy>(v: &T) -> T {
+    // SAFETY: `v` is a valid, aligned reference to an initialised `T`.
+    unsafe { std::ptr::read_volatile(v) }
+}
 
 /// Runs a checked access the way protocol code does (`?` inside a function returning `Result`)
 /// and hands the caller a plain value, as a caller that handles the error would.
@@ -43,170 +53,57 @@ fn checked(f: impl FnOnce() -> Result<u32, AccessError>) -> u32 {
     f().unwrap_or(u32::MAX)
 }
 
-fn word(c: &mut Criterion) {
-    let buf = RegionBuf::new(4096).unwrap();
-    let region = buf.region();
-    let raw: &AtomicU32 = region.u32_at(OFF).unwrap();
-    let mut g = c.benchmark_group("word");
-    g.measurement_time(Duration::from_secs(2))
-        .warm_up_time(Duration::from_millis(500))
-        .sample_size(60);
-
-    g.bench_function("load/raw", |b| {
-        b.iter(move || black_box(raw).load(Ordering::Relaxed))
-    });
-    g.bench_function("load/checked", |b| {
-        b.iter(move || checked(|| Ok(region.u32_at(black_box(OFF))?.load(Ordering::Relaxed))))
-    });
-    g.bench_function("load/unchecked", |b| {
-        // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-        b.iter(move || unsafe { region.u32_at_unchecked(black_box(OFF)) }.load(Ordering::Relaxed))
-    });
-
-    g.bench_function("store/raw", |b| {
-        b.iter(move || black_box(raw).store(black_box(7), Ordering::Release))
-    });
-    g.bench_function("store/checked", |b| {
-        b.iter(move || {
-            checked(|| {
-                region
-                    .u32_at(black_box(OFF))?
-                    .store(black_box(7), Ordering::Release);
-                Ok(0)
-            })
-        })
-    });
-    g.bench_function("store/unchecked", |b| {
-        b.iter(move || {
-            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-            unsafe { region.u32_at_unchecked(black_box(OFF)) }
-                .store(black_box(7), Ordering::Release)
-        })
-    });
-
-    g.bench_function("fetch_add/raw", |b| {
-        b.iter(move || black_box(raw).fetch_add(1, Ordering::AcqRel))
-    });
-    g.bench_function("fetch_add/checked", |b| {
-        b.iter(move || {
-            checked(|| {
-                Ok(region
-                    .u32_at(black_box(OFF))?
-                    .fetch_add(1, Ordering::AcqRel))
-            })
-        })
-    });
-    g.bench_function("fetch_add/unchecked", |b| {
-        b.iter(move || {
-            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-            unsafe { region.u32_at_unchecked(black_box(OFF)) }.fetch_add(1, Ordering::AcqRel)
-        })
-    });
-    g.finish();
-}
-
-const COPY_SIZES: [usize; 5] = [8, 32, 256, 4096, 65536];
-const COPY_BUF: usize = 65536 + 128;
-
-fn copies(c: &mut Criterion) {
-    let buf = RegionBuf::new(COPY_BUF).unwrap();
-    let region: Region<'_> = buf.region();
-    let mut private = vec![0u8; COPY_BUF];
-    let src = vec![0x5Au8; 65536];
-    let mut dst = vec![0u8; 65536];
-
-    for dir in ["copy_in", "copy_out"] {
-        let mut g = c.benchmark_group(dir);
-        g.measurement_time(Duration::from_secs(1))
-            .warm_up_time(Duration::from_millis(300))
-            .sample_size(50);
-        for n in COPY_SIZES {
-            g.throughput(Throughput::Bytes(n as u64));
-            if dir == "copy_in" {
-                g.bench_function(format!("{n}/slice"), |b| {
-                    b.iter(|| {
-                        let off = black_box(OFF);
-                        black_box(&mut private[off..off + n]).copy_from_slice(&src[..n]);
-                    })
-                });
-                g.bench_function(format!("{n}/region"), |b| {
-                    b.iter(|| black_box(&region).write(black_box(OFF), &src[..n]))
-                });
-            } else {
-                g.bench_function(format!("{n}/slice"), |b| {
-                    b.iter(|| {
-                        let off = black_box(OFF);
-                        dst[..n].copy_from_slice(black_box(&private[off..off + n]));
-                        black_box(&dst);
-                    })
-                });
-                g.bench_function(format!("{n}/region"), |b| {
-                    b.iter(|| {
-                        let r = black_box(&region).read(black_box(OFF), &mut dst[..n]);
-                        black_box(&dst);
-                        r
-                    })
-                });
-            }
-        }
-        g.finish();
+/// Times `n` calls of `f` (monomorphised: no indirect call in the loop); the results are folded
+/// into one value that is `black_box`ed once, after the loop.
+#[inline(never)]
+fn timed(n: u64, mut f: impl FnMut() -> u32) -> Duration {
+    let t = Instant::now();
+    let mut acc = 0u32;
+    for _ in 0..n {
+        acc ^= f();
     }
+    black_box(acc);
+    t.elapsed()
 }
 
-/// Measures the contenders of each word comparison in alternation (rounds of `N` operations,
-/// `ROUNDS` rounds) and prints the median time per operation and the median of the per-round
-/// ratios: robust to the load drifts of a shared machine, unlike criterion groups run one after
-/// the other.
-fn paired_summary() {
-    let buf = RegionBuf::new(4096).unwrap();
-    let region = buf.region();
-    let raw: &AtomicU32 = region.u32_at(OFF).unwrap();
-    println!("paired word-access summary ({ROUNDS} alternating rounds of {N} ops; medians):");
-    paired(
-        "load",
-        || opaque(&raw).load(Ordering::Relaxed),
-        || checked(|| Ok(region.u32_at(opaque(&OFF_CELL))?.load(Ordering::Relaxed))),
-        || {
-            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-            let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
-            w.load(Ordering::Relaxed)
-        },
+/// The word comparisons of one operation: checked and unchecked, each against the raw atomic.
+/// `op` is a closure type of its own per call, so every loop is monomorphised for its operation.
+fn words<F>(s: &mut Suite, region: Region<'_>, raw: &AtomicU32, op: F, names: [&'static str; 2])
+where
+    F: Fn(&AtomicU32) -> u32 + Copy,
+{
+    let target = 1.0 / 1.05;
+    let text = "≤ 1.05× a raw AtomicU32's time";
+    let spec = |name| Spec {
+        name,
+        unit: "op",
+        bytes_per_unit: None,
+        target_ratio: target,
+        target: text,
+        multiple: 1,
+    };
+    let peer = move || contender("raw_atomic", move |n| timed(n, || op(opaque(&raw))));
+    s.compare(
+        spec(names[0]),
+        vec![
+            contender("inos", move |n| {
+                timed(n, || checked(|| Ok(op(region.u32_at(opaque(&OFF_CELL))?))))
+            }),
+            peer(),
+        ],
     );
-    paired(
-        "store",
-        || {
-            opaque(&raw).store(opaque(&SEVEN), Ordering::Release);
-            0
-        },
-        || {
-            checked(|| {
-                let w = region.u32_at(opaque(&OFF_CELL))?;
-                w.store(opaque(&SEVEN), Ordering::Release);
-                Ok(0)
-            })
-        },
-        || {
-            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-            let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
-            w.store(opaque(&SEVEN), Ordering::Release);
-            0
-        },
-    );
-    paired(
-        "fetch_add",
-        || opaque(&raw).fetch_add(1, Ordering::AcqRel),
-        || {
-            checked(|| {
-                Ok(region
-                    .u32_at(opaque(&OFF_CELL))?
-                    .fetch_add(1, Ordering::AcqRel))
-            })
-        },
-        || {
-            // SAFETY: OFF + 4 <= 4096 and OFF is 4-aligned.
-            let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
-            w.fetch_add(1, Ordering::AcqRel)
-        },
+    s.compare(
+        spec(names[1]),
+        vec![
+            contender("inos", move |n| {
+                timed(n, || {
+                    // SAFETY: OFF + 4 <= the region's length and OFF is 4-aligned.
+                    let w = unsafe { region.u32_at_unchecked(opaque(&OFF_CELL)) };
+                    op(w)
+                })
+            }),
+            peer(),
+        ],
     );
 }
 
@@ -274,81 +171,6 @@ mod u64words {
     }
 }
 
-/// Times `Region::write`/`read` (4-byte words), the pre-issue-8 8-byte-word copy and
-/// `copy_from_slice` on private memory in alternating rounds, for every size; prints median
-/// ns per copy, GB/s and the median per-round ratios (region / u64words, region / slice).
-fn paired_copies() {
-    let buf = RegionBuf::new(COPY_BUF).unwrap();
-    let region = buf.region();
-    // The baseline copies into a second buffer of the same size and alignment, which the bench
-    // accesses only through the baseline's atomic copies.
-    let old = RegionBuf::new(COPY_BUF).unwrap();
-    let old_ptr = old_base(&old);
-    let src = vec![0x5Au8; 65536];
-    let mut dst = vec![0u8; 65536];
-    let mut private = vec![0u8; COPY_BUF];
-    println!("paired copy summary ({ROUNDS} alternating rounds; medians):");
-    for dir in ["copy_in", "copy_out"] {
-        for n in COPY_SIZES {
-            let reps = (4_000_000 / n).clamp(200, 2_000_000) as u32;
-            let mut t: [Vec<f64>; 3] = Default::default();
-            let mut ratio: [Vec<f64>; 2] = Default::default();
-            for _ in 0..ROUNDS {
-                let r = if dir == "copy_in" {
-                    [
-                        time_n(reps, || {
-                            region.write(opaque(&OFF_CELL), &src[..n]).unwrap();
-                        }),
-                        time_n(reps, || {
-                            // SAFETY: OFF + n <= COPY_BUF, inside `old`'s allocation.
-                            unsafe { u64words::copy_in(old_ptr.add(opaque(&OFF_CELL)), &src[..n]) }
-                        }),
-                        time_n(reps, || {
-                            let off = opaque(&OFF_CELL);
-                            private[off..off + n].copy_from_slice(&src[..n]);
-                            black_box(&private);
-                        }),
-                    ]
-                } else {
-                    [
-                        time_n(reps, || {
-                            region.read(opaque(&OFF_CELL), &mut dst[..n]).unwrap();
-                            black_box(&dst);
-                        }),
-                        time_n(reps, || {
-                            // SAFETY: OFF + n <= COPY_BUF, inside `old`'s allocation.
-                            unsafe {
-                                u64words::copy_out(old_ptr.add(opaque(&OFF_CELL)), &mut dst[..n])
-                            };
-                            black_box(&dst);
-                        }),
-                        time_n(reps, || {
-                            let off = opaque(&OFF_CELL);
-                            dst[..n].copy_from_slice(&private[off..off + n]);
-                            black_box(&dst);
-                        }),
-                    ]
-                };
-                for k in 0..3 {
-                    t[k].push(r[k]);
-                }
-                ratio[0].push(r[0] / r[1]);
-                ratio[1].push(r[0] / r[2]);
-            }
-            let ns = median(t[0].clone());
-            println!(
-                "  {dir}/{n:<6} region {:>9.1} ns ({:>5.1} GB/s)  u64words {:>9.1} ns  slice {:>9.1} ns  region/u64words {:.3}  region/slice {:.3}",
-                ns,
-                n as f64 / ns,
-                median(t[1].clone()),
-                median(t[2].clone()),
-                median(ratio[0].clone()),
-                median(ratio[1].clone()),
-            );
-        }
-    }
-}
-
 /// The base address of a `RegionBuf` the bench owns (the address of its first word), for the
 /// baseline copy.
 fn old_base(buf: &RegionBuf) -> *mut u8 {
@@ -356,81 +178,144 @@ fn old_base(buf: &RegionBuf) -> *mut u8 {
     (w as *const AtomicU32).cast_mut().cast()
 }
 
-/// Times `reps` calls of `f`, in ns per call.
-#[inline(never)]
-fn time_n(reps: u32, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    t.elapsed().as_secs_f64() * 1e9 / f64::from(reps)
+const COPY_SIZES: [usize; 5] = [8, 32, 256, 4096, 65536];
+const COPY_BUF: usize = OFF + 65536 + 64;
+
+/// A row without a target.
+fn context<'a>(c: Contender<'a>, text: &'static str) -> Contender<'a> {
+    c.with_target(f64::NAN, text)
 }
 
-const ROUNDS: usize = 31;
-
-/// The offset, hidden from the optimiser without `black_box`'s memory clobber (which would also
-/// force the `Region`'s pointer and length to be reloaded from memory on every iteration, a cost
-/// real code does not pay).
-static OFF_CELL: usize = OFF;
-static SEVEN: u32 = 7;
-
-/// A volatile read: the compiler cannot know the value, but may keep everything else in
-/// registers.
-#[inline(always)]
-fn opaque<T: Copy>(v: &T) -> T {
-    // SAFETY: `v` is a valid, aligned reference to an initialised `T`.
-    unsafe { std::ptr::read_volatile(v) }
-}
-const N: u32 = 2_000_000;
-
-/// Times `N` calls of `f` (monomorphised: no indirect call in the loop), in ns per call. The
-/// results are folded into one value that is `black_box`ed once, after the loop.
-#[inline(never)]
-fn time(f: &impl Fn() -> u32) -> f64 {
-    let t = Instant::now();
-    let mut acc = 0u32;
-    for _ in 0..N {
-        acc ^= f();
-    }
-    black_box(acc);
-    t.elapsed().as_secs_f64() * 1e9 / f64::from(N)
+/// `access/copy_in/<size>B or `access/copy_out/<size>B`.
+fn copy_name(dir: &str, size: usize) -> &'static str {
+    Box::leak(format!("access/{dir}/{size}B").into_boxed_str())
 }
 
-/// Runs raw, checked and unchecked in alternating rounds; prints medians and median ratios.
-fn paired(op: &str, raw: impl Fn() -> u32, checked: impl Fn() -> u32, unchecked: impl Fn() -> u32) {
-    let mut t: [Vec<f64>; 3] = Default::default();
-    let mut ratio: [Vec<f64>; 3] = Default::default();
-    for _ in 0..ROUNDS {
-        let r = [time(&raw), time(&checked), time(&unchecked)];
-        for k in 0..3 {
-            t[k].push(r[k]);
-            ratio[k].push(r[k] / r[0]);
-        }
-    }
-    for (k, name) in ["raw", "checked", "unchecked"].iter().enumerate() {
-        println!(
-            "  {:<20} {:>6.3} ns/op   ratio to raw {:.3}",
-            format!("{op}/{name}"),
-            median(t[k].clone()),
-            median(ratio[k].clone())
+/// Region copies vs `copy_from_slice` on private memory and vs the pre-issue-8 copy.
+fn copies(s: &mut Suite) {
+    let buf = RegionBuf::new(COPY_BUF).unwrap();
+    let region = buf.region();
+    // The baseline copies into a second buffer of the same size and alignment, which the bench
+    // accesses only through the baseline's atomic copies.
+    let old = RegionBuf::new(COPY_BUF).unwrap();
+    let old_ptr = old_base(&old);
+    let src: Vec<u8> = (0..65536u32).map(|i| i as u8).collect();
+    let src = &src;
+    for size in COPY_SIZES {
+        let spec = |dir| Spec {
+            name: copy_name(dir, size),
+            unit: "copy",
+            bytes_per_unit: Some(size as u64),
+            target_ratio: f64::NAN,
+            target: "context",
+            multiple: 1,
+        };
+        const SLICE: &str = "context: copy_from_slice on private memory (not shareable)";
+        const OLD: &str = "context: the copy before issue 8 (relaxed 8-byte words)";
+
+        let mut private = vec![0u8; COPY_BUF];
+        s.compare(
+            spec("copy_in"),
+            vec![
+                contender("inos", move |n| {
+                    timed(n, || {
+                        region.write(opaque(&OFF_CELL), &src[..size]).unwrap();
+                        0
+                    })
+                }),
+                context(
+                    contender("slice", move |n| {
+                        let t = timed(n, || {
+                            let off = opaque(&OFF_CELL);
+                            private[off..off + size].copy_from_slice(&src[..size]);
+                            black_box(&private);
+                            0
+                        });
+                        assert_eq!(private[OFF + size - 1], src[size - 1]);
+                        t
+                    }),
+                    SLICE,
+                ),
+                context(
+                    contender("u64words", move |n| {
+                        timed(n, || {
+                            // SAFETY: OFF + size <= COPY_BUF, inside `old`'s allocation.
+                            unsafe {
+                                u64words::copy_in(old_ptr.add(opaque(&OFF_CELL)), &src[..size])
+                            };
+                            0
+                        })
+                    }),
+                    OLD,
+                ),
+            ],
+        );
+        let mut check = vec![0u8; size];
+        region.read(OFF, &mut check).unwrap();
+        assert_eq!(&check[..], &src[..size], "copy_in wrote the source");
+
+        let (mut d1, mut d2, mut d3) = (vec![0u8; size], vec![0u8; size], vec![0u8; size]);
+        let private = src[..].to_vec();
+        s.compare(
+            spec("copy_out"),
+            vec![
+                contender("inos", move |n| {
+                    let t = timed(n, || {
+                        region.read(opaque(&OFF_CELL), &mut d1).unwrap();
+                        black_box(&d1);
+                        0
+                    });
+                    assert_eq!(&d1[..], &src[..size]);
+                    t
+                }),
+                context(
+                    contender("slice", move |n| {
+                        timed(n, || {
+                            let off = opaque(&OFF_CELL) - OFF;
+                            d2.copy_from_slice(&private[off..off + size]);
+                            black_box(&d2);
+                            0
+                        })
+                    }),
+                    SLICE,
+                ),
+                context(
+                    contender("u64words", move |n| {
+                        timed(n, || {
+                            // SAFETY: OFF + size <= COPY_BUF, inside `old`'s allocation.
+                            unsafe { u64words::copy_out(old_ptr.add(opaque(&OFF_CELL)), &mut d3) };
+                            black_box(&d3);
+                            0
+                        })
+                    }),
+                    OLD,
+                ),
+            ],
         );
     }
 }
 
-criterion_group!(benches, word, copies);
-
 fn main() {
-    benches();
-    // On a full run, or with the filter `paired` (which matches no criterion benchmark).
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if filters.is_empty() || filters.iter().any(|f| f == "paired") {
-        paired_summary();
-    }
-    if filters.is_empty() || filters.iter().any(|f| f == "paired_copies") {
-        paired_copies();
-    }
-    Criterion::default().configure_from_args().final_summary();
+    let mut s = Suite::from_env();
+    let buf = RegionBuf::new(4096).unwrap();
+    let region = buf.region();
+    let raw: &AtomicU32 = region.u32_at(OFF).unwrap();
+    let load = |w: &AtomicU32| w.load(Ordering::Relaxed);
+    let store = |w: &AtomicU32| {
+        w.store(opaque(&SEVEN), Ordering::Release);
+        0
+    };
+    let fetch_add = |w: &AtomicU32| w.fetch_add(1, Ordering::AcqRel);
+    let names = ["access/u32_load/checked", "access/u32_load/unchecked"];
+    words(&mut s, region, raw, load, names);
+    let names = ["access/u32_store/checked", "access/u32_store/unchecked"];
+    words(&mut s, region, raw, store, names);
+    assert_eq!(raw.load(Ordering::Relaxed), SEVEN);
+    let names = [
+        "access/u32_fetch_add/checked",
+        "access/u32_fetch_add/unchecked",
+    ];
+    words(&mut s, region, raw, fetch_add, names);
+    copies(&mut s);
+    s.finish();
 }

@@ -1,132 +1,68 @@
-//! inos-epoch against its peers, in one run (`cargo bench -p inos-benches --bench epoch`).
+//! inos-epoch against its peers, paired (`cargo bench -p inos-benches --bench epoch`).
 //!
-//! Groups (compare medians within a group; the ratio targets are from the inos-epoch issue):
-//! - `epoch_signal_no_waiter`: `Epoch::signal` with nobody waiting vs an unconditional futex wake
-//!   (atomic-wait's `wake_all`, and inos' own non-private `FutexPark::unpark_all`). Target: the
-//!   signal is at least 50x cheaper.
-//! - `epoch_pingpong_spin`: a round trip between two threads whose waits are still in their spin
-//!   phase, vs two threads spinning on plain `AtomicU32`s. Target ratio <= 1.3.
-//! - `epoch_pingpong_parked`: a round trip where both sides park every time (spin budget 0), vs
-//!   atomic-wait's futex wait/wake and std `Mutex` + `Condvar`. Target ratio <= 1.1.
+//! The harness ([`inos_benches::Suite`]) runs the contenders of each comparison alternately, round
+//! by round, in this one process, and merges the medians and per-round ratios (ours speed / peer
+//! speed) into `target/inos-bench.json`, from which `bench-table` renders the README table.
 //!
-//! Round-trip benches time `iters` round trips per sample with a peer thread spawned before the
-//! clock starts. A full run (no filter) ends with a paired summary that measures the contenders
-//! of each comparison in alternation and prints median ratios, which is more robust to the load
-//! drifts of a shared machine than comparing criterion groups run one after the other.
+//! - `epoch/signal_no_waiter`: `Epoch::signal` with nobody waiting vs an unconditional futex wake
+//!   (atomic-wait's `wake_all`, as its docs show), one call per unit. Target: the signal is at
+//!   least 50× cheaper. The futex wake is about 100× slower per call, so it runs `n / 100` calls
+//!   per round ([`Contender::with_divisor`](inos_benches::Contender::with_divisor)); times are
+//!   compared per call.
+//! - `epoch/pingpong_spin`: a round trip between two threads whose waits stay in the spin phase
+//!   (spin budget far above one round trip) vs two threads spinning on plain `AtomicU32`s.
+//!   Target: ours ≤ 1.3× the pure spin's time.
+//! - `epoch/pingpong_parked`: a round trip where both sides park every time (spin budget 0, no
+//!   deadline) vs atomic-wait's futex wait / wake (a wake on every send) and std `Mutex` +
+//!   `Condvar`. Target: ours ≤ 1.1× each peer's time. The same handshake over a *private* futex
+//!   (atomic-wait as the park) is a context row: it separates the handshake from the cost of a
+//!   shared (cross-process) futex.
+//!
+//! Round trips use [`race`] (the ponger thread spawned and waiting on a start flag before the
+//! clock starts), as the ring ping-pong does. Every round trip waits for the exact value the
+//! other side sent, and every run checks the final counts.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Barrier, Condvar, Mutex};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, Criterion};
-use inos_benches::median;
+use inos_benches::{contender, race, Spec, Suite};
 use inos_epoch::{park::Park, Deadline, DefaultPark, Epoch};
 use inos_layout::RegionBuf;
 
-fn signal_no_waiter(c: &mut Criterion) {
-    let mut g = c.benchmark_group("epoch_signal_no_waiter");
-    g.sample_size(30);
-    g.warm_up_time(Duration::from_millis(500));
-    g.measurement_time(Duration::from_secs(3));
+/// The round number `i` as the 32-bit value an epoch or a futex word carries (wrapping).
+fn word(i: u64) -> u32 {
+    i as u32
+}
 
+/// `n` calls of `Epoch::signal` with no waiter.
+fn inos_signal(n: u64) -> Duration {
     let buf = RegionBuf::new(64).unwrap();
     let epoch = Epoch::new(buf.region(), 0).unwrap();
-    g.bench_function("inos_epoch_signal", |b| {
-        b.iter(|| black_box(epoch.signal()))
-    });
-
-    let word = AtomicU32::new(0);
-    g.bench_function("atomic_wait_wake_all_unconditional", |b| {
-        b.iter(|| atomic_wait::wake_all(black_box(&word)))
-    });
-
-    #[cfg(target_os = "linux")]
-    {
-        use inos_epoch::park::{FutexPark, Park};
-        let w = buf.region().u32_at(8).unwrap();
-        g.bench_function("futex_wake_shared_unconditional", |b| {
-            b.iter(|| FutexPark.unpark_all(black_box(w)))
-        });
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(epoch.signal());
     }
-    g.finish();
+    let t = t.elapsed();
+    assert_eq!(epoch.load(), word(n));
+    t
 }
 
-/// Untimed round trips made before the clock starts, so that a sample never includes the peer
-/// thread's start-up or its wake-up from the start barrier.
-const WARM: u32 = 64;
-
-/// Times `iters` round trips: `ping` on this thread, `pong` on a peer thread; both first make
-/// [`WARM`] untimed round trips.
-fn round_trips(iters: u64, ping: impl Fn(u32) + Sync, pong: impl Fn(u32) + Sync) -> Duration {
-    let n = u32::try_from(iters).expect("iters fits u32") + WARM;
-    let start = Barrier::new(2);
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            start.wait();
-            for i in 1..=n {
-                pong(i);
-            }
-        });
-        start.wait();
-        for i in 1..=WARM {
-            ping(i);
-        }
-        let t = Instant::now();
-        for i in WARM + 1..=n {
-            ping(i);
-        }
-        t.elapsed()
-    })
-}
-
-const LONG: Duration = Duration::from_secs(30);
-
-fn pingpong_spin(c: &mut Criterion) {
-    let mut g = c.benchmark_group("epoch_pingpong_spin");
-    g.sample_size(20);
-    g.warm_up_time(Duration::from_millis(500));
-    g.measurement_time(Duration::from_secs(4));
-
-    g.bench_function("pure_spin_atomic_u32", |b| {
-        b.iter_custom(|iters| {
-            let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
-            round_trips(
-                iters,
-                |i| {
-                    ping.store(i, Ordering::Release);
-                    while pong.load(Ordering::Acquire) != i {
-                        std::hint::spin_loop();
-                    }
-                },
-                |i| {
-                    while ping.load(Ordering::Acquire) != i {
-                        std::hint::spin_loop();
-                    }
-                    pong.store(i, Ordering::Release);
-                },
-            )
-        })
-    });
-    // A spin budget far above one round trip: both waits stay in the spin phase.
-    g.bench_function("inos_epoch_spin_phase", |b| {
-        b.iter_custom(|iters| spin_budget_round_trips(iters, 1 << 20))
-    });
-    g.bench_function("inos_epoch_default_spins", |b| {
-        b.iter_custom(|iters| spin_budget_round_trips(iters, inos_epoch::DEFAULT_SPINS))
-    });
-    g.finish();
-}
-
-/// Both directions wait with the given spin budget and deadline (via `DefaultPark`).
-fn spin_budget_round_trips(iters: u64, spins: u32) -> Duration {
-    epoch_round_trips(iters, spins, &DefaultPark, || Deadline::after(LONG))
+/// `n` unconditional futex wakes (atomic-wait's `wake_all`) with no waiter.
+fn futex_wake_all(n: u64) -> Duration {
+    let w = AtomicU32::new(0);
+    let t = Instant::now();
+    for _ in 0..n {
+        atomic_wait::wake_all(black_box(&w));
+    }
+    t.elapsed()
 }
 
 /// inos epochs: `a` carries pings, `b` pongs; both sides wait with `spins` then park on `park`.
 fn epoch_round_trips<P: Park + Sync>(
-    iters: u64,
+    n: u64,
     spins: u32,
     park: &P,
     deadline: impl Fn() -> Deadline + Sync,
@@ -134,27 +70,61 @@ fn epoch_round_trips<P: Park + Sync>(
     let buf = RegionBuf::new(64).unwrap();
     let a = Epoch::new(buf.region(), 0).unwrap();
     let b = Epoch::new(buf.region(), 8).unwrap();
-    round_trips(
-        iters,
-        |i| {
-            a.signal_with(park);
-            b.watch_from(i - 1)
+    let (a, b, deadline) = (&a, &b, &deadline);
+    let ponger = move || {
+        for i in 1..=n {
+            a.watch_from(word(i - 1))
                 .with_spins(spins)
                 .wait_changed_with(park, deadline())
-                .expect("peer stalled");
-        },
-        |i| {
-            a.watch_from(i - 1)
-                .with_spins(spins)
-                .wait_changed_with(park, deadline())
-                .expect("peer stalled");
+                .expect("pinger stalled");
             b.signal_with(park);
-        },
-    )
+        }
+    };
+    let (t, ()) = race(vec![ponger], || {
+        for i in 1..=n {
+            a.signal_with(park);
+            b.watch_from(word(i - 1))
+                .with_spins(spins)
+                .wait_changed_with(park, deadline())
+                .expect("ponger stalled");
+        }
+    });
+    assert_eq!((a.load(), b.load()), (word(n), word(n)));
+    t
 }
 
-/// Diagnostic only: the inos handshake over a *private* futex (atomic-wait), to separate the
-/// cost of the handshake from the cost of a shared (cross-process) futex.
+/// Spin phase only: a spin budget far above one round trip.
+fn inos_spin(n: u64) -> Duration {
+    epoch_round_trips(n, 1 << 20, &DefaultPark, || {
+        Deadline::after(Duration::from_secs(30))
+    })
+}
+
+/// Peer: two threads spinning on plain `AtomicU32`s.
+fn pure_spin(n: u64) -> Duration {
+    let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
+    let (ping, pong) = (&ping, &pong);
+    let ponger = move || {
+        for i in 1..=n {
+            while ping.load(Ordering::Acquire) != word(i) {
+                std::hint::spin_loop();
+            }
+            pong.store(word(i), Ordering::Release);
+        }
+    };
+    let (t, ()) = race(vec![ponger], || {
+        for i in 1..=n {
+            ping.store(word(i), Ordering::Release);
+            while pong.load(Ordering::Acquire) != word(i) {
+                std::hint::spin_loop();
+            }
+        }
+    });
+    assert_eq!(pong.load(Ordering::Relaxed), word(n));
+    t
+}
+
+/// Context: the inos handshake over a *private* futex (atomic-wait as the park).
 struct PrivateFutex;
 
 impl Park for PrivateFutex {
@@ -166,32 +136,10 @@ impl Park for PrivateFutex {
     }
 }
 
-fn pingpong_parked(c: &mut Criterion) {
-    let mut g = c.benchmark_group("epoch_pingpong_parked");
-    g.sample_size(20);
-    g.warm_up_time(Duration::from_millis(500));
-    g.measurement_time(Duration::from_secs(5));
-
-    g.bench_function("inos_epoch_parked", |b| {
-        b.iter_custom(|iters| epoch_round_trips(iters, 0, &DefaultPark, Deadline::never))
-    });
-    g.bench_function("inos_epoch_parked_with_deadline", |b| {
-        b.iter_custom(|iters| spin_budget_round_trips(iters, 0))
-    });
-    g.bench_function("inos_epoch_parked_private_futex", |b| {
-        b.iter_custom(|iters| epoch_round_trips(iters, 0, &PrivateFutex, Deadline::never))
-    });
-
-    g.bench_function("atomic_wait_futex", |b| {
-        b.iter_custom(atomic_wait_round_trips)
-    });
-    g.bench_function("std_mutex_condvar", |b| b.iter_custom(condvar_round_trips));
-    g.finish();
-}
-
-/// Peer: atomic-wait's futex wait / wake (wake on every send), as in peer-baselines.md §3 (a).
-fn atomic_wait_round_trips(iters: u64) -> Duration {
+/// Peer: atomic-wait's futex wait / wake, a wake on every send (peer-baselines.md §3 (a)).
+fn atomic_wait_round_trips(n: u64) -> Duration {
     let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
+    let (ping, pong) = (&ping, &pong);
     let wait_for = |w: &AtomicU32, i: u32| loop {
         let v = w.load(Ordering::Acquire);
         if v == i {
@@ -199,145 +147,106 @@ fn atomic_wait_round_trips(iters: u64) -> Duration {
         }
         atomic_wait::wait(w, v);
     };
-    round_trips(
-        iters,
-        |i| {
-            ping.store(i, Ordering::Release);
-            atomic_wait::wake_one(&ping);
-            wait_for(&pong, i);
-        },
-        |i| {
-            wait_for(&ping, i);
-            pong.store(i, Ordering::Release);
-            atomic_wait::wake_one(&pong);
-        },
-    )
+    let ponger = move || {
+        for i in 1..=n {
+            wait_for(ping, word(i));
+            pong.store(word(i), Ordering::Release);
+            atomic_wait::wake_one(pong);
+        }
+    };
+    let (t, ()) = race(vec![ponger], || {
+        for i in 1..=n {
+            ping.store(word(i), Ordering::Release);
+            atomic_wait::wake_one(ping);
+            wait_for(pong, word(i));
+        }
+    });
+    assert_eq!(pong.load(Ordering::Relaxed), word(n));
+    t
 }
 
-/// Peer: std `Mutex` + `Condvar`, as in peer-baselines.md §3 (b).
-fn condvar_round_trips(iters: u64) -> Duration {
-    let state = Mutex::new(0u32);
+/// Peer: std `Mutex` + `Condvar` (peer-baselines.md §3 (b)): odd states are pings, even pongs.
+fn condvar_round_trips(n: u64) -> Duration {
+    let state = Mutex::new(0u64);
     let cv = Condvar::new();
-    round_trips(
-        iters,
-        |i| {
-            let mut s = state.lock().unwrap();
-            *s = 2 * i - 1;
-            cv.notify_all();
-            while *s != 2 * i {
-                s = cv.wait(s).unwrap();
-            }
-        },
-        |i| {
+    let (state, cv) = (&state, &cv);
+    let ponger = move || {
+        for i in 1..=n {
             let mut s = state.lock().unwrap();
             while *s != 2 * i - 1 {
                 s = cv.wait(s).unwrap();
             }
             *s = 2 * i;
             cv.notify_all();
-        },
-    )
-}
-
-/// Paired summary: the contenders of each comparison measured in alternation (11 rounds), so
-/// that slow drifts in machine load hit all of them alike; prints per-contender medians and the
-/// ratios against the targets. Runs after the criterion groups (skipped when a filter is given).
-fn paired_summary() {
-    fn per_op(d: Duration, n: u64) -> f64 {
-        d.as_secs_f64() * 1e9 / n as f64
-    }
-    const ROUNDS: usize = 11;
-
-    let buf = RegionBuf::new(64).unwrap();
-    let epoch = Epoch::new(buf.region(), 0).unwrap();
-    let word = AtomicU32::new(0);
-    let (mut sig, mut wake) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let n = 200_000u64;
-        let t = Instant::now();
-        for _ in 0..n {
-            black_box(epoch.signal());
         }
-        sig.push(per_op(t.elapsed(), n));
-        let n = 20_000u64;
-        let t = Instant::now();
-        for _ in 0..n {
-            atomic_wait::wake_all(black_box(&word));
+    };
+    let (t, ()) = race(vec![ponger], || {
+        for i in 1..=n {
+            let mut s = state.lock().unwrap();
+            *s = 2 * i - 1;
+            cv.notify_all();
+            while *s != 2 * i {
+                s = cv.wait(s).unwrap();
+            }
         }
-        wake.push(per_op(t.elapsed(), n));
-    }
-    let (sig, wake) = (median(sig), median(wake));
-    println!(
-        "paired: signal (no waiter) {sig:.2} ns vs unconditional futex wake {wake:.1} ns: \
-         {:.0}x cheaper (target >= 50x)",
-        wake / sig
-    );
-
-    let (mut ours, mut spin) = (Vec::new(), Vec::new());
-    for _ in 0..3 * ROUNDS {
-        let n = 2_000;
-        ours.push(per_op(spin_budget_round_trips(n, 1 << 20), n));
-        let (ping, pong) = (AtomicU32::new(0), AtomicU32::new(0));
-        let d = round_trips(
-            n,
-            |i| {
-                ping.store(i, Ordering::Release);
-                while pong.load(Ordering::Acquire) != i {
-                    std::hint::spin_loop();
-                }
-            },
-            |i| {
-                while ping.load(Ordering::Acquire) != i {
-                    std::hint::spin_loop();
-                }
-                pong.store(i, Ordering::Release);
-            },
-        );
-        spin.push(per_op(d, n));
-    }
-    // On a loaded 2-vCPU machine a spinning pair is often split by the scheduler; the best
-    // round (minimum) shows the undisturbed spin phase, the median what the load left of it.
-    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    let (ours_min, spin_min) = (min(&ours), min(&spin));
-    let (ours, spin) = (median(ours), median(spin));
-    println!(
-        "paired: spin-phase round trip {ours:.0} ns vs pure spin {spin:.0} ns: ratio {:.2} \
-         (best rounds {ours_min:.0} vs {spin_min:.0} ns: ratio {:.2}) (target <= 1.3)",
-        ours / spin,
-        ours_min / spin_min
-    );
-
-    let (mut ours, mut aw, mut cv) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let n = 1_000;
-        ours.push(per_op(
-            epoch_round_trips(n, 0, &DefaultPark, Deadline::never),
-            n,
-        ));
-        aw.push(per_op(atomic_wait_round_trips(n), n));
-        cv.push(per_op(condvar_round_trips(n), n));
-    }
-    let (ours, aw, cv) = (median(ours), median(aw), median(cv));
-    println!(
-        "paired: parked round trip {ours:.0} ns vs atomic-wait {aw:.0} ns (ratio {:.2}) and \
-         std Mutex+Condvar {cv:.0} ns (ratio {:.2}) (target <= 1.1)",
-        ours / aw,
-        ours / cv
-    );
+    });
+    assert_eq!(*state.lock().unwrap(), 2 * n);
+    t
 }
-
-criterion_group!(benches, signal_no_waiter, pingpong_spin, pingpong_parked);
 
 fn main() {
-    benches();
-    // On a full run (`cargo bench --bench epoch`) or with the filter `paired` (which matches no
-    // criterion benchmark), not when criterion is given another filter.
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if filters.is_empty() || filters.iter().any(|f| f == "paired") {
-        paired_summary();
-    }
-    Criterion::default().configure_from_args().final_summary();
+    let mut s = Suite::from_env();
+    s.compare(
+        Spec {
+            name: "epoch/signal_no_waiter",
+            unit: "call",
+            bytes_per_unit: None,
+            target_ratio: 50.0,
+            target: "≥ 50× an unconditional futex wake",
+            multiple: 1,
+        },
+        vec![
+            contender("inos", inos_signal),
+            contender("atomic_wait_wake_all", futex_wake_all).with_divisor(100),
+        ],
+    );
+    s.compare(
+        Spec {
+            name: "epoch/pingpong_spin",
+            unit: "round trip",
+            bytes_per_unit: None,
+            target_ratio: 1.0 / 1.3,
+            target: "≤ 1.3× pure spin's time",
+            multiple: 1,
+        },
+        vec![
+            contender("inos", inos_spin),
+            contender("atomic_u32_spin", pure_spin),
+        ],
+    );
+    s.compare(
+        Spec {
+            name: "epoch/pingpong_parked",
+            unit: "round trip",
+            bytes_per_unit: None,
+            target_ratio: 1.0 / 1.1,
+            target: "≤ 1.1× the peer's time",
+            multiple: 1,
+        },
+        vec![
+            contender("inos", |n| {
+                epoch_round_trips(n, 0, &DefaultPark, Deadline::never)
+            }),
+            contender("atomic_wait_futex", atomic_wait_round_trips),
+            contender("std_mutex_condvar", condvar_round_trips),
+            contender("inos_private_futex", |n| {
+                epoch_round_trips(n, 0, &PrivateFutex, Deadline::never)
+            })
+            .with_target(
+                f64::NAN,
+                "context: the same handshake over a private futex (shared futex's cost)",
+            ),
+        ],
+    );
+    s.finish();
 }

@@ -1,6 +1,6 @@
 //! Renders the paired benchmark figures in `target/inos-bench.json` (written by
-//! `cargo bench -p inos-benches --bench ring`, `--bench ledger` and `--bench arena`) as a Markdown table and puts
-//! it into the workspace `README.md` between `<!-- bench:begin -->` and `<!-- bench:end -->`.
+//! `cargo bench -p inos-benches`: `--bench ring`, `ledger`, `arena`, `epoch`, `access`) as a
+//! Markdown table and puts it into the workspace `README.md` between `<!-- bench:begin -->` and `<!-- bench:end -->`.
 //!
 //! ```text
 //! cargo run -p inos-benches --bin bench-table            # rewrite README.md
