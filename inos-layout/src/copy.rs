@@ -67,26 +67,50 @@ unsafe fn merge(base: *mut u8, w: usize, at: usize, src: &[u8]) {
     word.fetch_or(u32::from_ne_bytes(b), COPY_ORDER);
 }
 
+/// Stores the 16 bytes of `chunk` as four words at the 4-aligned `base + at`.
+///
+/// # Safety
+/// `at % 4 == 0`, `chunk.len() == 16` and `at + 16 <= words` of a valid region at `base`.
+#[inline(always)]
+unsafe fn store16(base: *mut u8, at: usize, chunk: &[u8]) {
+    let a = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    let b = u32::from_ne_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
+    let c = u32::from_ne_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
+    let d = u32::from_ne_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
+    // SAFETY: per the contract, the four words lie in the region's words.
+    unsafe {
+        word(base, at).store(a, COPY_ORDER);
+        word(base, at + 4).store(b, COPY_ORDER);
+        word(base, at + 8).store(c, COPY_ORDER);
+        word(base, at + 12).store(d, COPY_ORDER);
+    }
+}
+
 /// Stores `src` (a multiple of 4 bytes) as whole words at the 4-aligned `base + at`, four words
-/// per iteration.
+/// per iteration; a copy of [`PREFETCH_FROM`] bytes or more asks for each line
+/// [`PREFETCH_AHEAD`] bytes before it stores there.
 ///
 /// # Safety
 /// `at % 4 == 0`, `src.len() % 4 == 0` and `at + src.len() <= words` of a valid region at `base`.
 #[inline(always)]
 unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
     let mut k = 0;
-    for chunk in src.chunks_exact(16) {
-        let a = u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        let b = u32::from_ne_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
-        let c = u32::from_ne_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
-        let d = u32::from_ne_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
-        // SAFETY: at + k is 4-aligned and at + k + 16 <= at + src.len() <= words.
-        unsafe {
-            word(base, at + k).store(a, COPY_ORDER);
-            word(base, at + k + 4).store(b, COPY_ORDER);
-            word(base, at + k + 8).store(c, COPY_ORDER);
-            word(base, at + k + 12).store(d, COPY_ORDER);
+    if src.len() >= PREFETCH_FROM {
+        for line in src.chunks_exact(64) {
+            if k + PREFETCH_AHEAD < src.len() {
+                // Inside this copy's own range: never a line of bytes it does not write.
+                crate::prefetch::for_write(base.wrapping_add(at + k + PREFETCH_AHEAD));
+            }
+            for chunk in line.chunks_exact(16) {
+                // SAFETY: at + k is 4-aligned and at + k + 16 <= at + src.len() <= words.
+                unsafe { store16(base, at + k, chunk) };
+                k += 16;
+            }
         }
+    }
+    for chunk in src[k..].chunks_exact(16) {
+        // SAFETY: at + k is 4-aligned and at + k + 16 <= at + src.len() <= words.
+        unsafe { store16(base, at + k, chunk) };
         k += 16;
     }
     for chunk in src[k..].chunks_exact(4) {
@@ -96,6 +120,15 @@ unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
         k += 4;
     }
 }
+
+/// Copies of at least this many bytes ask for their lines ahead of the stores
+/// ([`prefetch::for_write`](crate::prefetch::for_write)): a line another core read last is
+/// then fetched while the stores before it run, not by the first store into it. Measured on a
+/// 2-vCPU AMD EPYC VM (2026-12-01): 4 KiB ring grants about a quarter faster between two
+/// threads, and one-thread 64 KiB region writes too. Shorter copies are left as they were.
+const PREFETCH_FROM: usize = 1024;
+/// How far ahead of the stores the prefetch runs (eight 64-byte lines).
+const PREFETCH_AHEAD: usize = 512;
 
 /// The native-endian `u64` whose bytes are those of `a` followed by those of `b`.
 #[inline(always)]

@@ -92,6 +92,7 @@ mod layout;
 mod loom_mem;
 #[cfg(all(feature = "alloc", not(loom)))]
 mod owned;
+mod prefetch;
 mod region;
 #[cfg(all(feature = "shm", not(loom)))]
 pub mod shm;
