@@ -302,8 +302,7 @@ pub(crate) unsafe fn copy_in_padded(base: *mut u8, off: usize, src: &[u8]) {
     // SAFETY: off is 4-aligned and off + whole <= off + round_up(len, 4) <= words.
     unsafe { store_words(base, off, &src[..whole]) };
     if whole < src.len() {
-        let mut b = [0u8; 4];
-        b[..src.len() - whole].copy_from_slice(&src[whole..]);
+        let b = tail_word(&src[whole..]);
         // SAFETY: off + whole + 4 <= off + round_up(len, 4) <= words.
         unsafe { word(base, off + whole) }.store(u32::from_ne_bytes(b), COPY_ORDER);
     }
@@ -331,13 +330,48 @@ pub(crate) unsafe fn copy_out_padded(base: *mut u8, off: usize, dst: &mut [u8]) 
         k += 8;
     }
     let mut rest = chunks.into_remainder();
-    while !rest.is_empty() {
+    if rest.len() >= 4 {
         // SAFETY: k is 4-aligned and k + 4 <= off + round_up(len, 4) <= words.
         let v = unsafe { word(base, k) }.load(COPY_ORDER).to_ne_bytes();
-        let n = rest.len().min(4);
-        rest[..n].copy_from_slice(&v[..n]);
-        rest = &mut rest[n..];
+        rest[..4].copy_from_slice(&v);
+        rest = &mut rest[4..];
         k += 4;
+    }
+    if !rest.is_empty() {
+        // SAFETY: k is 4-aligned and k + 4 <= off + round_up(len, 4) <= words.
+        let v = unsafe { word(base, k) }.load(COPY_ORDER).to_ne_bytes();
+        set_tail(rest, v);
+    }
+}
+
+/// The word whose first `src.len()` (1 to 3) bytes are `src`, the rest zero. Fixed-size moves
+/// only: a variable-length `copy_from_slice` here would be a `memcpy` call in every inlined ring
+/// push, and its clobbered registers cost the whole loop around it.
+#[inline(always)]
+fn tail_word(src: &[u8]) -> [u8; 4] {
+    debug_assert!((1..4).contains(&src.len()));
+    let mut b = [0u8; 4];
+    b[0] = src[0];
+    if src.len() > 1 {
+        b[1] = src[1];
+    }
+    if src.len() > 2 {
+        b[2] = src[2];
+    }
+    b
+}
+
+/// Sets the 1 to 3 bytes of `dst` to the first bytes of `v` (fixed-size moves only, as in
+/// [`tail_word`]).
+#[inline(always)]
+fn set_tail(dst: &mut [u8], v: [u8; 4]) {
+    debug_assert!((1..4).contains(&dst.len()));
+    dst[0] = v[0];
+    if dst.len() > 1 {
+        dst[1] = v[1];
+    }
+    if dst.len() > 2 {
+        dst[2] = v[2];
     }
 }
 
@@ -381,6 +415,36 @@ pub(crate) unsafe fn fill(base: *mut u8, words: usize, off: usize, len: usize, v
 mod tests {
     use crate::sync::Ordering;
     use crate::{Region, RegionBuf};
+
+    /// The padded copies (ring records) at every length around the word and pair boundaries:
+    /// the bytes come back, the last word's padding is zero, nothing past it is written.
+    #[test]
+    fn padded_copies_round_trip_at_every_length() {
+        for len in 0..=21 {
+            let buf = RegionBuf::new(64).unwrap();
+            let r = buf.region();
+            r.fill(0, 64, 0xEE).unwrap();
+            let src: std::vec::Vec<u8> = (0..len).map(|i| (i * 13 + 5) as u8).collect();
+            let padded = (len + 3) & !3;
+            // SAFETY: 8 is 4-aligned and 8 + padded <= 32 <= 64.
+            unsafe { r.copy_in_padded(8, &src) };
+            let mut out = std::vec![0u8; len];
+            // SAFETY: as above.
+            unsafe { r.copy_out_padded(8, &mut out) };
+            assert_eq!(out, src, "len {len}");
+            let mut all = [0u8; 64];
+            r.read(0, &mut all).unwrap();
+            assert!(
+                all[8 + len..8 + padded].iter().all(|&b| b == 0),
+                "padding, len {len}"
+            );
+            assert!(
+                all[8 + padded..].iter().all(|&b| b == 0xEE),
+                "past the end, len {len}"
+            );
+            assert!(all[..8].iter().all(|&b| b == 0xEE), "before, len {len}");
+        }
+    }
 
     /// Every (offset, length) pair in a small window copies exactly like a plain slice copy, and
     /// touches nothing outside its range.
