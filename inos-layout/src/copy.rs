@@ -98,7 +98,7 @@ unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
     if src.len() >= PREFETCH_FROM {
         for line in src.chunks_exact(64) {
             if k + PREFETCH_AHEAD < src.len() {
-                // Inside this copy's own range: never a line of bytes it does not write.
+                // An address inside this copy's own range (a hint: never an access).
                 crate::prefetch::for_write(base.wrapping_add(at + k + PREFETCH_AHEAD));
             }
             for chunk in line.chunks_exact(16) {

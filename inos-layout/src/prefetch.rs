@@ -78,6 +78,26 @@ mod tests {
         assert_eq!(out, [0xA5; 256]);
     }
 
+    /// The CPUID bit read is the one Linux reports as `3dnowprefetch` (PREFETCHW).
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_os = "linux",
+        not(miri),
+        not(target_env = "sgx")
+    ))]
+    #[test]
+    fn cpuid_agrees_with_the_kernel() {
+        let Ok(info) = std::fs::read_to_string("/proc/cpuinfo") else {
+            return;
+        };
+        let Some(flags) = info.lines().find(|l| l.starts_with("flags")) else {
+            return;
+        };
+        let kernel = flags.split_whitespace().any(|f| f == "3dnowprefetch");
+        assert_eq!(super::x86::has_prefetchw(), kernel);
+        assert_eq!(super::x86::has_prefetchw(), kernel, "the cached answer");
+    }
+
     #[test]
     fn long_copies_with_prefetch_copy_every_byte() {
         // Around the prefetch threshold and distance, at unaligned and aligned offsets.
