@@ -108,7 +108,7 @@ where
 }
 
 /// The copy inos-layout used before issue 8 (relaxed 8-byte atomic words, single bytes up to
-/// the first 8-byte boundary and after the last): the baseline of `paired_copies`.
+/// the first 8-byte boundary and after the last): the `u64words` context rows of `copies`.
 mod u64words {
     use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 

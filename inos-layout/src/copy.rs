@@ -96,7 +96,7 @@ unsafe fn store16(base: *mut u8, at: usize, chunk: &[u8]) {
 unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
     let mut k = 0;
     if src.len() >= PREFETCH_FROM {
-        for line in src.chunks_exact(64) {
+        for line in src.chunks_exact(crate::prefetch::LINE) {
             if k + PREFETCH_AHEAD < src.len() {
                 // An address inside this copy's own range (a hint: never an access).
                 crate::prefetch::for_write(base.wrapping_add(at + k + PREFETCH_AHEAD));
@@ -127,8 +127,8 @@ unsafe fn store_words(base: *mut u8, at: usize, src: &[u8]) {
 /// 2-vCPU AMD EPYC VM (2026-12-01): 4 KiB ring grants about a quarter faster between two
 /// threads, and one-thread 64 KiB region writes too. Shorter copies are left as they were.
 const PREFETCH_FROM: usize = 1024;
-/// How far ahead of the stores the prefetch runs (eight 64-byte lines).
-const PREFETCH_AHEAD: usize = 512;
+/// How far ahead of the stores the prefetch runs (eight lines).
+const PREFETCH_AHEAD: usize = 8 * crate::prefetch::LINE;
 
 /// The native-endian `u64` whose bytes are those of `a` followed by those of `b`.
 #[inline(always)]

@@ -71,10 +71,6 @@ pub(crate) fn message_len(cap: u32, len: usize) -> Result<u32, Error> {
     Ok(len as u32)
 }
 
-/// The cache line size assumed by the write prefetches (64 bytes on the processors that have
-/// one; a wrong guess costs speed only).
-const CACHE_LINE: usize = 64;
-
 /// `push_pods` asks for the lines of at most this many bytes of records at a time (well inside
 /// any L1 data cache, so the first lines are still there when their stores come).
 const PREFETCH_SPAN: usize = 4096;
@@ -634,7 +630,7 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// and publishes them together with one store of `TAIL` (the batched counterpart of
     /// [`push_pod`](Producer::push_pod)). Returns how many were pushed (0 if the ring is full).
     /// Before writing a run of records it asks for all their cache lines for writing
-    /// ([`Region::prefetch_write`](inos_layout::Region::prefetch_write)): the consumer read them
+    /// ([`Region::prefetch_write_range`](inos_layout::Region::prefetch_write_range)): the consumer read them
     /// last, and the stores would otherwise wait for them one line at a time.
     ///
     /// # Errors
@@ -701,13 +697,7 @@ impl<'a> Producer<'a, crate::Spsc> {
             // each wait for a line in turn.
             let window = (PREFETCH_SPAN / size as usize).max(1);
             for run in values[n..n + k].chunks(window) {
-                let end = rec + run.len() * size as usize;
-                let mut line = rec;
-                while line < end {
-                    region.prefetch_write(line);
-                    line += CACHE_LINE;
-                }
-                region.prefetch_write(end - 1); // the last line, whatever the lines' alignment
+                region.prefetch_write_range(rec, run.len() * size as usize);
                 for v in run {
                     crate::crash::point();
                     // SAFETY: rec - HEADER_LEN is 4-aligned and the k records end at
