@@ -36,7 +36,7 @@
 //! `read_chunk(slots())` + `as_slices()` + `commit_all()` (row `rtrb_chunks`; row
 //! `rtrb_chunks_read64` reads `min(slots(), 64)`); crossbeam-queue `ArrayQueue::push`
 //! (which hands the value back on full) / `pop`; crossbeam-channel `bounded(4096)` with
-//! `try_send` / `try_recv`. Ours: `push_pod` / `try_pop` (single), `push_pods` (≤ 64 per call) /
+//! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single), `push_pods` (≤ 64 per call) /
 //! `pop_pods` (≤ 64 per call: the counterpart of rtrb's `rtrb_chunks_read64` row; row
 //! `rtrb_chunks` reads everything available; the `inos_drain` context row takes our records as
 //! `Bytes` views through `drain`, which takes everything available), `reserve` + `copy_from_slice` + `commit` / `read` +
@@ -146,14 +146,13 @@ fn inos_single<T: Msg, const POLL: bool>(n: u64) -> Duration {
         let mut sum = 0u64;
         let mut b = Backoff::new();
         for _ in 0..n {
-            let mut v = T::zeroed();
-            loop {
-                match c.try_pop(bytemuck::bytes_of_mut(&mut v)) {
-                    Ok(_) => break,
+            let v: T = loop {
+                match c.pop_pod() {
+                    Ok(v) => break v,
                     Err(Error::Empty) => b.snooze(),
                     Err(e) => panic!("pop: {e}"),
                 }
-            }
+            };
             b.reset();
             sum = sum.wrapping_add(v.key());
         }
@@ -320,8 +319,7 @@ fn inos_pair<const POLL: bool>(n: u64) -> Duration {
     let t0 = Instant::now();
     for i in 0..n {
         p.push_pod(&black_box(i)).unwrap();
-        let mut v = 0u64;
-        c.try_pop(bytemuck::bytes_of_mut(&mut v)).unwrap();
+        let v: u64 = c.pop_pod().unwrap();
         sum = sum.wrapping_add(black_box(v));
     }
     let t = t0.elapsed();
@@ -358,14 +356,13 @@ fn inos_pingpong<const POLL: bool>(n: u64) -> Duration {
     let (mut pong_tx, mut ping_rx) = (ba.producer().unwrap(), ba.consumer().unwrap());
     let ponger = move || {
         for _ in 0..n {
-            let mut v = 0u64;
-            loop {
-                match pong_rx.try_pop(bytemuck::bytes_of_mut(&mut v)) {
-                    Ok(_) => break,
+            let v: u64 = loop {
+                match pong_rx.pop_pod() {
+                    Ok(v) => break v,
                     Err(Error::Empty) => std::hint::spin_loop(),
                     Err(e) => panic!("pop: {e}"),
                 }
-            }
+            };
             pong_tx.push_pod(&(v + 1)).unwrap();
         }
     };
@@ -373,14 +370,13 @@ fn inos_pingpong<const POLL: bool>(n: u64) -> Duration {
         let mut sum = 0u64;
         for i in 0..n {
             ping_tx.push_pod(&i).unwrap();
-            let mut v = 0u64;
-            loop {
-                match ping_rx.try_pop(bytemuck::bytes_of_mut(&mut v)) {
-                    Ok(_) => break,
+            let v: u64 = loop {
+                match ping_rx.pop_pod() {
+                    Ok(v) => break v,
                     Err(Error::Empty) => std::hint::spin_loop(),
                     Err(e) => panic!("pop: {e}"),
                 }
-            }
+            };
             sum = sum.wrapping_add(v);
         }
         sum
@@ -579,14 +575,13 @@ fn inos_mpsc<T: Msg, const POLL: bool>(n: u64) -> Duration {
         let mut sum = 0u64;
         let mut b = Backoff::new();
         for _ in 0..n {
-            let mut v = T::zeroed();
-            loop {
-                match c.try_pop(bytemuck::bytes_of_mut(&mut v)) {
-                    Ok(_) => break,
+            let v: T = loop {
+                match c.pop_pod() {
+                    Ok(v) => break v,
                     Err(Error::Empty) => b.snooze(),
                     Err(e) => panic!("pop: {e}"),
                 }
-            }
+            };
             b.reset();
             sum = sum.wrapping_add(v.key());
         }

@@ -556,6 +556,14 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// ```
     #[inline(always)]
     pub fn try_pop(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.pop_into(buf, false)
+    }
+
+    /// [`try_pop`](Self::try_pop) (`exact == false`) and [`pop_pod`](Self::pop_pod) (`exact`:
+    /// only a message of exactly `buf.len()` bytes is taken; another length is
+    /// [`Error::SizeMismatch`] and stays in the ring).
+    #[inline(always)]
+    fn pop_into(&mut self, buf: &mut [u8], exact: bool) -> Result<usize, Error> {
         // Fast path: a committed message that fits, at the head.
         let h = self.head;
         if !K::MULTI_PRODUCER && h == self.tail_cache {
@@ -589,7 +597,22 @@ impl<'a, K: Kind> Consumer<'a, K> {
             None
         };
         if let Some(len) = message {
-            if let Some(dst) = buf.get_mut(..len as usize) {
+            let want = buf.len();
+            if len as usize == want {
+                // An exact fit (every typed pop): the record size is computed from the caller's
+                // length, not from the word just loaded, so the next position does not wait for
+                // that load (the branch is predicted; the loaded word only decides it).
+                let size = self.check_len(h, off, want as u32, max_message(self.ring.capacity))?;
+                // SAFETY: the payload and its padding to whole words lie inside the validated
+                // record (off + size <= cap), 4-aligned (records are 4-aligned).
+                unsafe {
+                    self.region
+                        .copy_out_padded(HEADER_LEN + off as usize + K::RECORD_HEADER as usize, buf)
+                };
+                self.free_to(h.wrapping_add(size));
+                return Ok(want);
+            }
+            if let Some(dst) = buf.get_mut(..len as usize).filter(|_| !exact) {
                 let size = self.check_len(h, off, len, max_message(self.ring.capacity))?;
                 // SAFETY: the payload and its padding to whole words lie inside the validated
                 // record (off + size <= cap), 4-aligned (records are 4-aligned).
@@ -601,12 +624,12 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 return Ok(len as usize);
             }
         }
-        self.try_pop_slow(buf)
+        self.pop_slow(buf, exact)
     }
 
     #[cold]
     #[inline(never)]
-    fn try_pop_slow(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+    fn pop_slow(&mut self, buf: &mut [u8], exact: bool) -> Result<usize, Error> {
         let mut pos = self.head;
         let rec = match self.locate(&mut pos) {
             Ok(r) => r,
@@ -616,6 +639,13 @@ impl<'a, K: Kind> Consumer<'a, K> {
             }
         };
         let len = rec.len as usize;
+        if exact && len != buf.len() {
+            self.free_to(pos);
+            return Err(Error::SizeMismatch {
+                expected: buf.len(),
+                found: len,
+            });
+        }
         let Some(dst) = buf.get_mut(..len) else {
             self.free_to(pos);
             return Err(Error::BufferTooSmall { needed: len });
@@ -646,17 +676,10 @@ impl<'a, K: Kind> Consumer<'a, K> {
     /// assert!(matches!(c.pop_pod::<u64>(), Err(inos_ring::Error::SizeMismatch { .. })));
     /// assert_eq!(c.pop_pod::<u32>(), Ok(42));
     /// ```
+    #[inline(always)]
     pub fn pop_pod<T: bytemuck::Pod>(&mut self) -> Result<T, Error> {
-        let g = self.read()?;
-        if g.len() != core::mem::size_of::<T>() {
-            return Err(Error::SizeMismatch {
-                expected: core::mem::size_of::<T>(),
-                found: g.len(),
-            });
-        }
         let mut v = T::zeroed();
-        g.bytes().copy_to_slice(bytemuck::bytes_of_mut(&mut v));
-        g.release();
+        self.pop_into(bytemuck::bytes_of_mut(&mut v), true)?;
         Ok(v)
     }
 

@@ -12,9 +12,20 @@ use proptest::prelude::*;
 #[derive(Debug, Clone)]
 enum Op {
     Push(usize),
-    Reserve { len: usize, commit: bool },
-    Pop { buf: usize },
-    Read { release: bool },
+    Reserve {
+        len: usize,
+        commit: bool,
+    },
+    Pop {
+        buf: usize,
+    },
+    /// `try_pop` into a buffer of exactly the next message's length (the exact-fit fast path).
+    PopFit,
+    /// `pop_pod::<u64>()`.
+    PopPod,
+    Read {
+        release: bool,
+    },
     Drain,
     Skip,
     PushPods(usize),
@@ -26,6 +37,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => prop_oneof![0..=16usize, 0..=600usize].prop_map(Op::Push),
         2 => (0..=300usize, any::<bool>()).prop_map(|(len, commit)| Op::Reserve { len, commit }),
         4 => (0..=600usize).prop_map(|buf| Op::Pop { buf }),
+        2 => Just(Op::PopFit),
+        2 => Just(Op::PopPod),
         2 => any::<bool>().prop_map(|release| Op::Read { release }),
         1 => Just(Op::Drain),
         1 => Just(Op::Skip),
@@ -120,8 +133,13 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                     Err(e) => return Err(TestCaseError::fail(format!("reserve: {e}"))),
                 }
             }
-            Op::Pop { buf } => {
+            Op::Pop { .. } | Op::PopFit => {
                 skip_padding(&mut model, &mut head);
+                let buf = match (op, model.front()) {
+                    (Op::Pop { buf }, _) => *buf,
+                    (_, Some((Some(m), _))) => m.len(),
+                    _ => 8,
+                };
                 let mut out = vec![0u8; buf];
                 let r = c.try_pop(&mut out);
                 match model.front() {
@@ -135,6 +153,22 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                         prop_assert_eq!(&out[..m.len()], &m[..]);
                         head = head.wrapping_add(*size);
                         model.pop_front();
+                    }
+                }
+            }
+            Op::PopPod => {
+                skip_padding(&mut model, &mut head);
+                let r = c.pop_pod::<u64>();
+                match model.front() {
+                    None => prop_assert_eq!(r, Err(Error::Empty)),
+                    Some((Some(m), size)) if m.len() == 8 => {
+                        prop_assert_eq!(r, Ok(u64::from_le_bytes(m[..].try_into().unwrap())));
+                        head = head.wrapping_add(*size);
+                        model.pop_front();
+                    }
+                    Some((m, _)) => {
+                        let found = m.as_ref().unwrap().len();
+                        prop_assert_eq!(r, Err(Error::SizeMismatch { expected: 8, found }));
                     }
                 }
             }
