@@ -601,7 +601,9 @@ impl<'a, K: Kind> Consumer<'a, K> {
             if len as usize == want {
                 // An exact fit (every typed pop): the record size is computed from the caller's
                 // length, not from the word just loaded, so the next position does not wait for
-                // that load (the branch is predicted; the loaded word only decides it).
+                // that load (the branch is predicted; the loaded word only decides it). Kept
+                // apart from the branch below on purpose: merged, the size would again be
+                // selected from the loaded word.
                 let size = self.check_len(h, off, want as u32, max_message(self.ring.capacity))?;
                 // SAFETY: the payload and its padding to whole words lie inside the validated
                 // record (off + size <= cap), 4-aligned (records are 4-aligned).
