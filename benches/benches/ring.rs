@@ -41,6 +41,7 @@
 //! `rtrb_chunks` reads everything available; the `inos_drain` context row takes our records as
 //! `Bytes` views through `drain`, which takes everything available; the `inos_4B_messages`
 //! context row moves `u32` messages, i.e. 8-byte records, the bytes per message of rtrb's `u64`
+//! slots, and `inos_28B_messages` moves `[u32; 7]`, 32-byte records like rtrb's `[u64; 4]`
 //! slots), `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
 //! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
@@ -90,6 +91,19 @@ impl Msg for u32 {
     #[inline(always)]
     fn key(&self) -> u64 {
         *self as u64
+    }
+}
+
+/// For the context row that moves 32 bytes per message through our ring (a 4-byte header word
+/// and a 28-byte payload), as rtrb's `[u64; 4]` slots do.
+impl Msg for [u32; 7] {
+    #[inline(always)]
+    fn make(i: u64) -> Self {
+        [i as u32, 1, 2, 3, 4, 5, 6]
+    }
+    #[inline(always)]
+    fn key(&self) -> u64 {
+        self.iter().map(|&x| x as u64).sum()
     }
 }
 
@@ -746,6 +760,10 @@ fn main() {
             contender("inos", inos_batch::<[u64; 4], true>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
+            contender("inos_28B_messages", inos_batch::<[u32; 7], true>).with_target(
+                f64::NAN,
+                "context: ours moving 28-byte messages (32-byte records: the bytes per message of rtrb's [u64; 4] slots)",
+            ),
             contender("inos_drain", inos_batch::<[u64; 4], false>).with_target(
                 f64::NAN,
                 "context: ours with `drain` (views) instead of `pop_pods`",
