@@ -604,29 +604,34 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 // that load (the branch is predicted; the loaded word only decides it). Kept
                 // apart from the branch below on purpose: merged, the size would again be
                 // selected from the loaded word.
-                let size = self.check_len(h, off, want as u32, max_message(self.ring.capacity))?;
-                // SAFETY: the payload and its padding to whole words lie inside the validated
-                // record (off + size <= cap), 4-aligned (records are 4-aligned).
-                unsafe {
-                    self.region
-                        .copy_out_padded(HEADER_LEN + off as usize + K::RECORD_HEADER as usize, buf)
-                };
-                self.free_to(h.wrapping_add(size));
+                self.take_at(h, off, buf)?;
                 return Ok(want);
             }
             if let Some(dst) = buf.get_mut(..len as usize).filter(|_| !exact) {
-                let size = self.check_len(h, off, len, max_message(self.ring.capacity))?;
-                // SAFETY: the payload and its padding to whole words lie inside the validated
-                // record (off + size <= cap), 4-aligned (records are 4-aligned).
-                unsafe {
-                    self.region
-                        .copy_out_padded(HEADER_LEN + off as usize + K::RECORD_HEADER as usize, dst)
-                };
-                self.free_to(h.wrapping_add(size));
+                self.take_at(h, off, dst)?;
                 return Ok(len as usize);
             }
         }
         self.pop_slow(buf, exact)
+    }
+
+    /// Takes the message of `dst.len()` bytes whose length word at position `h` (data offset
+    /// `off`) the caller has read: validates the record's size against the data area (and,
+    /// SPSC, the cached tail), copies the payload into `dst` and releases the record. The size
+    /// is computed from `dst.len()`, so an exact-fit caller's next position does not depend on
+    /// the loaded word.
+    #[inline(always)]
+    fn take_at(&mut self, h: u32, off: u32, dst: &mut [u8]) -> Result<(), Error> {
+        // dst.len() equals a length word (a u32) at both call sites.
+        let size = self.check_len(h, off, dst.len() as u32, max_message(self.ring.capacity))?;
+        // SAFETY: the payload and its padding to whole words lie inside the validated record
+        // (off + size <= cap), 4-aligned (records are 4-aligned).
+        unsafe {
+            self.region
+                .copy_out_padded(HEADER_LEN + off as usize + K::RECORD_HEADER as usize, dst)
+        };
+        self.free_to(h.wrapping_add(size));
+        Ok(())
     }
 
     #[cold]
