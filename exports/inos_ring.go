@@ -3,9 +3,9 @@
 // Package inosring holds the constants of docs/protocol/ring.md.
 package inosring
 
-// Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag.
+// Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag, SPSC runs (spsc_run_*: the run flag and count mask of the header word, the header size, the offsets of L and TAKEN in it, the fewest messages the Rust producer puts in a run).
 const Ring_MagicValue = 0x474e5249
-const Ring_VersionValue = 0x4
+const Ring_VersionValue = 0x5
 const Ring_HeaderLen = 0x200
 const Ring_MinCapacity = 0x40
 const Ring_MaxCapacity = 0x80000000
@@ -14,6 +14,12 @@ const Ring_RecordAlign = 0x8
 const Ring_SpscRecordHeader = 0x4
 const Ring_SpscRecordAlign = 0x4
 const Ring_SpscPadding = 0x80000000
+const Ring_SpscRun = 0x40000000
+const Ring_SpscRunCountMask = 0x3fffffff
+const Ring_SpscRunHeader = 0xc
+const Ring_SpscRunLen = 0x4
+const Ring_SpscRunTaken = 0x8
+const Ring_SpscRunMin = 0x4
 
 // Byte offsets of the ring header fields (from the ring base; data starts at header_len).
 const RingHeader_Magic = 0x0

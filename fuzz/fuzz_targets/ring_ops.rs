@@ -19,6 +19,45 @@ enum Op {
     Skip,
     PushPod(u64),
     PopPod,
+    /// A batch of `n % 40` values; SPSC writes four or more as a run (ring.md §3.1.1): 4-byte
+    /// values (stride = length) or 5-byte ones (padded strides).
+    PushPods { n: u8, five: bool },
+    /// Up to `n % 17` 4-byte messages in one call.
+    PopPods(u8),
+}
+
+/// The batched calls (SPSC has them; MPSC goes one by one with the same contract).
+trait Batch: Kind + Sized {
+    fn push_pods<T: bytemuck::Pod>(p: &mut inos_ring::Producer<'_, Self>, v: &[T]) -> usize;
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, out: &mut [u32]) -> Result<usize, Error>;
+}
+
+impl Batch for Spsc {
+    fn push_pods<T: bytemuck::Pod>(p: &mut inos_ring::Producer<'_, Self>, v: &[T]) -> usize {
+        p.push_pods(v).unwrap()
+    }
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, out: &mut [u32]) -> Result<usize, Error> {
+        c.pop_pods(out)
+    }
+}
+
+impl Batch for Mpsc {
+    fn push_pods<T: bytemuck::Pod>(p: &mut inos_ring::Producer<'_, Self>, v: &[T]) -> usize {
+        v.iter().take_while(|x| p.push_pod(*x).is_ok()).count()
+    }
+    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, out: &mut [u32]) -> Result<usize, Error> {
+        let mut n = 0;
+        while n < out.len() {
+            match c.pop_pod::<u32>() {
+                Ok(v) => out[n] = v,
+                Err(e @ Error::SizeMismatch { .. }) if n == 0 => return Err(e),
+                Err(Error::Empty | Error::SizeMismatch { .. }) => break,
+                Err(e) => return Err(e),
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
 }
 
 #[derive(Arbitrary, Debug)]
@@ -33,7 +72,7 @@ fn msg(seq: u32, len: usize) -> Vec<u8> {
     (0..len).map(|i| (seq as usize * 131 + i) as u8).collect()
 }
 
-fn run<K: Kind>(inp: &Input) {
+fn run<K: Batch>(inp: &Input) {
     let cap = 64u32 << (inp.cap_log % 6);
     let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
     let ring = Ring::<K>::init_at(buf.region(), cap, inp.start & !7).unwrap();
@@ -120,6 +159,39 @@ fn run<K: Kind>(inp: &Input) {
                 (Err(Error::SizeMismatch { found, .. }), Some(m)) => assert_eq!(found, m.len()),
                 (r, m) => panic!("{r:?} vs {m:?}"),
             },
+            Op::PushPods { n, five } => {
+                let k = n as usize % 40;
+                let vals: Vec<[u8; 5]> = (0..k).map(|i| msg(seq + i as u32, 5).try_into().unwrap()).collect();
+                let pushed = if five {
+                    K::push_pods(&mut p, &vals)
+                } else {
+                    let words: Vec<[u8; 4]> = vals.iter().map(|v| [v[0], v[1], v[2], v[3]]).collect();
+                    K::push_pods(&mut p, &words)
+                };
+                assert!(pushed <= k);
+                for v in &vals[..pushed] {
+                    model.push_back(v[..if five { 5 } else { 4 }].to_vec());
+                }
+            }
+            Op::PopPods(n) => {
+                let mut out = vec![0u32; n as usize % 17];
+                let want: Vec<Vec<u8>> =
+                    model.iter().take(out.len()).take_while(|m| m.len() == 4).cloned().collect();
+                match K::pop_pods(&mut c, &mut out) {
+                    Ok(k) => {
+                        assert_eq!(k, want.len());
+                        for (v, m) in out[..k].iter().zip(&want) {
+                            assert_eq!(&v.to_le_bytes()[..], &m[..]);
+                        }
+                        model.drain(..k);
+                    }
+                    Err(Error::SizeMismatch { found, .. }) => {
+                        assert!(want.is_empty() && !out.is_empty());
+                        assert_eq!(Some(found), model.front().map(|m| m.len()));
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            }
         }
         let used = ring.used_bytes().unwrap();
         assert!(used <= cap);

@@ -50,6 +50,14 @@ const_assert!(
 const_assert!(
     layout::record_size(layout::max_message(layout::MIN_CAPACITY)) <= layout::MIN_CAPACITY / 2
 );
+// Runs: the flag sits below the padding flag, above every message length (so a message word
+// never looks like a run), and the header's words follow the header word.
+const_assert_eq!(layout::SPSC_RUN & layout::SPSC_PADDING, 0);
+const_assert_eq!(layout::SPSC_RUN_COUNT_MASK, layout::SPSC_RUN - 1);
+const_assert!(layout::max_message(layout::MAX_CAPACITY) < layout::SPSC_RUN);
+const_assert_eq!(layout::SPSC_RUN_LEN, layout::SPSC_RECORD_HEADER);
+const_assert_eq!(layout::SPSC_RUN_TAKEN, layout::SPSC_RUN_LEN + 4);
+const_assert_eq!(layout::SPSC_RUN_HEADER, layout::SPSC_RUN_TAKEN + 4);
 const_assert!(layout::MIN_CAPACITY.is_power_of_two());
 const_assert!(layout::MAX_CAPACITY.is_power_of_two());
 const_assert_eq!(crate::PartyId::ANONYMOUS.get(), layout::ROLE_ANONYMOUS);

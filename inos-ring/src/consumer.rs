@@ -64,11 +64,53 @@ impl<K: Kind> core::fmt::Debug for Consumer<'_, K> {
     }
 }
 
-/// A located committed record.
+/// A located message: its payload and what consuming it stores.
 #[derive(Clone, Copy)]
 struct Rec {
-    off: u32,
+    /// Data offset of the payload.
+    at: u32,
     len: u32,
+    next: Next,
+}
+
+/// What consuming a located message stores, once the padding before it is released
+/// ([`Consumer::consume`]).
+#[derive(Clone, Copy)]
+enum Next {
+    /// `HEAD` moves to this position (a record, or the last message of a run).
+    Head(u32),
+    /// A message of a run with more left: store `TAKEN = taken` in the header of the run at
+    /// data offset `run` (spec §3.1.1).
+    Taken { run: u32, taken: u32 },
+}
+
+/// A validated SPSC run (spec §3.1.1).
+#[derive(Clone, Copy)]
+struct Run {
+    count: u32,
+    len: u32,
+    stride: u32,
+    taken: u32,
+    /// The position after the run.
+    end: u32,
+}
+
+impl Run {
+    /// The located message `taken` of the run at position `pos` (data offset `off`).
+    #[inline(always)]
+    fn next_message(&self, off: u32) -> Rec {
+        let taken = self.taken + 1;
+        Rec {
+            // taken < count and the run fits in the data area: no overflow.
+            at: off + SPSC_RUN_HEADER + self.taken * self.stride,
+            len: self.len,
+            next: if taken == self.count {
+                Next::Head(self.end)
+            } else {
+                Next::Taken { run: off, taken }
+            },
+        }
+    }
 }
 
 impl<'a, K: Kind> Consumer<'a, K> {
@@ -243,12 +285,27 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 let word = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
                 // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
                 // visible (pairs with the producer's Release/SeqCst TAIL store).
+                if word & (SPSC_PADDING | SPSC_RUN) == SPSC_RUN {
+                    let run = spsc_run(
+                        &self.region,
+                        self.ring.capacity,
+                        h,
+                        off,
+                        self.tail_cache,
+                        word,
+                    )?;
+                    return Ok(run.next_message(off));
+                }
                 let size = spsc_checked_size(self.ring.capacity, h, off, self.tail_cache, word)?;
                 if word & SPSC_PADDING != 0 {
                     *pos = h.wrapping_add(size);
                     continue;
                 }
-                return Ok(Rec { off, len: word });
+                return Ok(Rec {
+                    at: off + SPSC_RECORD_HEADER,
+                    len: word,
+                    next: Next::Head(h.wrapping_add(size)),
+                });
             }
             if h.wrapping_sub(self.head) >= self.ring.capacity {
                 // A whole lap scanned (a full ring of padding or read messages): free it
@@ -265,8 +322,12 @@ impl<'a, K: Kind> Consumer<'a, K> {
             if state == committed_tag(h) {
                 // SAFETY: as above.
                 let len = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
-                self.check_len(h, off, len, max_message(self.ring.capacity))?;
-                return Ok(Rec { off, len });
+                let size = self.check_len(h, off, len, max_message(self.ring.capacity))?;
+                return Ok(Rec {
+                    at: off + RECORD_HEADER,
+                    len,
+                    next: Next::Head(h.wrapping_add(size)),
+                });
             }
             if state == STATE_PADDING {
                 // SAFETY: as above.
@@ -515,6 +576,42 @@ impl<'a, K: Kind> Consumer<'a, K> {
         }
     }
 
+    /// [`spsc_run`] for the batch loops: on corruption, the records before `pos`, already handed
+    /// out, are released before the error is returned.
+    #[inline(always)]
+    fn batch_run(&mut self, pos: u32, off: u32, tail: u32, word: u32) -> Result<Run, Error> {
+        spsc_run(&self.region, self.ring.capacity, pos, off, tail, word).inspect_err(|_| {
+            self.free_to(pos);
+        })
+    }
+
+    /// Consumes the message located at `pos` (after any padding before it): releases up to it
+    /// and, for a record or the last message of a run, past it; for another message of a run,
+    /// stores the run's new `TAKEN` (spec §3.1.1: `HEAD` never points inside a run).
+    #[inline(always)]
+    fn consume(&mut self, pos: u32, next: Next) {
+        match next {
+            Next::Head(end) => self.free_to(end),
+            Next::Taken { run, taken } => {
+                self.free_to(pos);
+                self.store_taken(run, taken);
+            }
+        }
+    }
+
+    /// Stores `TAKEN = taken` in the header of the run at data offset `run`.
+    #[inline(always)]
+    fn store_taken(&self, run: u32, taken: u32) {
+        crate::crash::point();
+        // SAFETY: `run` is the data offset of a validated run header: 4-aligned, run + 12 <= cap.
+        let word = unsafe { self.rec_word(run, SPSC_RUN_TAKEN as usize) };
+        // SYNC: Relaxed: the word is this consumer's until HEAD passes the run (spec §3.1.1).
+        // The producer writes it again only after its Acquire load of a HEAD this consumer
+        // stored later with Release; a consumer that takes the role over reads it after its
+        // Acquire claim of the role, which a Release free of the role precedes.
+        word.store(taken, Ordering::Relaxed);
+    }
+
     /// MPSC: zeroes the state words (data offsets ≡ 4 mod 8) of `len` released bytes at data
     /// offset `off`: the only words where a later record's state can land, so the only words
     /// whose stale contents a producer or the consumer could take for a state (spec §5.3). Length
@@ -592,7 +689,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
             // off + 4 <= cap.
             // Relaxed: below the cached tail, which an Acquire load made visible.
             let word = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
-            (word & SPSC_PADDING == 0).then_some(word)
+            // A message word: neither padding nor a run (both on the cold path).
+            (word & (SPSC_PADDING | SPSC_RUN) == 0).then_some(word)
         } else {
             None
         };
@@ -657,15 +755,13 @@ impl<'a, K: Kind> Consumer<'a, K> {
             self.free_to(pos);
             return Err(Error::BufferTooSmall { needed: len });
         };
-        // SAFETY: the payload and its padding to whole words lie inside the validated record
-        // (off + record_size(len) <= cap), 4-aligned (records are 4-aligned).
+        // SAFETY: the payload and its padding to whole words lie inside the validated record or
+        // run (which ends within the data area), 4-aligned (records and run strides are).
         unsafe {
-            self.region.copy_out_padded(
-                HEADER_LEN + rec.off as usize + K::RECORD_HEADER as usize,
-                dst,
-            )
+            self.region
+                .copy_out_padded(HEADER_LEN + rec.at as usize, dst)
         };
-        self.free_to(pos.wrapping_add(K::record_size(rec.len)));
+        self.consume(pos, rec.next);
         Ok(len)
     }
 
@@ -718,12 +814,12 @@ impl<'a, K: Kind> Consumer<'a, K> {
             }
         };
         self.free_to(pos);
-        let bytes = self.region.bytes(
-            HEADER_LEN + rec.off as usize + K::RECORD_HEADER as usize,
-            rec.len as usize,
-        )?;
+        let bytes = self
+            .region
+            .bytes(HEADER_LEN + rec.at as usize, rec.len as usize)?;
         Ok(ReadGrant {
-            end: pos.wrapping_add(K::record_size(rec.len)),
+            next: rec.next,
+            pos,
             consumer: self,
             bytes,
         })
@@ -859,10 +955,10 @@ impl<'a, K: Kind> Consumer<'a, K> {
                 }
             };
             // SAFETY-free: `bytes` re-checks bounds; the record was validated by `locate`.
-            let bytes = match self.region.bytes(
-                HEADER_LEN + rec.off as usize + RECORD_HEADER as usize,
-                rec.len as usize,
-            ) {
+            let bytes = match self
+                .region
+                .bytes(HEADER_LEN + rec.at as usize, rec.len as usize)
+            {
                 Ok(b) => b,
                 Err(e) => {
                     self.free_to(pos);
@@ -917,6 +1013,37 @@ impl<'a, K: Kind> Consumer<'a, K> {
             let word = unsafe { self.rec_word(off, 0) }.load(Ordering::Relaxed);
             // Relaxed: the Acquire load of TAIL (`refresh_tail`) made every record below it
             // visible (pairs with the producer's Release/SeqCst TAIL store).
+            if word & (SPSC_PADDING | SPSC_RUN) == SPSC_RUN {
+                let run = self.batch_run(pos, off, tail, word)?;
+                // The run's messages from TAKEN on, one view each, with no per-message checks:
+                // the whole run was validated against the data area and the tail.
+                let mut at = HEADER_LEN + (off + SPSC_RUN_HEADER + run.taken * run.stride) as usize;
+                let mut taken = run.taken;
+                while taken < run.count {
+                    // SAFETY: message `taken` lies inside the validated run, which lies inside
+                    // the data area the region covers.
+                    let bytes = unsafe { region.bytes_unchecked(at, run.len as usize) };
+                    let flow = f(bytes).branch();
+                    n += 1;
+                    taken += 1;
+                    at += run.stride as usize;
+                    if let ControlFlow::Break(b) = flow {
+                        // Consumed up to the message the callback stopped on (spec §3.1.1).
+                        let next = if taken == run.count {
+                            Next::Head(run.end)
+                        } else {
+                            Next::Taken { run: off, taken }
+                        };
+                        self.consume(pos, next);
+                        return Ok((n, Some(b)));
+                    }
+                }
+                pos = run.end;
+                if pos.wrapping_sub(self.head) >= batch {
+                    self.free_to(pos);
+                }
+                continue;
+            }
             let size = match spsc_checked_size(cap, pos, off, tail, word) {
                 Ok(size) => size,
                 Err(e) => {
@@ -1019,6 +1146,47 @@ impl Consumer<'_, crate::Spsc> {
                 pos = pos.wrapping_add(size);
                 continue;
             }
+            if word & (SPSC_PADDING | SPSC_RUN) == SPSC_RUN {
+                let run = self.batch_run(pos, off, tail, word)?;
+                if run.len == want {
+                    let k = (run.count - run.taken).min((out.len() - n) as u32);
+                    let first = at + (SPSC_RUN_HEADER + run.taken * run.stride) as usize;
+                    let dst = &mut out[n..n + k as usize];
+                    if run.stride == want {
+                        // SAFETY: messages taken .. taken + k lie back to back (no padding:
+                        // the stride is the length) inside the validated run, 4-aligned.
+                        unsafe { region.copy_out_padded(first, bytemuck::cast_slice_mut(dst)) };
+                    } else {
+                        for (i, v) in dst.iter_mut().enumerate() {
+                            // SAFETY: message taken + i and its padding to whole words lie
+                            // inside the validated run, 4-aligned.
+                            unsafe {
+                                region.copy_out_padded(
+                                    first + i * run.stride as usize,
+                                    bytemuck::bytes_of_mut(v),
+                                )
+                            };
+                        }
+                    }
+                    n += k as usize;
+                    let taken = run.taken + k;
+                    if taken == run.count {
+                        pos = run.end;
+                        continue;
+                    }
+                    // `out` is full inside the run (spec §3.1.1).
+                    self.consume(pos, Next::Taken { run: off, taken });
+                    return Ok(n);
+                }
+                self.free_to(pos);
+                if n == 0 {
+                    return Err(Error::SizeMismatch {
+                        expected: len,
+                        found: run.len as usize,
+                    });
+                }
+                return Ok(n);
+            }
             // The rare cases: wrap padding, a message of another length, bad bytes.
             let rsize = match spsc_checked_size(cap, pos, off, tail, word) {
                 Ok(size) => size,
@@ -1067,6 +1235,67 @@ fn spsc_checked_size(cap: u32, pos: u32, off: u32, tail: u32, word: u32) -> Resu
     Ok(size)
 }
 
+/// Validates the SPSC run whose header word `word` (with [`SPSC_RUN`]) is at position `pos`
+/// (data offset `off`) below `tail` (spec §3.1.1, §5.2): at least one message, the 12-byte header
+/// inside the data area and the tail before its other two words are read, `1 <= L <= max_message`,
+/// the whole run inside the data area and the tail, `TAKEN < count`. A violation is
+/// [`Corruption::BadLength`] naming the run's position and the offending word.
+#[inline]
+fn spsc_run(
+    region: &Region<'_>,
+    cap: u32,
+    pos: u32,
+    off: u32,
+    tail: u32,
+    word: u32,
+) -> Result<Run, Error> {
+    let bad = |length| {
+        Err(Error::Corrupt(Corruption::BadLength {
+            position: pos,
+            length,
+        }))
+    };
+    let count = word & SPSC_RUN_COUNT_MASK;
+    // Published bytes from pos on, before the end of the data area.
+    let room = (cap - off).min(tail.wrapping_sub(pos));
+    if count == 0 || room < SPSC_RUN_HEADER {
+        return bad(word);
+    }
+    let at = HEADER_LEN + off as usize;
+    // SAFETY: off is 4-aligned and off + 12 <= cap: the header lies in the data area, which the
+    // region covers.
+    // Relaxed: below the loaded tail, which an Acquire load made visible (pairs with the
+    // producer's Release/SeqCst TAIL store); TAKEN is this consumer's own word (or a dead
+    // predecessor's, read after the Acquire role claim).
+    let (len, taken) = unsafe {
+        (
+            region
+                .u32_at_unchecked(at + SPSC_RUN_LEN as usize)
+                .load(Ordering::Relaxed),
+            region
+                .u32_at_unchecked(at + SPSC_RUN_TAKEN as usize)
+                .load(Ordering::Relaxed),
+        )
+    };
+    if len == 0 || len > max_message(cap) {
+        return bad(len);
+    }
+    let size = match spsc_run_size(count, len) {
+        Some(size) if size <= room => size,
+        _ => return bad(word),
+    };
+    if taken >= count {
+        return bad(taken);
+    }
+    Ok(Run {
+        count,
+        len,
+        stride: (len + 3) & !3,
+        taken,
+        end: pos.wrapping_add(size),
+    })
+}
+
 impl<K: Kind> Drop for Consumer<'_, K> {
     fn drop(&mut self) {
         if crate::crash::dead() {
@@ -1098,7 +1327,9 @@ impl<K: Kind> Drop for Consumer<'_, K> {
 pub struct ReadGrant<'c, 'a, K: Kind> {
     consumer: &'c mut Consumer<'a, K>,
     bytes: Bytes<'a>,
-    end: u32,
+    /// Where the message (or its run) starts, and what consuming it stores.
+    pos: u32,
+    next: Next,
 }
 
 impl<K: Kind> core::fmt::Debug for ReadGrant<'_, '_, K> {
@@ -1215,6 +1446,6 @@ impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
     /// assert_eq!(ring.used_bytes(), Ok(0));
     /// ```
     pub fn release(self) {
-        self.consumer.free_to(self.end);
+        self.consumer.consume(self.pos, self.next);
     }
 }

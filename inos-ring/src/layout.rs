@@ -18,7 +18,7 @@ pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
 /// [`committed_tag`]; since 3, SPSC records have a 4-byte header and MPSC consumers zero only the
 /// state words of released space). Older rings are refused with
 /// [`Error::BadVersion`](crate::Error::BadVersion).
-pub const VERSION_VALUE: u32 = 4;
+pub const VERSION_VALUE: u32 = 5;
 
 /// Offset of the magic word ([`MAGIC_VALUE`]).
 pub const MAGIC: usize = 0;
@@ -102,6 +102,22 @@ pub const SPSC_RECORD_ALIGN: u32 = 4;
 /// Flag bit of an SPSC header word that marks a padding record: the low 31 bits are the bytes
 /// after the header word to skip (a wrap filler says how far the end of the data area is).
 pub const SPSC_PADDING: u32 = 0x8000_0000;
+/// Flag bit of an SPSC header word (with [`SPSC_PADDING`] clear) that starts a **run**: the low
+/// 30 bits ([`SPSC_RUN_COUNT_MASK`]) are how many messages of one length follow the run's
+/// 12-byte header (spec §3.1.1).
+pub const SPSC_RUN: u32 = 0x4000_0000;
+/// The count bits of a run's header word.
+pub const SPSC_RUN_COUNT_MASK: u32 = 0x3FFF_FFFF;
+/// Size of a run's header: the word `SPSC_RUN | count`, the messages' length `L`, and `TAKEN`,
+/// the consumer's count of the run's messages consumed (spec §3.1.1).
+pub const SPSC_RUN_HEADER: u32 = 12;
+/// Offset of the `L` word in a run's header.
+pub const SPSC_RUN_LEN: u32 = 4;
+/// Offset of the consumer-owned `TAKEN` word in a run's header.
+pub const SPSC_RUN_TAKEN: u32 = 8;
+/// The fewest messages the Rust producer puts in a run: below four, single records are as
+/// small or smaller (`12 + count·stride` bytes against `count·(4 + stride)`).
+pub const SPSC_RUN_MIN: u32 = 4;
 
 /// Record state (MPSC): free space (not yet written).
 pub const STATE_EMPTY: u32 = 0;
@@ -170,6 +186,26 @@ pub const fn record_size(len: u32) -> u32 {
 #[inline(always)]
 pub const fn spsc_record_size(len: u32) -> u32 {
     (len + SPSC_RECORD_HEADER + (SPSC_RECORD_ALIGN - 1)) & !(SPSC_RECORD_ALIGN - 1)
+}
+
+/// Bytes a run of `count` messages of `len` bytes occupies (spec §3.1.1): the 12-byte header
+/// and each message padded to 4, or `None` if that exceeds `u32` (no valid run does).
+///
+/// ```
+/// use inos_ring::layout::spsc_run_size;
+/// assert_eq!(spsc_run_size(64, 8), Some(12 + 64 * 8)); // 64 eight-byte messages: 524 bytes
+/// assert_eq!(spsc_run_size(3, 5), Some(12 + 3 * 8));
+/// assert_eq!(spsc_run_size(1 << 29, 9), None);
+/// ```
+#[inline(always)]
+pub const fn spsc_run_size(count: u32, len: u32) -> Option<u32> {
+    let stride = (len as u64 + 3) & !3;
+    let size = SPSC_RUN_HEADER as u64 + count as u64 * stride;
+    if size > u32::MAX as u64 {
+        None
+    } else {
+        Some(size as u32)
+    }
 }
 
 /// Largest payload a ring of `capacity` data bytes accepts, for both kinds: `capacity / 2 - 8`,

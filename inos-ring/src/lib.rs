@@ -36,9 +36,13 @@
 //!   read past it; MPSC consumers zero the state words of consumed space before releasing it
 //!   (after reading it, defect 5), announcing each release in the header so that a consumer that
 //!   dies halfway leaves a release the next one finishes.
-//! - **Framing** (wire format version 4): an SPSC record is one 4-byte header word (the length,
+//! - **Framing** (wire format version 5): an SPSC record is one 4-byte header word (the length,
 //!   or [`layout::SPSC_PADDING`] plus the bytes to skip) and its payload padded to 4 bytes, so an
-//!   8-byte message moves 12 bytes; an MPSC record has an 8-byte header (length, state) and is
+//!   8-byte message moves 12 bytes, or a **run** ([`layout::SPSC_RUN`]): one 12-byte header and
+//!   `count` messages of one length back to back, which [`Producer::push_pods`] writes for four
+//!   or more messages, so that a batch of 8-byte messages moves 8 bytes each. The consumer takes
+//!   a run's messages one by one or in batches; its progress inside a run is a word of the run
+//!   it owns, so a consumer that takes the role over resumes where the last one stopped. An MPSC record has an 8-byte header (length, state) and is
 //!   padded to 8 ([`Kind::record_size`]). An MPSC commit is a plain store of a state tag that
 //!   names the record's position ([`layout::committed_tag`]), never a locked read-modify-write
 //!   on the line the consumer polls.

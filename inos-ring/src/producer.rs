@@ -629,6 +629,10 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// Pushes as many of `values` as fit now, each as its own message of `size_of::<T>()` bytes,
     /// and publishes them together with one store of `TAIL` (the batched counterpart of
     /// [`push_pod`](Producer::push_pod)). Returns how many were pushed (0 if the ring is full).
+    /// Four or more values that fit before the end of the data area go into one **run** record
+    /// (spec §3.1.1): a 12-byte header, then the messages at 4-byte-padded strides, so an 8-byte
+    /// message takes 8 bytes of the ring instead of the 12 of a record of its own. The consumer
+    /// takes a run's messages like any others, one by one or in batches.
     /// Before writing a run of records it asks for all their cache lines for writing
     /// ([`Region::prefetch_write_range`](inos_layout::Region::prefetch_write_range)): the consumer read them
     /// last, and the stores would otherwise wait for them one line at a time.
@@ -642,7 +646,7 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
     /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
     /// let values: Vec<u64> = (0..20).collect();
-    /// assert_eq!(p.push_pods(&values), Ok(20)); // 12-byte records in a 256-byte ring
+    /// assert_eq!(p.push_pods(&values), Ok(20)); // one 172-byte run in a 256-byte ring
     /// let mut got = Vec::new();
     /// c.drain(|m| got.push(m.read_u64_le(0).unwrap())).unwrap();
     /// assert_eq!(got, (0..20).collect::<Vec<u64>>());
@@ -664,7 +668,16 @@ impl<'a> Producer<'a, crate::Spsc> {
             let mut free = cap - t.wrapping_sub(head);
             // Room for the next record, plus wrap padding if it must wrap.
             let need = if size <= to_end { size } else { to_end + size };
-            if need > free {
+            let left = values.len() - n;
+            // What the rest would take (one run, or single records): when the cached head
+            // leaves less, look at the real one (once per call), so a batch is not cut into
+            // runs smaller than the free space allows.
+            let rest = if left >= SPSC_RUN_MIN as usize {
+                SPSC_RUN_HEADER as u64 + left as u64 * (size - SPSC_RECORD_HEADER) as u64
+            } else {
+                left as u64 * size as u64
+            };
+            if need > free || (rest > free as u64 && !refreshed) {
                 if refreshed {
                     break;
                 }
@@ -685,6 +698,63 @@ impl<'a> Producer<'a, crate::Spsc> {
                 // SAFETY: off is 4-aligned and off + to_end = cap; the space is ours.
                 unsafe { self.write_spsc_padding(off, to_end) };
                 t = t.wrapping_add(to_end);
+                continue;
+            }
+            let room = to_end.min(free);
+            // A run record (spec §3.1.1) when at least SPSC_RUN_MIN messages fit in one: the
+            // messages back to back at 4-byte strides behind one 12-byte header.
+            let stride = size - SPSC_RECORD_HEADER;
+            // Runs hold messages of at least one byte (spec §3.1.1): empty ones go as records.
+            let fit = match room.checked_sub(SPSC_RUN_HEADER) {
+                Some(rest) if stride > 0 => rest / stride,
+                _ => 0,
+            };
+            if left >= SPSC_RUN_MIN as usize && fit >= SPSC_RUN_MIN {
+                let k = fit.min(SPSC_RUN_COUNT_MASK).min(left as u32);
+                let run = &values[n..n + k as usize];
+                let at = HEADER_LEN + off as usize;
+                let first = at + SPSC_RUN_HEADER as usize;
+                // In windows of at most PREFETCH_SPAN bytes, as below.
+                let window = (PREFETCH_SPAN / stride.max(1) as usize).max(1);
+                let mut dst = first;
+                for chunk in run.chunks(window) {
+                    region.prefetch_write_range(dst, chunk.len() * stride as usize);
+                    crate::crash::point();
+                    if stride == len {
+                        // SAFETY: the messages lie back to back (the stride is the length)
+                        // from `dst`, 4-aligned, inside the run: off + 12 + k * stride <= off +
+                        // room <= cap, in free space that is ours (published below by TAIL).
+                        unsafe { region.copy_in_padded(dst, bytemuck::cast_slice(chunk)) };
+                    } else {
+                        for (i, v) in chunk.iter().enumerate() {
+                            // SAFETY: as above, one message and its padding to 4 at a time.
+                            unsafe {
+                                region.copy_in_padded(
+                                    dst + i * stride as usize,
+                                    bytemuck::bytes_of(v),
+                                )
+                            };
+                        }
+                    }
+                    dst += chunk.len() * stride as usize;
+                }
+                crate::crash::point();
+                // SAFETY: the run's header (off + 12 <= cap) is in free space that is ours.
+                // Relaxed: the TAIL store below publishes the run with the batch.
+                unsafe {
+                    region
+                        .u32_at_unchecked(at + SPSC_RUN_LEN as usize)
+                        .store(len, Ordering::Relaxed);
+                    region
+                        .u32_at_unchecked(at + SPSC_RUN_TAKEN as usize)
+                        .store(0, Ordering::Relaxed);
+                    region
+                        .u32_at_unchecked(at)
+                        .store(SPSC_RUN | k, Ordering::Relaxed);
+                }
+                // k <= fit, so the run is at most `room` bytes.
+                t = t.wrapping_add(SPSC_RUN_HEADER + k * stride);
+                n += k as usize;
                 continue;
             }
             // A run of records that fits before the end of the data area and in the free space

@@ -403,6 +403,47 @@ fn spsc_push_pods_and_pop_pods() {
     });
 }
 
+/// Runs (spec §3.1.1) against a consumer that takes them one message at a time and detaches
+/// in the middle of one: the first batch is one run, the second needs space the consumer frees
+/// (a run before the end, then what is left after the wrap); the new consumer resumes at the
+/// run's `TAKEN`, every value arrives once, in order, and `HEAD` ends at `TAIL`.
+#[test]
+fn spsc_runs_taken_one_by_one_across_a_reattach() {
+    model(|| {
+        let buf = ring_buf::<Spsc>(64, 0);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
+            let mut p = ring.producer().unwrap();
+            // A 36-byte run of six u32; then six more, of which a run of four fits before the
+            // end (28 bytes) and the last two follow the wrap once the first run is released.
+            assert_eq!(p.push_pods(&[1u32, 2, 3, 4, 5, 6]), Ok(6));
+            let vals = [7u32, 8, 9, 10, 11, 12];
+            let mut sent = 0;
+            while sent < vals.len() {
+                sent += p.push_pods(&vals[sent..]).unwrap();
+                spin_loop();
+            }
+        });
+        let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+        let mut got = Vec::new();
+        for batch in [2usize, 10] {
+            let mut c = ring.consumer().unwrap(); // the second resumes inside the first run
+            let want = got.len() + batch;
+            while got.len() < want {
+                match c.pop_pod::<u32>() {
+                    Ok(v) => got.push(v),
+                    Err(Error::Empty) => spin_loop(),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+        assert_eq!(got, (1..=12).collect::<Vec<u32>>());
+        producer.join().unwrap();
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
 /// `read` (zero-copy) and `skip` against a concurrent MPSC producer: the read view shows the
 /// committed bytes, `skip` drops exactly one message and counts it.
 #[test]

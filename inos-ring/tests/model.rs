@@ -213,12 +213,41 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                 let vals: Vec<u64> = (0..n as u64).map(|i| (seq as u64) << 32 | i).collect();
                 seq += 1;
                 let mut pushed = 0;
-                for v in &vals {
-                    if !fits::<K>(cap, tail.wrapping_sub(head), tail, 8) {
+                while pushed < vals.len() {
+                    let used = tail.wrapping_sub(head);
+                    if !fits::<K>(cap, used, tail, 8) {
                         break;
                     }
+                    // SPSC (spec §3.1.1): four or more messages that fit before the end of the
+                    // data area and in the free space go into one run; HEAD passes a run only
+                    // with its last message, so the model gives the run's bytes to that one.
+                    let to_end = cap - (tail & (cap - 1));
+                    if !K::MULTI_PRODUCER && to_end < 12 {
+                        // Wrap padding first; the rest is decided at offset 0.
+                        model.push_back((None, to_end));
+                        tail = tail.wrapping_add(to_end);
+                        continue;
+                    }
+                    let room = to_end.min(cap - used);
+                    let fit = room.saturating_sub(12) as usize / 8;
+                    let left = vals.len() - pushed;
+                    if !K::MULTI_PRODUCER && left >= 4 && fit >= 4 {
+                        let k = fit.min(left);
+                        for (i, v) in vals[pushed..pushed + k].iter().enumerate() {
+                            let size = if i + 1 == k { 12 + 8 * k as u32 } else { 0 };
+                            model.push_back((Some(v.to_le_bytes().to_vec()), size));
+                        }
+                        tail = tail.wrapping_add(12 + 8 * k as u32);
+                        pushed += k;
+                        continue;
+                    }
+                    push_model(
+                        Some(vals[pushed].to_le_bytes().to_vec()),
+                        8,
+                        &mut tail,
+                        &mut model,
+                    );
                     pushed += 1;
-                    push_model(Some(v.to_le_bytes().to_vec()), 8, &mut tail, &mut model);
                 }
                 let got = K::push_pods(&mut p, &vals);
                 prop_assert_eq!(got, pushed);

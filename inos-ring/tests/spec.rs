@@ -82,6 +82,16 @@ fn constants_in_prose_match() {
         (4, 12, 16)
     );
     assert!(SPEC.contains("**4 on SPSC rings and 8\n  on MPSC rings**"));
+    // SPSC runs (§3.1.1): the flag, the header's words, the size.
+    assert!(SPEC.contains("(`RUN = 0x40000000`)"));
+    assert_eq!((SPSC_RUN, SPSC_RUN_COUNT_MASK), (0x4000_0000, 0x3FFF_FFFF));
+    assert!(SPEC.contains("| +0 | u32 | producer | `RUN \\| count` (`RUN = 0x40000000`, `1 <= count <= 0x3FFFFFFF`) |"));
+    assert!(SPEC.contains("| +4 | u32 `L` |"));
+    assert!(SPEC.contains("| +8 | u32 `TAKEN` |"));
+    assert!(SPEC.contains("| +12 | `count × stride` bytes |"));
+    assert_eq!((SPSC_RUN_LEN, SPSC_RUN_TAKEN, SPSC_RUN_HEADER), (4, 8, 12));
+    assert!(SPEC.contains("`run_size(count, L) = 12 + count · ((L + 3) & ~3)`"));
+    assert_eq!(spsc_run_size(3, 5), Some(12 + 3 * 8));
     assert_eq!((SPSC_RECORD_ALIGN, RECORD_ALIGN), (4, 8));
     assert_eq!(max_message(64), 24);
     assert_eq!(MAGIC_VALUE, 0x474E_5249);

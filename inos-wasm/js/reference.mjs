@@ -1,7 +1,7 @@
 // A pure-JS reference party of the inos protocol: no wasm, no Rust, only the bytes.
 //
 // Written against docs/PROTOCOL.md §2, docs/protocol/epoch.md §1-2 and docs/protocol/ring.md
-// §2-7 (ring wire format version 2). Both positions of a live ring are read TAIL first, then
+// §2-7 (ring wire format version 5). Both positions of a live ring are read TAIL first, then
 // HEAD, re-reading TAIL while the pair does not validate and TAIL moved (ring.md §2.1): reading
 // HEAD first does not work, since producers may claim space the consumer freed after that read,
 // and contention is never reported as corruption.
@@ -277,11 +277,11 @@ export class Epoch {
   }
 }
 
-// ---- Rings (ring.md, version 4) ---------------------------------------------------------------
+// ---- Rings (ring.md, version 5) ---------------------------------------------------------------
 
 export const RING = Object.freeze({
   MAGIC: 0x474e5249, // "IRNG"
-  VERSION: 4,
+  VERSION: 5,
   OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_MODE: 36, OFF_CONSUMER_ROLE: 16,
   OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32,
   OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_RELEASE_TO: 132, OFF_TAIL: 256,
@@ -297,6 +297,13 @@ export const RING = Object.freeze({
   TAG_POSITION_MASK: 0x1fffffff,
   /** SPSC records (ring.md §3.1): one header word, 4-aligned; bit 31 flags padding. */
   SPSC_RECORD_HEADER: 4, SPSC_PADDING: 0x80000000,
+  /**
+   * SPSC runs (ring.md §3.1.1): bit 30 of a header word without the padding flag starts a run of
+   * `word & SPSC_RUN_COUNT_MASK` messages; then the messages' length L (+4), the consumer's TAKEN
+   * (+8), and the messages from +12, each padded to 4.
+   */
+  SPSC_RUN: 0x40000000, SPSC_RUN_COUNT_MASK: 0x3fffffff, SPSC_RUN_HEADER: 12, SPSC_RUN_LEN: 4,
+  SPSC_RUN_TAKEN: 8,
 });
 
 /** Bytes an MPSC record with a `len`-byte payload occupies (header + payload, rounded up to 8). */
@@ -501,8 +508,11 @@ export class RingConsumer extends RingBase {
 
   /**
    * The first record at or after `pos` that is not padding: { pos, off, state } with the state
-   * COMMITTED (then also len, size), EMPTY or BUSY(pos) (MPSC). Padding is skipped (and a whole
-   * lap of it released first, MPSC). Throws on corruption, after releasing the padding skipped.
+   * COMMITTED (then also len, size: the record's bytes, and at: the data offset of the message's
+   * payload), EMPTY or BUSY(pos) (MPSC). An SPSC run is COMMITTED with `run: { count, taken,
+   * stride }`: the message is the run's message `taken`, `size` the whole run's. Padding is
+   * skipped (and a whole lap of it released first, MPSC). Throws on corruption, after releasing
+   * the padding skipped.
    */
   #next(pos) {
     for (;;) {
@@ -517,19 +527,22 @@ export class RingConsumer extends RingBase {
         if (pos === t) return { pos, state: RING.STATE_EMPTY };
       }
       if (!this.multi) {
-        // One header word (ring.md §3.1): a message length, or the padding flag + bytes to skip.
+        // One header word (ring.md §3.1): a message length, the padding flag + bytes to skip, or
+        // the run flag + a count of messages (§3.1.1).
         const off = pos & this.mask;
         const word = u32(Atomics.load(this.i32, this.rec(off, 0)));
         const padding = (word & RING.SPSC_PADDING) !== 0;
+        const run = !padding && (word & RING.SPSC_RUN) !== 0;
         const len = padding ? word & 0x7fffffff : word;
         let size;
         try {
+          if (run) return this.#run(pos, off, word & RING.SPSC_RUN_COUNT_MASK);
           size = this.#checkLen(pos, off, len, padding ? this.cap - 8 : this.maxMessage);
         } catch (e) {
           this.#freeTo(pos);
           throw e;
         }
-        if (!padding) return { pos, off, state: RING.STATE_COMMITTED, len, size };
+        if (!padding) return { pos, off, state: RING.STATE_COMMITTED, len, size, at: off + this.hdr };
         pos = u32(pos + size);
         continue;
       }
@@ -549,7 +562,7 @@ export class RingConsumer extends RingBase {
           this.#freeTo(pos);
           throw e;
         }
-        if (state === RING.STATE_COMMITTED) return { pos, off, state, len, size };
+        if (state === RING.STATE_COMMITTED) return { pos, off, state, len, size, at: off + this.hdr };
         pos = u32(pos + size);
         continue;
       }
@@ -557,6 +570,45 @@ export class RingConsumer extends RingBase {
       this.#freeTo(pos);
       throw new ProtocolError('corrupt', `record at ${pos} has state 0x${state.toString(16)}`, 'bad-state');
     }
+  }
+
+  /**
+   * The SPSC run of `count` messages at position `pos` (data offset `off`), validated as ring.md
+   * §5.2 says: its 12-byte header inside the data area and the loaded tail before L and TAKEN
+   * are read, then 1 <= L <= max_message (empty messages never go into runs), TAKEN < count, and
+   * the whole run inside both (no product is formed before the count is known to fit, so nothing
+   * overflows). Any violation is a corrupt length, like a message's.
+   */
+  #run(pos, off, count) {
+    const bad = (why) => new ProtocolError('corrupt', `run at ${pos}: ${why}`, 'bad-length');
+    const room = Math.min(this.cap - off, u32(this.tailCache - pos)); // where the run must end
+    if (count === 0) throw bad('count 0');
+    if (RING.SPSC_RUN_HEADER > room) throw bad('header past the end of the data area or TAIL');
+    const len = u32(Atomics.load(this.i32, this.rec(off, RING.SPSC_RUN_LEN)));
+    const taken = u32(Atomics.load(this.i32, this.rec(off, RING.SPSC_RUN_TAKEN)));
+    if (len === 0 || len > this.maxMessage) throw bad(`length ${len}`);
+    if (taken >= count) throw bad(`taken ${taken} of ${count}`);
+    const stride = (len + 3) & ~3; // 1 <= len <= max_message < 2^30: 4 <= stride, no wrap
+    if (count > Math.floor((room - RING.SPSC_RUN_HEADER) / stride)) {
+      throw bad(`${count} messages of ${len} bytes past the end of the data area or TAIL`);
+    }
+    const size = RING.SPSC_RUN_HEADER + count * stride; // <= room: exact
+    const at = off + RING.SPSC_RUN_HEADER + taken * stride;
+    return { pos, off, state: RING.STATE_COMMITTED, len, size, at, run: { count, taken, stride } };
+  }
+
+  /**
+   * Consumes the run `r` up to message `taken` (ring.md §3.1.1): all of it releases it (HEAD
+   * moves to its end; TAKEN is not written), fewer stores TAKEN (and releases the padding before
+   * the run: HEAD never points inside a run).
+   */
+  #takeRun(r, taken) {
+    if (taken === r.run.count) {
+      this.#freeTo(u32(r.pos + r.size));
+      return;
+    }
+    if (taken !== r.run.taken) Atomics.store(this.i32, this.rec(r.off, RING.SPSC_RUN_TAKEN), taken);
+    this.#freeTo(r.pos);
   }
 
   /** Whether `state` at the record starting at `pos` is COMMITTED(q) for q = pos - k·capacity, k ≥ 1. */
@@ -584,9 +636,10 @@ export class RingConsumer extends RingBase {
       e.needed = r.len;
       throw e;
     }
-    const start = this.data + r.off + this.hdr;
+    const start = this.data + r.at;
     const msg = this.u8.slice(start, start + r.len); // read BEFORE releasing (defect 5)
-    this.#freeTo(u32(r.pos + r.size));
+    if (r.run) this.#takeRun(r, r.run.taken + 1);
+    else this.#freeTo(u32(r.pos + r.size));
     return msg;
   }
 
@@ -594,16 +647,39 @@ export class RingConsumer extends RingBase {
    * Hands every message available now to `onMessage` (a copy each), in order, and consumes them;
    * returns the count. At most one lap (`capacity` bytes of positions) per call, so it returns
    * while producers keep the ring busy. On corruption, the messages before it were delivered and
-   * released.
+   * released. The rest of an SPSC run is taken whole and released with one HEAD store (TAKEN is
+   * not written); a message handed to `onMessage` is consumed even if it throws (inside a run,
+   * TAKEN then counts it).
    */
   drain(onMessage) {
     const start = this.head;
     let n = 0;
     while (u32(this.head - start) < this.cap) {
-      const m = this.tryPop();
-      if (m === null) break;
-      onMessage(m);
-      n++;
+      const r = this.#next(this.head);
+      if (r.state !== RING.STATE_COMMITTED) {
+        this.#freeTo(r.pos); // padding skipped so far
+        break;
+      }
+      if (!r.run) {
+        const at = this.data + r.at;
+        const msg = this.u8.slice(at, at + r.len); // read BEFORE releasing (defect 5)
+        this.#freeTo(u32(r.pos + r.size));
+        n++;
+        onMessage(msg);
+        continue;
+      }
+      let taken = r.run.taken;
+      try {
+        while (taken < r.run.count) {
+          const at = this.data + r.at + (taken - r.run.taken) * r.run.stride;
+          const msg = this.u8.slice(at, at + r.len);
+          taken++;
+          n++;
+          onMessage(msg);
+        }
+      } finally {
+        this.#takeRun(r, taken);
+      }
     }
     return n;
   }

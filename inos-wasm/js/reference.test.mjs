@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
-import { RING, RingConsumer, RingProducer, Epoch, ProtocolError } from './reference.mjs';
+import { RING, RingConsumer, RingProducer, RingObserver, Epoch, ProtocolError } from './reference.mjs';
 
 function smallRing(env, cap, kind) {
   const arena = env.main.region('arena');
@@ -298,4 +298,272 @@ test('epoch counters wrap and compare as u32 in JS', () => {
   assert.equal(e.waitChanged(0xffffffff, 0), 0);
   assert.equal(e.signal(), 1);
   assert.equal(env.main.epochLoad(addr), 1);
+});
+
+// ---- SPSC runs (ring.md §3.1.1, version 5) on rings built by hand: no wasm -------------------
+
+/**
+ * An SPSC ring formatted as ring.md §2.0 says (VERSION `version`, positions at `p0`), in a buffer
+ * that ends where the data area ends: a read past the data area throws a RangeError instead of
+ * returning someone else's bytes. Its methods write records as a producer would (header words
+ * with Atomics, payloads through a Uint8Array) at the hand producer's position `pos`, and
+ * `publish` stores TAIL.
+ */
+function handRing(cap, p0 = 0, version = 5) {
+  const len = RING.HEADER_LEN + cap;
+  const sab = new SharedArrayBuffer(len);
+  const i32 = new Int32Array(sab), u8 = new Uint8Array(sab);
+  const store = (off, v) => Atomics.store(i32, off >> 2, v | 0);
+  store(RING.OFF_MAGIC, 0);
+  store(RING.OFF_VERSION, version);
+  store(RING.OFF_CAPACITY, cap);
+  store(RING.OFF_KIND, RING.KIND_SPSC);
+  for (const off of [RING.OFF_HEAD, RING.OFF_RELEASE_TO, RING.OFF_TAIL]) store(off, p0);
+  store(RING.OFF_MAGIC, RING.MAGIC); // last
+  const r = {
+    sab, i32, u8, cap, len, pos: p0 >>> 0,
+    /** Byte offset in the buffer of position `pos`. */
+    at: (pos) => RING.HEADER_LEN + (pos & (cap - 1)),
+    put(pos, v) { Atomics.store(i32, r.at(pos) >> 2, v | 0); },
+    get(pos) { return Atomics.load(i32, r.at(pos) >> 2) >>> 0; },
+    head: () => Atomics.load(i32, RING.OFF_HEAD >> 2) >>> 0,
+    taken: (runPos) => r.get(runPos + RING.SPSC_RUN_TAKEN),
+    /** A message record (header word = its length). */
+    message(bytes) {
+      const p = r.pos;
+      u8.set(bytes, r.at(p) + 4);
+      r.put(p, bytes.length);
+      r.pos = (p + ((bytes.length + 7) & ~3)) >>> 0;
+      return p;
+    },
+    /** Wrap padding to the end of the data area. */
+    pad() {
+      const toEnd = cap - (r.pos & (cap - 1));
+      r.put(r.pos, RING.SPSC_PADDING | (toEnd - 4));
+      r.pos = (r.pos + toEnd) >>> 0;
+    },
+    /** A run of `msgs` (all of one length): L, TAKEN = 0, the messages, then the header word. */
+    run(msgs) {
+      const p = r.pos, L = msgs[0].length, stride = (L + 3) & ~3;
+      r.put(p + 4, L);
+      r.put(p + 8, 0);
+      msgs.forEach((m, i) => {
+        assert.equal(m.length, L);
+        const b = r.at(p) + 12 + i * stride;
+        u8.fill(0xee, b, b + stride); // the padding after each message is unspecified
+        u8.set(m, b);
+      });
+      r.put(p, RING.SPSC_RUN | msgs.length);
+      r.pos = (p + 12 + msgs.length * stride) >>> 0;
+      return p;
+    },
+    publish(t = r.pos) { store(RING.OFF_TAIL, t); },
+    consumer: () => new RingConsumer(sab, 0, len),
+  };
+  return r;
+}
+
+/** Message `k` of 8 bytes, each byte distinct. */
+const m8 = (k) => Uint8Array.from({ length: 8 }, (_, i) => (k * 8 + i) & 0xff);
+const isCorruptLength = (e) => e instanceof ProtocolError && e.code === 'corrupt' && e.corruption === 'bad-length';
+
+test('ring v5: attach accepts VERSION 5 only (JS consumer, producer and observer)', () => {
+  for (const version of [3, 4, 6]) {
+    const r = handRing(64, 0, version);
+    for (const Party of [RingConsumer, RingProducer, RingObserver]) {
+      assert.throws(() => new Party(r.sab, 0, r.len), (e) => e instanceof ProtocolError && e.code === 'version', `version ${version}`);
+    }
+  }
+  const r = handRing(64);
+  assert.equal(RING.VERSION, 5);
+  new RingConsumer(r.sab, 0, r.len).close();
+  new RingProducer(r.sab, 0, r.len).close();
+  new RingObserver(r.sab, 0, r.len);
+});
+
+test('SPSC v5 run: a run of 8-byte messages is delivered in order by tryPop, pop and drain', () => {
+  const msgs = [0, 1, 2, 3, 4].map(m8);
+  for (const how of ['tryPop', 'pop', 'drain']) {
+    const r = handRing(128);
+    const run = r.run(msgs);
+    r.publish();
+    assert.equal(r.pos, 52, '12-byte header + 5 x 8 bytes');
+    const c = r.consumer();
+    const got = [];
+    if (how === 'drain') {
+      assert.equal(c.drain((m) => got.push(m)), 5);
+      assert.equal(r.taken(run), 0, 'a drain that takes the whole run stores no TAKEN');
+    } else {
+      assert.throws(() => c.tryPop(7), (e) => e.code === 'buffer-too-small' && e.needed === 8);
+      assert.equal(r.taken(run), 0, 'a message too long for the buffer stays');
+      for (let i = 0; i < 5; i++) {
+        got.push(how === 'tryPop' ? c.tryPop() : c.pop(0));
+        if (i < 4) {
+          assert.equal(r.taken(run), i + 1, `TAKEN counts the messages consumed (${how})`);
+          assert.equal(r.head(), run, 'HEAD stays at the run while messages of it are left');
+        }
+      }
+    }
+    assert.deepEqual(got, msgs, how);
+    assert.equal(r.head(), 52, 'the last message releases the whole run');
+    assert.equal(c.head, 52);
+    assert.equal(c.tryPop(), null);
+    assert.equal(c.pop(0), null);
+    c.close();
+  }
+});
+
+test('SPSC v5 run: runs mixed with single messages and wrap padding, positions wrapping 2^32', () => {
+  const p0 = 2 ** 32 - 96, cap = 256; // data offset 160
+  const build = () => {
+    const r = handRing(cap, p0);
+    const want = [];
+    const add = (m) => (want.push(m), m);
+    r.message(add(Uint8Array.of(1, 2, 3))); // 8 bytes, to offset 168
+    const run1 = r.run([0, 1, 2, 3].map((k) => add(m8(k).subarray(0, 5)))); // stride 8: 44 bytes, to 212
+    r.pad(); // 44 bytes of padding: the next run (60 bytes) does not fit before the end
+    const run2 = r.run([10, 11, 12, 13, 14, 15].map((k) => add(m8(k)))); // at offset 0, 60 bytes
+    r.message(add(new Uint8Array(0))); // a zero-length message, 4 bytes
+    r.run([7, 8, 9].map((k) => add(Uint8Array.of(k)))); // three 1-byte messages: 12 + 3 x 4 bytes
+    r.message(add(m8(20))); // 12 bytes, to offset 100
+    r.publish();
+    assert.equal(r.pos, 100, 'TAIL wrapped past 2^32');
+    return { r, want, run1, run2 };
+  };
+  {
+    const { r, want, run1, run2 } = build();
+    const c = r.consumer();
+    const got = [];
+    for (let i = 0; i < 5; i++) got.push(c.tryPop());
+    assert.equal(r.head(), (run1 + 44) >>> 0, 'the first run released, the padding after it not yet read');
+    got.push(c.tryPop());
+    assert.equal(r.head(), run2, 'the padding released up to the second run; HEAD is not inside it');
+    assert.equal(r.taken(run2), 1);
+    for (let m = c.tryPop(); m !== null; m = c.tryPop()) got.push(m);
+    assert.deepEqual(got, want);
+    assert.equal(r.head(), 100);
+    c.close();
+  }
+  {
+    const { r, want } = build();
+    const c = r.consumer();
+    const got = [];
+    assert.equal(c.drain((m) => got.push(m)), want.length);
+    assert.deepEqual(got, want);
+    assert.equal(r.head(), 100, 'one drain took everything below TAIL');
+    c.close();
+  }
+});
+
+test('SPSC v5 run: partial consumption stores TAKEN; a consumer that attaches resumes at TAKEN', () => {
+  const r = handRing(128);
+  r.message(Uint8Array.of(9, 9, 9));
+  const run = r.run([0, 1, 2, 3, 4, 5].map(m8));
+  r.message(Uint8Array.of(7));
+  r.publish();
+  let c = r.consumer();
+  assert.deepEqual(c.tryPop(), Uint8Array.of(9, 9, 9));
+  assert.deepEqual(c.tryPop(), m8(0));
+  assert.deepEqual(c.tryPop(), m8(1));
+  assert.equal(r.taken(run), 2, 'TAKEN stored in the run header');
+  assert.equal(r.head(), run, 'HEAD at the run, not inside it');
+  c.close(); // the consumer leaves (or dies) inside the run
+  c = r.consumer();
+  assert.deepEqual(c.tryPop(), m8(2), 'the next consumer resumes at message TAKEN');
+  assert.equal(r.taken(run), 3);
+  c.close();
+  r.put(run + RING.SPSC_RUN_TAKEN, 5); // what a consumer of another language leaves after message 4
+  c = r.consumer();
+  const got = [];
+  assert.equal(c.drain((m) => got.push(m)), 2);
+  assert.deepEqual(got, [m8(5), Uint8Array.of(7)]);
+  assert.equal(r.head(), r.pos);
+  c.close();
+});
+
+test('SPSC v5 run: a drain that takes the rest of a run releases it with HEAD (TAKEN untouched)', () => {
+  const r = handRing(128);
+  const run = r.run([0, 1, 2, 3, 4, 5].map(m8));
+  r.publish();
+  let c = r.consumer();
+  assert.deepEqual(c.tryPop(), m8(0));
+  assert.equal(r.taken(run), 1);
+  // A callback that throws on the third message: the messages handed out are consumed.
+  let seen = 0;
+  assert.throws(() => c.drain(() => {
+    if (++seen === 3) throw new Error('stop');
+  }), /stop/);
+  assert.equal(r.taken(run), 4, 'TAKEN counts the messages handed out');
+  assert.equal(r.head(), run, 'the run is not released while messages of it are left');
+  const got = [];
+  assert.equal(c.drain((m) => got.push(m)), 2);
+  assert.deepEqual(got, [m8(4), m8(5)]);
+  assert.equal(r.head(), 12 + 6 * 8, 'HEAD moved to the end of the run');
+  assert.equal(r.taken(run), 4, 'the release wrote no TAKEN');
+  assert.equal(c.drain(() => assert.fail('nothing left')), 0);
+  c.close();
+});
+
+test('SPSC v5 run: hostile runs are corrupt lengths, never read out of bounds, and consume nothing', () => {
+  // Each case writes a run header at the ring's start position (and whatever else it needs)
+  // and publishes TAIL. Capacity 128: max_message 56.
+  const RUN = RING.SPSC_RUN;
+  const header = (r, p, word, L, taken) => { r.put(p, word); r.put(p + 4, L); r.put(p + 8, taken); };
+  const cases = [
+    ['count 0', 0, (r) => { header(r, 0, RUN | 0, 8, 0); r.publish(52); }],
+    ['L = 0 (empty messages never go into runs)', 0, (r) => { header(r, 0, RUN | 3, 0, 0); r.publish(12); }],
+    ['L > max_message', 0, (r) => { header(r, 0, RUN | 1, 57, 0); r.publish(72); }],
+    ['L near 2^32 (its stride is 0 in 32-bit arithmetic)', 0, (r) => { header(r, 0, RUN | 2, 0xfffffffd, 0); r.publish(20); }],
+    ['run past the end of the data area (within TAIL)', 96, (r) => { header(r, 96, RUN | 4, 8, 0); r.publish(96 + 64); }],
+    ['run past TAIL', 0, (r) => { header(r, 0, RUN | 4, 8, 0); r.publish(40); }],
+    ['header crossing TAIL', 0, (r) => { header(r, 0, RUN | 1, 0, 0); r.publish(8); }],
+    // The data area ends the buffer: loading L or TAKEN past it would throw a RangeError.
+    ['header crossing the end of the data area (8 bytes before it)', 120, (r) => { r.put(120, RUN | 1); r.put(124, 0); r.publish(128); }],
+    ['header crossing the end of the data area (4 bytes before it)', 124, (r) => { r.put(124, RUN | 1); r.publish(128); }],
+    ['TAKEN == count', 0, (r) => { header(r, 0, RUN | 3, 8, 3); r.publish(36); }],
+    ['TAKEN = 0xFFFFFFFF (negative as an Int32)', 0, (r) => { header(r, 0, RUN | 3, 8, -1); r.publish(36); }],
+    ['count x stride overflows 32 bits (12 + 8 x 0x20000002 = 28 mod 2^32)', 0, (r) => { header(r, 0, RUN | 0x20000002, 8, 0); r.publish(28); }],
+    ['count x stride overflows 32 bits, TAKEN 1', 0, (r) => { header(r, 0, RUN | 0x20000002, 8, 1); r.publish(28); }],
+    ['count x stride overflows 32 bits (12 + 16 x 0x10000001 = 28 mod 2^32)', 0, (r) => { header(r, 0, RUN | 0x10000001, 16, 0); r.publish(28); }],
+  ];
+  const ops = {
+    tryPop: (c) => c.tryPop(),
+    'tryPop(maxLen)': (c) => c.tryPop(64),
+    pop: (c) => c.pop(0),
+    drain: (c) => c.drain(() => assert.fail('a message was delivered')),
+  };
+  for (const [name, p0, write] of cases) {
+    for (const [opName, op] of Object.entries(ops)) {
+      const r = handRing(128, p0);
+      r.u8.fill(0x11, RING.HEADER_LEN); // plausible bytes everywhere else
+      write(r);
+      const before = r.u8.slice();
+      const c = r.consumer();
+      assert.throws(() => op(c), isCorruptLength, `${name}: ${opName}`);
+      assert.throws(() => op(c), isCorruptLength, `${name}: ${opName} again`);
+      c.close();
+      assert.deepEqual(r.u8, before, `${name}: ${opName} wrote nothing (no TAKEN, HEAD unmoved)`);
+    }
+  }
+  // Behind a message and wrap padding: the message is delivered, the padding released, the run refused.
+  for (const opName of ['tryPop', 'drain']) {
+    const r = handRing(128, 96);
+    r.message(Uint8Array.of(5, 6, 7));
+    r.pad();
+    assert.equal(r.pos, 128);
+    header(r, 128, RUN | 3, 8, 3);
+    r.publish(128 + 36);
+    const c = r.consumer();
+    const got = [];
+    if (opName === 'drain') {
+      assert.throws(() => c.drain((m) => got.push(m)), isCorruptLength);
+    } else {
+      got.push(c.tryPop());
+      assert.throws(() => c.tryPop(), isCorruptLength);
+    }
+    assert.deepEqual(got, [Uint8Array.of(5, 6, 7)]);
+    assert.equal(r.head(), 128, `${opName}: HEAD past the message and the padding, at the run`);
+    assert.equal(r.taken(128), 3);
+    c.close();
+  }
 });

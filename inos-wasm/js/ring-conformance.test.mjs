@@ -136,6 +136,9 @@ test('the JS ring constants equal ring.md as exported', () => {
   assert.equal(RING.KIND_MPSC, exported.ring_kind.mpsc);
   assert.equal(RING.STATE_BUSY, exported.record_state.busy);
   assert.equal(RING.STATE_PADDING, exported.record_state.padding);
+  for (const k of ['spsc_padding', 'spsc_run', 'spsc_run_count_mask', 'spsc_run_header', 'spsc_run_len', 'spsc_run_taken']) {
+    assert.equal(RING[k.toUpperCase()], exported.ring[k], k);
+  }
 });
 
 test('pure-JS ring party replays every ring conformance vector (results and words)', () => {

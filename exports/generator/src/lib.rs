@@ -334,12 +334,14 @@ pub fn epoch() -> Module {
     }
 }
 
-/// The ring's constants (`docs/protocol/ring.md`): format values, header field offsets, the
-/// reserved header ranges, kinds, record states and the wasm ABI statuses of ring calls.
+/// The ring's constants (`docs/protocol/ring.md`): format values (SPSC padding and run words
+/// included), header field offsets, the reserved header ranges, kinds, record states and the wasm
+/// ABI statuses of ring calls.
 ///
 /// ```
 /// let m = inos_export::ring();
 /// assert!(inos_export::go(&m).contains("const RingHeader_Tail = 0x100"));
+/// assert!(inos_export::go(&m).contains("const Ring_SpscRun = 0x40000000"));
 /// ```
 pub fn ring() -> Module {
     use inos_ring::layout as r;
@@ -362,7 +364,7 @@ pub fn ring() -> Module {
         groups: vec![
             Group {
                 name: "ring",
-                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag.",
+                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag, SPSC runs (spsc_run_*: the run flag and count mask of the header word, the header size, the offsets of L and TAKEN in it, the fewest messages the Rust producer puts in a run).",
                 consts: vec![
                     c("magic_value", U32(r::MAGIC_VALUE)),
                     c("version_value", U32(r::VERSION_VALUE)),
@@ -374,6 +376,12 @@ pub fn ring() -> Module {
                     c("spsc_record_header", U32(r::SPSC_RECORD_HEADER)),
                     c("spsc_record_align", U32(r::SPSC_RECORD_ALIGN)),
                     c("spsc_padding", U32(r::SPSC_PADDING)),
+                    c("spsc_run", U32(r::SPSC_RUN)),
+                    c("spsc_run_count_mask", U32(r::SPSC_RUN_COUNT_MASK)),
+                    c("spsc_run_header", U32(r::SPSC_RUN_HEADER)),
+                    c("spsc_run_len", U32(r::SPSC_RUN_LEN)),
+                    c("spsc_run_taken", U32(r::SPSC_RUN_TAKEN)),
+                    c("spsc_run_min", U32(r::SPSC_RUN_MIN)),
                 ],
             },
             Group {

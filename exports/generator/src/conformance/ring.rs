@@ -6,7 +6,14 @@
 //! **result** (a value or a named error of `inos_ring::Error`) and the **expected** non-zero words
 //! after it. `setup` (honest operations after `init_at`) and `patch` (words written by a hostile
 //! party) only say how `initial` was made. `unspecified` lists byte ranges `[start, end)` whose
-//! content ring.md leaves open (the padding after a pushed payload): a replaying party masks them.
+//! content ring.md leaves open (the padding after a pushed payload, and after each message a
+//! `push_pods` step wrote, in a run (§3.1.1) or a record): a replaying party masks them.
+//!
+//! SPSC runs (ring.md §3.1.1) enter the vectors only through `setup` (`push_pods`, the Rust
+//! producer's batch, which writes a run for four or more messages that fit before the end of the
+//! data area) and `patch`: the operations stay the consumer's `try_pop` and `drain`, which every
+//! consumer must apply to runs. No operation pushes a batch, since a producer is never required to
+//! write runs (§4.4): the words after it would not be the protocol's.
 
 use std::fmt::Write as _;
 
@@ -36,10 +43,21 @@ enum Op {
     UsedBytes,
 }
 
+/// Values of a `push_pods` batch: 8-byte messages (a run's stride is their length) or 5-byte ones
+/// (a stride of 8: three padding bytes after each message).
+#[derive(Debug, Clone, Copy)]
+enum Pods {
+    U64(&'static [u64]),
+    B5(&'static [[u8; 5]]),
+}
+
 /// An honest step of `setup`, each by a fresh party that detaches after it.
 #[derive(Debug, Clone, Copy)]
 enum Step {
     Push(&'static [u8]),
+    /// SPSC producer `push_pods` of these values (all of them must fit): runs of four or more
+    /// messages that fit before the end of the data area, single records otherwise.
+    PushPods(Pods),
     /// Pop one message (any length).
     Pop,
     /// A producer reserves `len` bytes and dies holding the reservation (MPSC: BUSY stays).
@@ -168,10 +186,16 @@ fn run<T: Kind>(buf: &RegionBuf, op: Op) -> (String, Option<(usize, usize)>) {
     }
 }
 
-fn step<T: Kind>(buf: &RegionBuf, s: Step) {
+/// Runs the setup step `s`; returns the unspecified byte ranges it wrote (`push_pods`: the
+/// padding after each message, ring.md §3.1, §3.1.1).
+fn step<T: Kind>(buf: &RegionBuf, s: Step) -> Vec<(usize, usize)> {
+    if let Step::PushPods(pods) = s {
+        return push_pods(buf, pods);
+    }
     let ring = Ring::<T>::attach(buf.region()).expect("setup: attach");
     match s {
         Step::Push(b) => ring.producer().unwrap().try_push(b).expect("setup: push"),
+        Step::PushPods(_) => unreachable!(),
         Step::Pop => {
             let mut out = [0u8; 64];
             ring.consumer()
@@ -188,11 +212,73 @@ fn step<T: Kind>(buf: &RegionBuf, s: Step) {
             drop(p.reserve(n).expect("setup: reserve"));
         }
     }
+    Vec::new()
+}
+
+/// An SPSC `push_pods` of every value of `pods` (by a fresh producer); returns the padding bytes
+/// after each message it wrote, found by walking the records from the old `TAIL` to the new one.
+fn push_pods(buf: &RegionBuf, pods: Pods) -> Vec<(usize, usize)> {
+    let ring = Ring::<Spsc>::attach(buf.region()).expect("setup: attach (push_pods is SPSC)");
+    let reg = buf.region();
+    let word = |o: usize| reg.u32_at(o).unwrap().load(Ordering::Relaxed);
+    let from = word(r::TAIL);
+    let mut p = ring.producer().unwrap();
+    let (pushed, n) = match pods {
+        Pods::U64(v) => (p.push_pods(v), v.len()),
+        Pods::B5(v) => (p.push_pods(v), v.len()),
+    };
+    assert_eq!(pushed, Ok(n), "setup: push_pods pushes every value");
+    drop(p);
+    let (cap, to) = (ring.capacity(), word(r::TAIL));
+    let mut gaps = Vec::new();
+    let mut gap = |a: usize, b: usize| {
+        if a < b {
+            gaps.push((a, b));
+        }
+    };
+    let mut pos = from;
+    while pos != to {
+        let at = r::HEADER_LEN + (pos & (cap - 1)) as usize;
+        let w = word(at);
+        let size = if w & r::SPSC_PADDING != 0 {
+            r::spsc_record_size(w & !r::SPSC_PADDING)
+        } else if w & r::SPSC_RUN != 0 {
+            let (count, len) = (
+                w & r::SPSC_RUN_COUNT_MASK,
+                word(at + r::SPSC_RUN_LEN as usize),
+            );
+            let stride = ((len + 3) & !3) as usize;
+            for i in 0..count as usize {
+                let m = at + r::SPSC_RUN_HEADER as usize + i * stride;
+                gap(m + len as usize, m + stride);
+            }
+            r::spsc_run_size(count, len).unwrap()
+        } else {
+            let size = r::spsc_record_size(w);
+            gap(
+                at + r::SPSC_RECORD_HEADER as usize + w as usize,
+                at + size as usize,
+            );
+            size
+        };
+        pos = pos.wrapping_add(size);
+    }
+    gaps
 }
 
 fn step_json(s: Step) -> String {
     match s {
         Step::Push(b) => format!(r#"{{ "push": "{}" }}"#, hex(b)),
+        Step::PushPods(pods) => {
+            let msgs: Vec<String> = match pods {
+                Pods::U64(v) => v
+                    .iter()
+                    .map(|x| format!("\"{}\"", hex(&x.to_le_bytes())))
+                    .collect(),
+                Pods::B5(v) => v.iter().map(|x| format!("\"{}\"", hex(x))).collect(),
+            };
+            format!(r#"{{ "push_pods": [{}] }}"#, msgs.join(", "))
+        }
         Step::Pop => r#"{ "pop": true }"#.into(),
         Step::Stuck(n) => format!(r#"{{ "reserve_and_die": {n} }}"#),
         Step::Abort(n) => format!(r#"{{ "reserve_and_abort": {n} }}"#),
@@ -892,8 +978,209 @@ fn vectors() -> Vec<V> {
         .with_extra((d(0), 56)),
     ]
     .into_iter()
+    .chain(runs())
     .chain(wrap_sweep())
     .collect()
+}
+
+/// 8-byte values of the `push_pods` batches: message `i` is the bytes `i1 i2 … i8` (hex).
+static Q: [u64; 5] = [
+    0x1817_1615_1413_1211,
+    0x2827_2625_2423_2221,
+    0x3837_3635_3433_3231,
+    0x4847_4645_4443_4241,
+    0x5857_5655_5453_5251,
+];
+
+/// 5-byte values of the `push_pods` batches: a run's stride is 8, three padding bytes each.
+static F: [[u8; 5]; 4] = [
+    [0xa1, 0xa2, 0xa3, 0xa4, 0xa5],
+    [0xb1, 0xb2, 0xb3, 0xb4, 0xb5],
+    [0xc1, 0xc2, 0xc3, 0xc4, 0xc5],
+    [0xd1, 0xd2, 0xd3, 0xd4, 0xd5],
+];
+
+/// SPSC runs (ring.md §3.1.1, §5.2): taken one by one (`TAKEN` stored, `HEAD` never inside a
+/// run), drained whole, resumed at `TAKEN` by a fresh consumer, after wrap padding, and hostile
+/// run headers (every one a `Corrupt` error, ring.md §5.4).
+fn runs() -> Vec<V> {
+    use Op::*;
+    use Step::{Pop as Po, Push as Pu, PushPods as PP};
+    use K::S;
+    let a4: &[u8] = b"abcd";
+    // Four 8-byte messages: one 44-byte run (12 + 4 · 8) at data offset 0, TAIL = 44.
+    let q4 = PP(Pods::U64(&Q[..4]));
+    let q3 = PP(Pods::U64(&Q[..3]));
+    let q5 = PP(Pods::U64(&Q[..5]));
+    // Four 5-byte messages: one 44-byte run of stride 8.
+    let f4 = PP(Pods::B5(&F[..4]));
+    // The run's header words at data offset 0.
+    let (count, len, taken) = (d(0), d(r::SPSC_RUN_LEN), d(r::SPSC_RUN_TAKEN));
+    let bad = |name: &str, start, setup, patch| p(v(name, S, start, setup, Pop(8)), patch);
+    vec![
+        // Honest runs.
+        v(
+            "try_pop: SPSC run, first message (TAKEN = 1 stored, HEAD stays at the run)",
+            S,
+            0,
+            vec![q4],
+            Pop(8),
+        ),
+        v(
+            "try_pop: SPSC run of 5-byte messages (stride 8), first message",
+            S,
+            0,
+            vec![f4],
+            Pop(8),
+        ),
+        v(
+            "try_pop: SPSC run resumed at TAKEN = 2 by a fresh consumer (message 2)",
+            S,
+            0,
+            vec![q4, Po, Po],
+            Pop(8),
+        ),
+        p(
+            v(
+                "try_pop: SPSC run with TAKEN = 2 written by a dead consumer (message 2)",
+                S,
+                0,
+                vec![f4],
+                Pop(8),
+            ),
+            vec![(taken, 2)],
+        ),
+        v(
+            "try_pop: SPSC last message of a run releases the run (HEAD to its end)",
+            S,
+            0,
+            vec![q4, Po, Po, Po],
+            Pop(8),
+        ),
+        v(
+            "try_pop: SPSC buffer too small for a run's message (nothing consumed)",
+            S,
+            0,
+            vec![q4],
+            Pop(7),
+        ),
+        v(
+            "try_pop: SPSC run after wrap padding (padding released, TAKEN = 1 stored)",
+            S,
+            56,
+            vec![q5],
+            Pop(8),
+        ),
+        v(
+            "drain: SPSC a whole run (HEAD moves to its end)",
+            S,
+            0,
+            vec![q4],
+            Drain,
+        ),
+        v(
+            "drain: SPSC run of 5-byte messages from TAKEN = 1",
+            S,
+            0,
+            vec![f4, Po],
+            Drain,
+        ),
+        v(
+            "drain: SPSC a run, then a record",
+            S,
+            0,
+            vec![q4, Pu(a4)],
+            Drain,
+        ),
+        v(
+            "drain: SPSC a batch of three is three records (no run)",
+            S,
+            0,
+            vec![q3],
+            Drain,
+        ),
+        v(
+            "drain: SPSC one batch: a record, wrap padding, a run",
+            S,
+            48,
+            vec![q5],
+            Drain,
+        ),
+        v(
+            "drain: SPSC wrap padding, then a run across the u32 wrap",
+            S,
+            u32::MAX - 7,
+            vec![q5],
+            Drain,
+        ),
+        p(
+            v(
+                "drain: SPSC corruption after a run (the run is consumed)",
+                S,
+                0,
+                vec![q4, Pu(a4)],
+                Drain,
+            ),
+            vec![(d(44), 25)],
+        ),
+        // Hostile run headers (ring.md §3.1.1, §5.2).
+        bad(
+            "corrupt: SPSC run of count 0",
+            0,
+            vec![q4],
+            vec![(count, r::SPSC_RUN)],
+        ),
+        bad("corrupt: SPSC run with L = 0", 0, vec![q4], vec![(len, 0)]),
+        bad(
+            "corrupt: SPSC run with L above max_message",
+            0,
+            vec![q4],
+            vec![(len, 25)],
+        ),
+        bad(
+            "corrupt: SPSC run crossing the tail",
+            0,
+            vec![q4],
+            vec![(count, r::SPSC_RUN | 5)],
+        ),
+        // A run of four at data offset 16 (to 60), wrap padding and a record at 0 (TAIL 72).
+        bad(
+            "corrupt: SPSC run crossing the end of the data area (within the tail)",
+            16,
+            vec![q4, Pu(a4)],
+            vec![(d(16), r::SPSC_RUN | 5)],
+        ),
+        bad(
+            "corrupt: SPSC run header crossing the tail",
+            0,
+            vec![Pu(a4)],
+            vec![(count, r::SPSC_RUN | 1)],
+        ),
+        bad(
+            "corrupt: SPSC run header crossing the end of the data area",
+            56,
+            vec![Pu(a4), Pu(a4)],
+            vec![(d(56), r::SPSC_RUN | 1)],
+        ),
+        bad(
+            "corrupt: SPSC run with TAKEN = count",
+            0,
+            vec![q4],
+            vec![(taken, 4)],
+        ),
+        bad(
+            "corrupt: SPSC run whose count · stride wraps u32 to the run's size (2^29 + 4 messages)",
+            0,
+            vec![q4],
+            vec![(count, r::SPSC_RUN | ((1 << 29) + 4))],
+        ),
+        bad(
+            "corrupt: SPSC run of the largest count (size beyond u32)",
+            0,
+            vec![q4],
+            vec![(count, r::SPSC_RUN | r::SPSC_RUN_COUNT_MASK)],
+        ),
+    ]
 }
 
 /// Payload bytes of the sweep.
@@ -951,7 +1238,7 @@ pub(super) fn ring() -> String {
     let _ = writeln!(w, "  \"spec\": \"docs/protocol/ring.md\",");
     let _ = writeln!(
         w,
-        "  \"how\": \"Zero an 8-aligned buffer of len bytes, write the initial u32 words (offset, value; little-endian), then as a fresh party expecting a ring of kind (spsc or mpsc) attach and run op, and detach (release the role). Compare the result (ok value: null, the popped message as hex, the drained messages, unblock's boolean, used_bytes; or the inos_ring::Error variant name, with offset for Reserved and corruption for Corrupt; detail is the Rust Debug form, informative) and the non-zero words after it with expected, ignoring the bytes of unspecified [start, end) ranges (padding after a pushed payload, ring.md: unspecified). setup (honest operations after init_at(capacity, start)) and patch (hostile words) only say how initial was made.\","
+        "  \"how\": \"Zero an 8-aligned buffer of len bytes, write the initial u32 words (offset, value; little-endian), then as a fresh party expecting a ring of kind (spsc or mpsc) attach and run op, and detach (release the role). Compare the result (ok value: null, the popped message as hex, the drained messages, unblock's boolean, used_bytes; or the inos_ring::Error variant name, with offset for Reserved and corruption for Corrupt; detail is the Rust Debug form, informative) and the non-zero words after it with expected, ignoring the bytes of unspecified [start, end) ranges (padding after a pushed payload or after a message a push_pods step wrote, in an SPSC run or a record; ring.md: unspecified). setup (honest operations after init_at(capacity, start)) and patch (hostile words) only say how initial was made.\","
     );
     let _ = writeln!(
         w,
@@ -972,11 +1259,12 @@ pub(super) fn ring() -> String {
                 Ring::<Mpsc>::init_at(buf.region(), x.capacity, x.start).expect("init");
             }
         }
+        let mut unspecified = Vec::new();
         for st in &x.setup {
-            match x.kind {
+            unspecified.extend(match x.kind {
                 K::S => step::<Spsc>(&buf, *st),
                 K::M => step::<Mpsc>(&buf, *st),
-            }
+            });
         }
         for &(o, val) in &x.patch {
             buf.region()
@@ -992,7 +1280,11 @@ pub(super) fn ring() -> String {
         let expected = words(&buf);
         let setup: Vec<String> = x.setup.iter().map(|s| step_json(*s)).collect();
         let patch: Vec<String> = x.patch.iter().map(|(o, v)| format!("[{o}, {v}]")).collect();
-        let unspecified = gap.map_or(String::new(), |(a, b)| format!("[{a}, {b}]"));
+        unspecified.extend(gap);
+        let unspecified: Vec<String> = unspecified
+            .iter()
+            .map(|(a, b)| format!("[{a}, {b}]"))
+            .collect();
         let _ = writeln!(w, "    {{");
         let _ = writeln!(w, "      \"name\": \"{}\",", x.name);
         let _ = writeln!(
@@ -1007,7 +1299,7 @@ pub(super) fn ring() -> String {
         let _ = writeln!(w, "      \"initial\": {initial},");
         let _ = writeln!(w, "      \"op\": {},", op_json(x.op));
         let _ = writeln!(w, "      \"result\": {result},");
-        let _ = writeln!(w, "      \"unspecified\": [{unspecified}],");
+        let _ = writeln!(w, "      \"unspecified\": [{}],", unspecified.join(", "));
         let _ = writeln!(w, "      \"expected\": {expected}");
         let comma = if i + 1 < all.len() { "," } else { "" };
         let _ = writeln!(w, "    }}{comma}");
@@ -1079,5 +1371,46 @@ mod tests {
         ] {
             assert!(doc.contains(ok), "no vector with {ok}");
         }
+    }
+
+    /// Vector names are unique; the SPSC run vectors (ring.md §3.1.1) cover a run in `initial`,
+    /// padded strides (masked as unspecified), `TAKEN` stored, and a `Corrupt(BadLength)` for
+    /// every hostile run header.
+    #[test]
+    fn ring_vectors_cover_runs() {
+        let doc = ring();
+        let vs: Vec<&str> = doc.split("\n    {\n").skip(1).collect();
+        let mut names = std::collections::BTreeSet::new();
+        for x in &vs {
+            let name = x.split('"').nth(3).unwrap();
+            assert!(names.insert(name), "duplicate vector name {name}");
+        }
+        let runs: Vec<&str> = vs
+            .iter()
+            .copied()
+            .filter(|x| x.split('"').nth(3).unwrap().contains(" run"))
+            .collect();
+        assert!(runs.len() >= 20, "{}", runs.len());
+        let hostile: Vec<&str> = runs
+            .iter()
+            .copied()
+            .filter(|x| x.contains("\"name\": \"corrupt: "))
+            .collect();
+        assert!(hostile.len() >= 9, "{}", hostile.len());
+        for x in hostile {
+            assert!(
+                x.contains("\"corruption\": \"BadLength\""),
+                "a hostile run is not Corrupt(BadLength): {x}"
+            );
+        }
+        // The header word of a run of four at data offset 0, and TAKEN = 1 after one pop.
+        let header = format!("[{}, {}]", r::HEADER_LEN, r::SPSC_RUN | 4);
+        let taken = format!("[{}, 1]", r::HEADER_LEN + r::SPSC_RUN_TAKEN as usize);
+        assert!(runs
+            .iter()
+            .any(|x| x.contains(&header) && x.contains(&taken)));
+        assert!(runs
+            .iter()
+            .any(|x| x.contains("push_pods") && !x.contains("\"unspecified\": [],")));
     }
 }
