@@ -39,10 +39,9 @@
 //! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single), `push_pods` (≤ 64 per call) /
 //! `pop_pods` (≤ 64 per call: the counterpart of rtrb's `rtrb_chunks_read64` row; row
 //! `rtrb_chunks` reads everything available; the `inos_drain` context row takes our records as
-//! `Bytes` views through `drain`, which takes everything available; the `inos_4B_messages`
-//! context row moves `u32` messages, i.e. 8-byte records, the bytes per message of rtrb's `u64`
-//! slots, and `inos_28B_messages` moves `[u32; 7]`, 32-byte records like rtrb's `[u64; 4]`
-//! slots), `reserve` + `copy_from_slice` + `commit` / `read` +
+//! `Bytes` views through `drain`, which takes everything available; `push_pods` writes a batch
+//! as one run record, ring.md §3.1.1, so a message takes its own bytes and a batch 12 more),
+//! `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
 //! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
 //! destination half a page apart: see [`bulk_buffers`]). A context row without a target moves
@@ -78,32 +77,6 @@ impl Msg for u64 {
     #[inline(always)]
     fn key(&self) -> u64 {
         *self
-    }
-}
-
-/// For the context row that moves 8 bytes per message through our ring (a 4-byte header word
-/// and a 4-byte payload), as rtrb's `u64` slots do.
-impl Msg for u32 {
-    #[inline(always)]
-    fn make(i: u64) -> Self {
-        i as u32
-    }
-    #[inline(always)]
-    fn key(&self) -> u64 {
-        *self as u64
-    }
-}
-
-/// For the context row that moves 32 bytes per message through our ring (a 4-byte header word
-/// and a 28-byte payload), as rtrb's `[u64; 4]` slots do.
-impl Msg for [u32; 7] {
-    #[inline(always)]
-    fn make(i: u64) -> Self {
-        [i as u32, 1, 2, 3, 4, 5, 6]
-    }
-    #[inline(always)]
-    fn key(&self) -> u64 {
-        self.iter().map(|&x| x as u64).sum()
     }
 }
 
@@ -744,10 +717,6 @@ fn main() {
             contender("inos", inos_batch::<u64, true>),
             contender("rtrb_chunks", rtrb_batch::<u64, { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<u64, CHUNK>),
-            contender("inos_4B_messages", inos_batch::<u32, true>).with_target(
-                f64::NAN,
-                "context: ours moving u32 messages (8-byte records: the bytes per message of rtrb's u64 slots)",
-            ),
             contender("inos_drain", inos_batch::<u64, false>).with_target(
                 f64::NAN,
                 "context: ours with `drain` (views) instead of `pop_pods`",
@@ -760,10 +729,6 @@ fn main() {
             contender("inos", inos_batch::<[u64; 4], true>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
-            contender("inos_28B_messages", inos_batch::<[u32; 7], true>).with_target(
-                f64::NAN,
-                "context: ours moving 28-byte messages (32-byte records: the bytes per message of rtrb's [u64; 4] slots)",
-            ),
             contender("inos_drain", inos_batch::<[u64; 4], false>).with_target(
                 f64::NAN,
                 "context: ours with `drain` (views) instead of `pop_pods`",
