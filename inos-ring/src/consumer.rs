@@ -22,7 +22,7 @@ const STALL_CHECK_EVERY: u32 = 1024;
 ///
 /// It frees space only after a message has been read (defect 5), never takes stale bytes for a
 /// record (defects 2, 3: on SPSC rings it reads only below the producer's published `TAIL`; on
-/// MPSC rings it zeroes every byte it frees), takes every available message
+/// MPSC rings it zeroes the state words of the space it frees), takes every available message
 /// per wake-up with [`drain`](Consumer::drain) (defect 12), and validates every length and
 /// position it reads (defect 11).
 ///
@@ -1082,7 +1082,8 @@ impl<'a, K: Kind> Consumer<'a, K> {
 
 impl Consumer<'_, crate::Spsc> {
     /// Pops up to `out.len()` messages of exactly `size_of::<T>()` bytes into `out`, in order,
-    /// and releases their space with one store of `HEAD` (the batched counterpart of
+    /// and releases their space with one store of `HEAD` (and, when `out` fills up inside a run
+    /// record, one store of the run's `TAKEN`, spec §3.1.1) (the batched counterpart of
     /// [`pop_pod`](Consumer::pop_pod), and of [`Producer::push_pods`](crate::Producer::push_pods)).
     /// Returns how many were popped: 0 if the ring is empty. It stops early at a message of
     /// another length, which stays in the ring.
@@ -1434,7 +1435,8 @@ impl<'a, K: Kind> ReadGrant<'_, 'a, K> {
     }
 
     /// Consumes the message: its space is released to the producers (its state words zeroed
-    /// first on MPSC rings).
+    /// first on MPSC rings). A message of a run record (spec §3.1.1) that is not the run's last
+    /// is counted in the run's `TAKEN`; the run's space is released with its last message.
     ///
     /// ```
     /// # use inos_ring::{Ring, Spsc};
