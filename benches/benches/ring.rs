@@ -36,11 +36,14 @@
 //! `read_chunk(slots())` + `as_slices()` + `commit_all()` (row `rtrb_chunks`; row
 //! `rtrb_chunks_read64` reads `min(slots(), 64)`); crossbeam-queue `ArrayQueue::push`
 //! (which hands the value back on full) / `pop`; crossbeam-channel `bounded(4096)` with
-//! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single), `push_pods` (≤ 64 per call) /
-//! `pop_pods` (≤ 64 per call: the counterpart of rtrb's `rtrb_chunks_read64` row; row
-//! `rtrb_chunks` reads everything available; the `inos_drain` context row takes our records as
-//! `Bytes` views through `drain`, which takes everything available; `push_pods` writes a batch
-//! as one run record, ring.md §3.1.1, so a message takes its own bytes and a batch 12 more),
+//! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single), `push_pods_with` (≤ 64 per
+//! call, each value made in place from its index, as rtrb's `fill_from_iter`) /
+//! `pop_pods_with` (≤ 64 per call, each value handed to a closure that sums it: the counterpart
+//! of rtrb's `rtrb_chunks_read64` row; row `rtrb_chunks` reads everything available); context
+//! rows: `inos_slices` goes through arrays (`push_pods` of an array the producer fills,
+//! `pop_pods` into one), `inos_drain` takes our records as `Bytes` views through `drain`, which
+//! takes everything available. A batch is one run record (ring.md §3.1.1): a message takes its
+//! own bytes, and a batch 12 more),
 //! `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
 //! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
@@ -205,7 +208,12 @@ fn rtrb_single<T: Msg>(n: u64) -> Duration {
 
 // ---------- SPSC, batched (≤ 64 per producer call) ----------
 
-fn inos_batch<T: Msg, const POP_PODS: bool>(n: u64) -> Duration {
+/// How our batch rows move messages.
+const WITH: u8 = 0; // push_pods_with / pop_pods_with: values made and taken in place
+const SLICES: u8 = 1; // push_pods from a filled array / pop_pods into an array
+const DRAIN: u8 = 2; // push_pods_with / drain (views)
+
+fn inos_batch<T: Msg, const API: u8>(n: u64) -> Duration {
     let buf = spsc_ring(ring_capacity(size_of::<T>()), true);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
     let mut p = ring.producer().unwrap();
@@ -216,12 +224,20 @@ fn inos_batch<T: Msg, const POP_PODS: bool>(n: u64) -> Duration {
         let mut i = 0u64;
         while i < n {
             let k = ((n - i) as usize).min(CHUNK);
-            for (j, v) in chunk[..k].iter_mut().enumerate() {
-                *v = T::make(i + j as u64);
+            if API == SLICES {
+                for (j, v) in chunk[..k].iter_mut().enumerate() {
+                    *v = T::make(i + j as u64);
+                }
             }
             let mut done = 0;
             while done < k {
-                match p.push_pods(&chunk[done..k]) {
+                let pushed = if API == SLICES {
+                    p.push_pods(&chunk[done..k])
+                } else {
+                    let from = i + done as u64;
+                    p.push_pods_with(k - done, |j| T::make(from + j as u64))
+                };
+                match pushed {
                     Ok(0) => b.snooze(),
                     Ok(m) => {
                         b.reset();
@@ -239,7 +255,10 @@ fn inos_batch<T: Msg, const POP_PODS: bool>(n: u64) -> Duration {
         let mut b = Backoff::new();
         let mut out = [T::zeroed(); CHUNK];
         while got < n {
-            let k = if POP_PODS {
+            let k = if API == WITH {
+                c.pop_pods_with(CHUNK, |v: T| sum = sum.wrapping_add(v.key()))
+                    .unwrap()
+            } else if API == SLICES {
                 let k = c.pop_pods(&mut out).unwrap();
                 for v in &out[..k] {
                     sum = sum.wrapping_add(v.key());
@@ -714,24 +733,32 @@ fn main() {
     s.compare(
         spec("ring/spsc_batch64/8B", "msg", 1.0, batch),
         vec![
-            contender("inos", inos_batch::<u64, true>),
+            contender("inos", inos_batch::<u64, WITH>),
             contender("rtrb_chunks", rtrb_batch::<u64, { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<u64, CHUNK>),
-            contender("inos_drain", inos_batch::<u64, false>).with_target(
+            contender("inos_slices", inos_batch::<u64, SLICES>).with_target(
                 f64::NAN,
-                "context: ours with `drain` (views) instead of `pop_pods`",
+                "context: ours through arrays (`push_pods` of a filled array, `pop_pods` into one)",
+            ),
+            contender("inos_drain", inos_batch::<u64, DRAIN>).with_target(
+                f64::NAN,
+                "context: ours with `drain` (views) instead of `pop_pods_with`",
             ),
         ],
     );
     s.compare(
         spec("ring/spsc_batch64/32B", "msg", 1.0, batch),
         vec![
-            contender("inos", inos_batch::<[u64; 4], true>),
+            contender("inos", inos_batch::<[u64; 4], WITH>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
-            contender("inos_drain", inos_batch::<[u64; 4], false>).with_target(
+            contender("inos_slices", inos_batch::<[u64; 4], SLICES>).with_target(
                 f64::NAN,
-                "context: ours with `drain` (views) instead of `pop_pods`",
+                "context: ours through arrays (`push_pods` of a filled array, `pop_pods` into one)",
+            ),
+            contender("inos_drain", inos_batch::<[u64; 4], DRAIN>).with_target(
+                f64::NAN,
+                "context: ours with `drain` (views) instead of `pop_pods_with`",
             ),
         ],
     );

@@ -12,40 +12,90 @@ use libfuzzer_sys::fuzz_target;
 #[derive(Arbitrary, Debug)]
 enum Op {
     Push(u16),
-    Reserve { len: u16, commit: bool },
+    Reserve {
+        len: u16,
+        commit: bool,
+    },
     Pop(u16),
-    Read { release: bool },
+    Read {
+        release: bool,
+    },
     Drain,
     Skip,
     PushPod(u64),
     PopPod,
     /// A batch of `n % 40` values; SPSC writes four or more as a run (ring.md §3.1.1): 4-byte
     /// values (stride = length) or 5-byte ones (padded strides).
-    PushPods { n: u8, five: bool },
-    /// Up to `n % 17` 4-byte messages in one call.
-    PopPods(u8),
+    /// `with`: through `push_pods_with` (values made in place).
+    PushPods {
+        n: u8,
+        five: bool,
+        with: bool,
+    },
+    /// Up to `n % 17` 4-byte messages in one call (`with`: `pop_pods_with`).
+    PopPods {
+        n: u8,
+        with: bool,
+    },
 }
 
 /// The batched calls (SPSC has them; MPSC goes one by one with the same contract).
 trait Batch: Kind + Sized {
-    fn push_pods<T: bytemuck::Pod>(p: &mut inos_ring::Producer<'_, Self>, v: &[T]) -> usize;
-    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, out: &mut [u32]) -> Result<usize, Error>;
+    fn push_pods<T: bytemuck::Pod>(
+        p: &mut inos_ring::Producer<'_, Self>,
+        v: &[T],
+        with: bool,
+    ) -> usize;
+    fn pop_pods(
+        c: &mut inos_ring::Consumer<'_, Self>,
+        out: &mut [u32],
+        with: bool,
+    ) -> Result<usize, Error>;
 }
 
 impl Batch for Spsc {
-    fn push_pods<T: bytemuck::Pod>(p: &mut inos_ring::Producer<'_, Self>, v: &[T]) -> usize {
-        p.push_pods(v).unwrap()
+    fn push_pods<T: bytemuck::Pod>(
+        p: &mut inos_ring::Producer<'_, Self>,
+        v: &[T],
+        with: bool,
+    ) -> usize {
+        if with {
+            p.push_pods_with(v.len(), |i| v[i]).unwrap()
+        } else {
+            p.push_pods(v).unwrap()
+        }
     }
-    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, out: &mut [u32]) -> Result<usize, Error> {
-        c.pop_pods(out)
+    fn pop_pods(
+        c: &mut inos_ring::Consumer<'_, Self>,
+        out: &mut [u32],
+        with: bool,
+    ) -> Result<usize, Error> {
+        if !with {
+            return c.pop_pods(out);
+        }
+        let mut k = 0;
+        let r = c.pop_pods_with(out.len(), |v| {
+            out[k] = v;
+            k += 1;
+        });
+        assert!(r.as_ref().map_or(true, |&n| n == k));
+        r
     }
 }
 
 impl Batch for Mpsc {
-    fn push_pods<T: bytemuck::Pod>(p: &mut inos_ring::Producer<'_, Self>, v: &[T]) -> usize {
+    fn push_pods<T: bytemuck::Pod>(
+        p: &mut inos_ring::Producer<'_, Self>,
+        v: &[T],
+        _: bool,
+    ) -> usize {
         v.iter().take_while(|x| p.push_pod(*x).is_ok()).count()
     }
-    fn pop_pods(c: &mut inos_ring::Consumer<'_, Self>, out: &mut [u32]) -> Result<usize, Error> {
+    fn pop_pods(
+        c: &mut inos_ring::Consumer<'_, Self>,
+        out: &mut [u32],
+        _: bool,
+    ) -> Result<usize, Error> {
         let mut n = 0;
         while n < out.len() {
             match c.pop_pod::<u32>() {
@@ -159,25 +209,32 @@ fn run<K: Batch>(inp: &Input) {
                 (Err(Error::SizeMismatch { found, .. }), Some(m)) => assert_eq!(found, m.len()),
                 (r, m) => panic!("{r:?} vs {m:?}"),
             },
-            Op::PushPods { n, five } => {
+            Op::PushPods { n, five, with } => {
                 let k = n as usize % 40;
-                let vals: Vec<[u8; 5]> = (0..k).map(|i| msg(seq + i as u32, 5).try_into().unwrap()).collect();
+                let vals: Vec<[u8; 5]> = (0..k)
+                    .map(|i| msg(seq + i as u32, 5).try_into().unwrap())
+                    .collect();
                 let pushed = if five {
-                    K::push_pods(&mut p, &vals)
+                    K::push_pods(&mut p, &vals, with)
                 } else {
-                    let words: Vec<[u8; 4]> = vals.iter().map(|v| [v[0], v[1], v[2], v[3]]).collect();
-                    K::push_pods(&mut p, &words)
+                    let words: Vec<[u8; 4]> =
+                        vals.iter().map(|v| [v[0], v[1], v[2], v[3]]).collect();
+                    K::push_pods(&mut p, &words, with)
                 };
                 assert!(pushed <= k);
                 for v in &vals[..pushed] {
                     model.push_back(v[..if five { 5 } else { 4 }].to_vec());
                 }
             }
-            Op::PopPods(n) => {
+            Op::PopPods { n, with } => {
                 let mut out = vec![0u32; n as usize % 17];
-                let want: Vec<Vec<u8>> =
-                    model.iter().take(out.len()).take_while(|m| m.len() == 4).cloned().collect();
-                match K::pop_pods(&mut c, &mut out) {
+                let want: Vec<Vec<u8>> = model
+                    .iter()
+                    .take(out.len())
+                    .take_while(|m| m.len() == 4)
+                    .cloned()
+                    .collect();
+                match K::pop_pods(&mut c, &mut out, with) {
                     Ok(k) => {
                         assert_eq!(k, want.len());
                         for (v, m) in out[..k].iter().zip(&want) {

@@ -1109,6 +1109,46 @@ impl Consumer<'_, crate::Spsc> {
     /// assert_eq!(c.pop_pods(&mut out), Ok(0)); // empty
     /// ```
     pub fn pop_pods<T: bytemuck::Pod>(&mut self, out: &mut [T]) -> Result<usize, Error> {
+        self.pop_into_sink(crate::pods::IntoSlice(out))
+    }
+
+    /// Hands up to `max` messages of exactly `size_of::<T>()` bytes to `take`, by value and in
+    /// order, and consumes them, as [`pop_pods`](Self::pop_pods) fills a slice, but with no
+    /// array in between. Returns how many were taken: 0 if the ring is empty. It stops early at
+    /// a message of another length, which stays in the ring.
+    ///
+    /// The messages handed to `take` are released after it returns, with one store; if `take`
+    /// panics, none of this call's messages is released, so a consumer that carries on (or the
+    /// next one) gets them again.
+    ///
+    /// # Errors
+    /// As for [`pop_pods`](Self::pop_pods).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// p.push_pods(&[1u32, 2, 3, 4, 5]).unwrap();
+    /// let mut sum = 0;
+    /// assert_eq!(c.pop_pods_with(4, |v: u32| sum += v), Ok(4));
+    /// assert_eq!(sum, 10);
+    /// assert_eq!(c.pop_pod::<u32>(), Ok(5));
+    /// ```
+    pub fn pop_pods_with<T: bytemuck::Pod>(
+        &mut self,
+        max: usize,
+        take: impl FnMut(T),
+    ) -> Result<usize, Error> {
+        self.pop_into_sink(crate::pods::IntoFn { max, take })
+    }
+
+    /// [`pop_pods`](Self::pop_pods) into any [`Sink`](crate::pods::Sink).
+    #[inline(always)]
+    fn pop_into_sink<T: bytemuck::Pod>(
+        &mut self,
+        mut out: impl crate::pods::Sink<T>,
+    ) -> Result<usize, Error> {
         let cap = self.ring.capacity;
         let len = core::mem::size_of::<T>();
         let want = message_len(cap, len)?;
@@ -1119,7 +1159,8 @@ impl Consumer<'_, crate::Spsc> {
         let mut pos = self.head;
         let mut tail = self.tail_cache;
         let mut n = 0;
-        while n < out.len() {
+        let room = out.room();
+        while n < room {
             if pos == tail {
                 match self.reload_tail(pos)? {
                     Some(t) => tail = t,
@@ -1135,12 +1176,15 @@ impl Consumer<'_, crate::Spsc> {
             // visible (pairs with the producer's Release/SeqCst TAIL store). `want` has no
             // padding flag (it is at most `max_message`), so equality means a message.
             if word == want && size <= cap - off && size <= tail.wrapping_sub(pos) {
-                // SAFETY: the payload and its padding to whole words lie inside the validated
-                // record (off + size <= cap), 4-aligned (records are 4-aligned).
+                // SAFETY: the payload and its padding to whole words (size - 4 bytes) lie inside
+                // the validated record (off + size <= cap), 4-aligned (records are); n < room.
                 unsafe {
-                    region.copy_out_padded(
+                    out.read(
+                        &region,
                         at + SPSC_RECORD_HEADER as usize,
-                        bytemuck::bytes_of_mut(&mut out[n]),
+                        n,
+                        1,
+                        (size - SPSC_RECORD_HEADER) as usize,
                     )
                 };
                 n += 1;
@@ -1150,25 +1194,12 @@ impl Consumer<'_, crate::Spsc> {
             if word & (SPSC_PADDING | SPSC_RUN) == SPSC_RUN {
                 let run = self.batch_run(pos, off, tail, word)?;
                 if run.len == want {
-                    let k = (run.count - run.taken).min((out.len() - n) as u32);
+                    let k = (run.count - run.taken).min((room - n) as u32);
                     let first = at + (SPSC_RUN_HEADER + run.taken * run.stride) as usize;
-                    let dst = &mut out[n..n + k as usize];
-                    if run.stride == want {
-                        // SAFETY: messages taken .. taken + k lie back to back (no padding:
-                        // the stride is the length) inside the validated run, 4-aligned.
-                        unsafe { region.copy_out_padded(first, bytemuck::cast_slice_mut(dst)) };
-                    } else {
-                        for (i, v) in dst.iter_mut().enumerate() {
-                            // SAFETY: message taken + i and its padding to whole words lie
-                            // inside the validated run, 4-aligned.
-                            unsafe {
-                                region.copy_out_padded(
-                                    first + i * run.stride as usize,
-                                    bytemuck::bytes_of_mut(v),
-                                )
-                            };
-                        }
-                    }
+                    // SAFETY: messages taken .. taken + k (each with its padding to whole words)
+                    // lie at 4-aligned strides of at least their length inside the validated
+                    // run; n + k <= room.
+                    unsafe { out.read(&region, first, n, k as usize, run.stride as usize) };
                     n += k as usize;
                     let taken = run.taken + k;
                     if taken == run.count {

@@ -14,7 +14,9 @@
 //!   [`Consumer::try_pop`], [`Consumer::read`] → [`ReadGrant`] (`release`), [`Consumer::drain`]
 //!   (everything available per wake-up, defect 12; the callback may stop early or fail, see
 //!   [`DrainFlow`]), [`Producer::push_pod`] / [`Consumer::pop_pod`] for `bytemuck::Pod` types (batched on SPSC
-//!   rings: [`Producer::push_pods`] / [`Consumer::pop_pods`], one `TAIL` / `HEAD` store a batch),
+//!   rings: [`Producer::push_pods`] / [`Consumer::pop_pods`] through slices, and
+//!   [`Producer::push_pods_with`] / [`Consumer::pop_pods_with`] value by value through closures,
+//!   with no array in between; one `TAIL` / `HEAD` store a batch),
 //!   and (with `std`) blocking `push_wait` / `pop_wait` / `drain_wait` that wake the other side
 //!   through `inos-epoch` only when it sleeps. They take [`Deadline`] (anything that converts
 //!   into one: a `Duration`, an `Instant`, `Option<Instant>`), the one deadline type of every
@@ -171,6 +173,7 @@ mod flow;
 pub mod layout;
 mod owned;
 mod party;
+mod pods;
 mod producer;
 mod ring;
 mod wake;

@@ -652,6 +652,45 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// assert_eq!(got, (0..20).collect::<Vec<u64>>());
     /// ```
     pub fn push_pods<T: bytemuck::Pod>(&mut self, values: &[T]) -> Result<usize, Error> {
+        self.push_from(crate::pods::FromSlice(values))
+    }
+
+    /// Pushes up to `n` values made by `make(i)` (`i` from 0, in order), as
+    /// [`push_pods`](Self::push_pods) pushes a slice, but written straight into the ring: no
+    /// array to fill first. `make` is called only for the values that fit now, so none is made
+    /// and lost. Returns how many were pushed (0 if the ring is full).
+    ///
+    /// `make` runs while the batch is being written, before it is published: keep it short, and
+    /// if it panics nothing of this call is published (the values before it are lost with it).
+    ///
+    /// # Errors
+    /// As for [`push_pods`](Self::push_pods).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init(buf.region(), 256).unwrap();
+    /// let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+    /// let mut next = 0u64;
+    /// while next < 100 {
+    ///     next += p.push_pods_with((100 - next) as usize, |i| next + i as u64).unwrap() as u64;
+    ///     c.pop_pods_with(usize::MAX, |v: u64| assert!(v < next)).unwrap();
+    /// }
+    /// ```
+    pub fn push_pods_with<T: bytemuck::Pod>(
+        &mut self,
+        n: usize,
+        make: impl FnMut(usize) -> T,
+    ) -> Result<usize, Error> {
+        self.push_from(crate::pods::FromFn { n, make })
+    }
+
+    /// [`push_pods`](Self::push_pods) from any [`Source`](crate::pods::Source).
+    #[inline(always)]
+    fn push_from<T: bytemuck::Pod>(
+        &mut self,
+        mut values: impl crate::pods::Source<T>,
+    ) -> Result<usize, Error> {
         let cap = self.ring.capacity;
         let len = message_len(cap, core::mem::size_of::<T>())?;
         let size = spsc_record_size(len);
@@ -711,32 +750,21 @@ impl<'a> Producer<'a, crate::Spsc> {
             };
             if left >= SPSC_RUN_MIN as usize && fit >= SPSC_RUN_MIN {
                 let k = fit.min(SPSC_RUN_COUNT_MASK).min(left as u32);
-                let run = &values[n..n + k as usize];
                 let at = HEADER_LEN + off as usize;
-                let first = at + SPSC_RUN_HEADER as usize;
                 // In windows of at most PREFETCH_SPAN bytes, as below.
-                let window = (PREFETCH_SPAN / stride.max(1) as usize).max(1);
-                let mut dst = first;
-                for chunk in run.chunks(window) {
-                    region.prefetch_write_range(dst, chunk.len() * stride as usize);
+                let window = (PREFETCH_SPAN / stride as usize).max(1);
+                let mut dst = at + SPSC_RUN_HEADER as usize;
+                let (mut i, end) = (n, n + k as usize);
+                while i < end {
+                    let w = window.min(end - i);
+                    region.prefetch_write_range(dst, w * stride as usize);
                     crate::crash::point();
-                    if stride == len {
-                        // SAFETY: the messages lie back to back (the stride is the length)
-                        // from `dst`, 4-aligned, inside the run: off + 12 + k * stride <= off +
-                        // room <= cap, in free space that is ours (published below by TAIL).
-                        unsafe { region.copy_in_padded(dst, bytemuck::cast_slice(chunk)) };
-                    } else {
-                        for (i, v) in chunk.iter().enumerate() {
-                            // SAFETY: as above, one message and its padding to 4 at a time.
-                            unsafe {
-                                region.copy_in_padded(
-                                    dst + i * stride as usize,
-                                    bytemuck::bytes_of(v),
-                                )
-                            };
-                        }
-                    }
-                    dst += chunk.len() * stride as usize;
+                    // SAFETY: values i .. i + w (i + w <= end <= values.len()) go at 4-aligned
+                    // strides of at least their size, inside the run: off + 12 + k * stride <=
+                    // off + room <= cap, in free space that is ours (published below by TAIL).
+                    unsafe { values.write(&region, dst, i, w, stride as usize) };
+                    dst += w * stride as usize;
+                    i += w;
                 }
                 crate::crash::point();
                 // SAFETY: the run's header (off + 12 <= cap) is in free space that is ours.
@@ -760,29 +788,35 @@ impl<'a> Producer<'a, crate::Spsc> {
             // A run of records that fits before the end of the data area and in the free space
             // (at least one: size <= to_end and size <= free here), written without re-checks.
             let k = (to_end / size).min(free / size) as usize;
-            let k = k.min(values.len() - n);
+            let k = k.min(left);
             let mut rec = HEADER_LEN + off as usize;
             // In windows of at most PREFETCH_SPAN bytes: the consumer read these lines last (a
             // lap ago), so ask for a window's lines for writing first, and the stores do not
             // each wait for a line in turn.
             let window = (PREFETCH_SPAN / size as usize).max(1);
-            for run in values[n..n + k].chunks(window) {
-                region.prefetch_write_range(rec, run.len() * size as usize);
-                for v in run {
+            let (mut i, end) = (n, n + k);
+            while i < end {
+                let w = window.min(end - i);
+                region.prefetch_write_range(rec, w * size as usize);
+                for j in i..i + w {
                     crate::crash::point();
                     // SAFETY: rec - HEADER_LEN is 4-aligned and the k records end at
                     // off + k * size <= cap, in free space that is ours (published below by the
-                    // one TAIL store that covers the whole batch).
+                    // one TAIL store that covers the whole batch); value j < end <= len().
                     unsafe {
-                        region.copy_in_padded(
+                        values.write(
+                            &region,
                             rec + SPSC_RECORD_HEADER as usize,
-                            bytemuck::bytes_of(v),
+                            j,
+                            1,
+                            (size - SPSC_RECORD_HEADER) as usize,
                         );
                         crate::crash::point();
                         region.u32_at_unchecked(rec).store(len, Ordering::Relaxed);
                     }
                     rec += size as usize;
                 }
+                i += w;
             }
             t = t.wrapping_add(k as u32 * size);
             n += k;

@@ -28,8 +28,10 @@ enum Op {
     },
     Drain,
     Skip,
-    PushPods(usize),
-    PopPods(usize),
+    /// `push_pods`, or (`true`) `push_pods_with`.
+    PushPods(usize, bool),
+    /// `pop_pods`, or (`true`) `pop_pods_with`.
+    PopPods(usize, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -42,8 +44,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<bool>().prop_map(|release| Op::Read { release }),
         1 => Just(Op::Drain),
         1 => Just(Op::Skip),
-        1 => (0..=40usize).prop_map(Op::PushPods),
-        1 => (0..=40usize).prop_map(Op::PopPods),
+        1 => (0..=40usize, any::<bool>()).prop_map(|(n, with)| Op::PushPods(n, with)),
+        1 => (0..=40usize, any::<bool>()).prop_map(|(n, with)| Op::PopPods(n, with)),
     ]
 }
 
@@ -209,7 +211,7 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                     head = head.wrapping_add(model.pop_front().unwrap().1);
                 }
             }
-            Op::PushPods(n) => {
+            Op::PushPods(n, with) => {
                 let vals: Vec<u64> = (0..n as u64).map(|i| (seq as u64) << 32 | i).collect();
                 seq += 1;
                 let mut pushed = 0;
@@ -249,10 +251,10 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                     );
                     pushed += 1;
                 }
-                let got = K::push_pods(&mut p, &vals);
+                let got = K::push_pods(&mut p, &vals, with);
                 prop_assert_eq!(got, pushed);
             }
-            Op::PopPods(n) => {
+            Op::PopPods(n, with) => {
                 // The model: take leading 8-byte messages (skipping padding), at most n; stop at
                 // a message of another length, which is an error if it comes first.
                 let mut want = Vec::new();
@@ -273,7 +275,7 @@ fn run<K: TestKind>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(), 
                     }
                 }
                 let mut out = vec![0u64; n];
-                let r = K::pop_pods(&mut c, &mut out);
+                let r = K::pop_pods(&mut c, &mut out, with);
                 match (mismatch, want.len()) {
                     (Some(found), 0) if n > 0 => {
                         prop_assert_eq!(r, Err(Error::SizeMismatch { expected: 8, found }))
@@ -314,22 +316,48 @@ fn skip_padding(model: &mut VecDeque<(Option<Vec<u8>>, u32)>, head: &mut u32) {
 }
 
 trait TestKind: Kind + Sized {
-    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize;
-    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64]) -> Result<usize, Error>;
+    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64], with: bool) -> usize;
+    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64], with: bool) -> Result<usize, Error>;
 }
 
 impl TestKind for Spsc {
-    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize {
-        p.push_pods(vals).unwrap()
+    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64], with: bool) -> usize {
+        if with {
+            // `make` is called for the values pushed only, in order.
+            let mut made = 0;
+            let n = p
+                .push_pods_with(vals.len(), |i| {
+                    assert_eq!(i, made);
+                    made += 1;
+                    vals[i]
+                })
+                .unwrap();
+            assert_eq!(made, n);
+            n
+        } else {
+            p.push_pods(vals).unwrap()
+        }
     }
-    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64]) -> Result<usize, Error> {
-        c.pop_pods(out)
+    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64], with: bool) -> Result<usize, Error> {
+        if with {
+            let mut k = 0;
+            let r = c.pop_pods_with(out.len(), |v| {
+                out[k] = v;
+                k += 1;
+            });
+            if let Ok(n) = r {
+                assert_eq!(n, k);
+            }
+            r
+        } else {
+            c.pop_pods(out)
+        }
     }
 }
 
 impl TestKind for Mpsc {
     // MPSC has no batched push: one by one.
-    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64]) -> usize {
+    fn push_pods(p: &mut Producer<'_, Self>, vals: &[u64], _: bool) -> usize {
         let mut n = 0;
         for v in vals {
             match p.push_pod(v) {
@@ -341,7 +369,7 @@ impl TestKind for Mpsc {
         n
     }
     // MPSC has no batched pop: one by one, with the same contract.
-    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64]) -> Result<usize, Error> {
+    fn pop_pods(c: &mut Consumer<'_, Self>, out: &mut [u64], _: bool) -> Result<usize, Error> {
         let mut n = 0;
         while n < out.len() {
             match c.pop_pod::<u64>() {

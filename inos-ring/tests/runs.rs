@@ -249,3 +249,58 @@ fn hostile_runs_are_refused_by_every_read_call() {
     assert_eq!(c.pop_pod::<u64>(), Err(Error::Empty));
     assert_eq!(get(r, HEAD), 44);
 }
+
+/// `push_pods_with` / `pop_pods_with` move the same records as the slice calls (runs included,
+/// padded strides too) and make or take exactly the values that fit; a panicking closure
+/// publishes (producer) or releases (consumer) nothing of its call.
+#[test]
+fn closure_batches_write_and_read_runs_in_place() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    let ring = Ring::<Spsc>::init(r, 256).unwrap();
+    let mut p = ring.producer().unwrap();
+    let mut c = ring.consumer().unwrap();
+    // 40 five-byte values do not fit in 256 bytes: 30 do as one run (12 + 30 * 8 = 252).
+    let mut made = Vec::new();
+    let n = p
+        .push_pods_with(40, |i| {
+            made.push(i);
+            five(i as u8)
+        })
+        .unwrap();
+    assert_eq!(n, 30);
+    assert_eq!(made, (0..30).collect::<Vec<_>>());
+    assert_eq!(get(r, HEADER_LEN), SPSC_RUN | 30);
+    let mut got = Vec::new();
+    assert_eq!(c.pop_pods_with(7, |v: [u8; 5]| got.push(v)), Ok(7));
+    assert_eq!(get(r, HEADER_LEN + 8), 7, "TAKEN");
+    let r2 = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        c.pop_pods_with(usize::MAX, |_: [u8; 5]| panic!("consumer bug"))
+    }));
+    assert!(r2.is_err());
+    assert_eq!(
+        get(r, HEADER_LEN + 8),
+        7,
+        "a panicking take releases nothing"
+    );
+    assert_eq!(
+        c.pop_pods_with(usize::MAX, |v: [u8; 5]| got.push(v)),
+        Ok(23)
+    );
+    assert_eq!(got, (0..30).map(five).collect::<Vec<_>>());
+    assert_eq!(ring.used_bytes(), Ok(0));
+    // A panicking make publishes nothing.
+    let tail = get(r, TAIL);
+    let r3 = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        p.push_pods_with(10, |i| {
+            if i < 5 {
+                i as u64
+            } else {
+                panic!("producer bug")
+            }
+        })
+    }));
+    assert!(r3.is_err());
+    assert_eq!(get(r, TAIL), tail);
+    assert_eq!(c.pop_pod::<u64>(), Err(Error::Empty));
+}
