@@ -712,7 +712,9 @@ impl<'a> Producer<'a, crate::Spsc> {
             // leaves less, look at the real one (once per call), so a batch is not cut into
             // runs smaller than the free space allows.
             let rest = if left >= SPSC_RUN_MIN as usize {
-                SPSC_RUN_HEADER as u64 + left as u64 * (size - SPSC_RECORD_HEADER) as u64
+                (left as u64)
+                    .saturating_mul((size - SPSC_RECORD_HEADER) as u64)
+                    .saturating_add(SPSC_RUN_HEADER as u64)
             } else {
                 left as u64 * size as u64
             };
@@ -749,7 +751,10 @@ impl<'a> Producer<'a, crate::Spsc> {
                 _ => 0,
             };
             if left >= SPSC_RUN_MIN as usize && fit >= SPSC_RUN_MIN {
-                let k = fit.min(SPSC_RUN_COUNT_MASK).min(left as u32);
+                // fit < 2^30 (a run lies in the ring), so k fits the count bits.
+                let k = fit
+                    .min(SPSC_RUN_COUNT_MASK)
+                    .min(left.min(u32::MAX as usize) as u32);
                 let at = HEADER_LEN + off as usize;
                 // In windows of at most PREFETCH_SPAN bytes, as below.
                 let window = (PREFETCH_SPAN / stride as usize).max(1);

@@ -304,3 +304,25 @@ fn closure_batches_write_and_read_runs_in_place() {
     assert_eq!(get(r, TAIL), tail);
     assert_eq!(c.pop_pod::<u64>(), Err(Error::Empty));
 }
+
+/// A batch longer than anything a ring holds (2^32 and usize::MAX values, where a 32-bit count
+/// would wrap to 0 or overflow) pushes what fits, as one valid run.
+#[test]
+fn huge_batches_push_what_fits() {
+    let buf = RegionBuf::new(required_len(256)).unwrap();
+    let r = buf.region();
+    for n in [1usize << 32, (1 << 32) + 3, usize::MAX] {
+        let ring = Ring::<Spsc>::init(r, 256).unwrap();
+        let (mut p, mut c) = (ring.producer().unwrap(), ring.consumer().unwrap());
+        let pushed = p.push_pods_with(n, |i| i as u64).unwrap();
+        assert_eq!(pushed, (256 - 12) / 8, "{n}");
+        assert_eq!(get(r, HEADER_LEN), SPSC_RUN | pushed as u32);
+        let mut next = 0u64;
+        c.pop_pods_with(usize::MAX, |v: u64| {
+            assert_eq!(v, next);
+            next += 1;
+        })
+        .unwrap();
+        assert_eq!(next, pushed as u64);
+    }
+}
