@@ -1194,7 +1194,7 @@ impl Consumer<'_, crate::Spsc> {
             if word & (SPSC_PADDING | SPSC_RUN) == SPSC_RUN {
                 let run = self.batch_run(pos, off, tail, word)?;
                 if run.len == want {
-                    let k = (run.count - run.taken).min((room - n) as u32);
+                    let k = (run.count - run.taken).min((room - n).min(u32::MAX as usize) as u32);
                     let first = at + (SPSC_RUN_HEADER + run.taken * run.stride) as usize;
                     // SAFETY: messages taken .. taken + k (each with its padding to whole words)
                     // lie at 4-aligned strides of at least their length inside the validated

@@ -324,5 +324,8 @@ fn huge_batches_push_what_fits() {
         })
         .unwrap();
         assert_eq!(next, pushed as u64);
+        // A consumer limit of 2^32 (0 in 32 bits) takes everything too.
+        assert_eq!(p.push_pods_with(8, |i| i as u64), Ok(8));
+        assert_eq!(c.pop_pods_with(1 << 32, |_: u64| {}), Ok(8));
     }
 }
