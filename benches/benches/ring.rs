@@ -36,7 +36,9 @@
 //! `read_chunk(slots())` + `as_slices()` + `commit_all()` (row `rtrb_chunks`; row
 //! `rtrb_chunks_read64` reads `min(slots(), 64)`); crossbeam-queue `ArrayQueue::push`
 //! (which hands the value back on full) / `pop`; crossbeam-channel `bounded(4096)` with
-//! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single), `push_pods_with` (≤ 64 per
+//! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single; the `inos_4B_messages`
+//! context row of `spsc_single/8B` moves `u32` messages, i.e. 8-byte records, the bytes per
+//! message of rtrb's `u64` slots), `push_pods_with` (≤ 64 per
 //! call, each value made in place from its index, as rtrb's `fill_from_iter`) /
 //! `pop_pods_with` (≤ 64 per call, each value handed to a closure that sums it: the counterpart
 //! of rtrb's `rtrb_chunks_read64` row; row `rtrb_chunks` reads everything available); context
@@ -80,6 +82,19 @@ impl Msg for u64 {
     #[inline(always)]
     fn key(&self) -> u64 {
         *self
+    }
+}
+
+/// For the context row of `spsc_single/8B` that moves 8 bytes per message through our ring (a
+/// 4-byte header word and a 4-byte payload), as rtrb's `u64` slots do.
+impl Msg for u32 {
+    #[inline(always)]
+    fn make(i: u64) -> Self {
+        i as u32
+    }
+    #[inline(always)]
+    fn key(&self) -> u64 {
+        *self as u64
     }
 }
 
@@ -718,6 +733,10 @@ fn main() {
             contender("inos_wake_mode", inos_single::<u64, false>)
                 .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_single::<u64>),
+            contender("inos_4B_messages", inos_single::<u32, true>).with_target(
+                f64::NAN,
+                "context: ours moving u32 messages (8-byte records: the bytes per message of rtrb's u64 slots)",
+            ),
         ],
     );
     s.compare(
