@@ -633,7 +633,7 @@ impl<'a> Producer<'a, crate::Spsc> {
     /// (spec §3.1.1): a 12-byte header, then the messages at 4-byte-padded strides, so an 8-byte
     /// message takes 8 bytes of the ring instead of the 12 of a record of its own. The consumer
     /// takes a run's messages like any others, one by one or in batches.
-    /// Before writing a run of records it asks for all their cache lines for writing
+    /// Before writing a batch it asks for all its cache lines for writing
     /// ([`Region::prefetch_write_range`](inos_layout::Region::prefetch_write_range)): the consumer read them
     /// last, and the stores would otherwise wait for them one line at a time.
     ///
@@ -790,8 +790,9 @@ impl<'a> Producer<'a, crate::Spsc> {
                 n += k as usize;
                 continue;
             }
-            // A run of records that fits before the end of the data area and in the free space
-            // (at least one: size <= to_end and size <= free here), written without re-checks.
+            // Single records (fewer than SPSC_RUN_MIN left, or room for fewer) that fit before the
+            // end of the data area and in the free space (at least one: size <= to_end and
+            // size <= free here), written without re-checks.
             let k = (to_end / size).min(free / size) as usize;
             let k = k.min(left);
             let mut rec = HEADER_LEN + off as usize;
