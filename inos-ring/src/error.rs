@@ -232,6 +232,23 @@ pub enum Error {
         /// The word found.
         found: u32,
     },
+    /// The ring's message size is not the one this handle works with: a variable-length
+    /// [`Producer`](crate::Producer) or [`Consumer`](crate::Consumer) on a fixed-size ring, or a
+    /// [`FixedProducer`](crate::FixedProducer) / [`FixedConsumer`](crate::FixedConsumer) of a
+    /// type of another size, or on a variable-length ring (`0` stands for variable-length).
+    MessageSize {
+        /// The size this handle needs (`0`: variable-length).
+        expected: u32,
+        /// The ring's `MESSAGE_SIZE` word.
+        found: u32,
+    },
+    /// A fixed message size that no ring may have: `0` for a fixed-size ring, more than
+    /// [`max_message`](crate::Ring::max_message), or a non-zero `MESSAGE_SIZE` on an MPSC ring
+    /// (fixed-size rings are SPSC only, spec §3.3).
+    BadMessageSize {
+        /// The size requested or found.
+        found: u32,
+    },
     /// Shared memory holds values no correct party writes; the owner can [`reset`](crate::Ring::reset).
     Corrupt(Corruption),
 }
@@ -264,6 +281,8 @@ impl Error {
             Error::BadKind { .. } => "BadKind",
             Error::BadMode { .. } => "BadMode",
             Error::Reserved { .. } => "Reserved",
+            Error::MessageSize { .. } => "MessageSize",
+            Error::BadMessageSize { .. } => "BadMessageSize",
             Error::Corrupt(_) => "Corrupt",
         }
     }
@@ -308,6 +327,15 @@ impl fmt::Display for Error {
                     "reserved ring header word at {offset} is {found:#x}, not 0"
                 )
             }
+            Error::MessageSize { expected, found } => write!(
+                f,
+                "the ring holds {} messages, this handle works with {} messages",
+                SizeName(found),
+                SizeName(expected)
+            ),
+            Error::BadMessageSize { found } => {
+                write!(f, "invalid fixed message size {found}")
+            }
             Error::Corrupt(c) => write!(f, "ring corrupted: {c}"),
         }
     }
@@ -322,6 +350,18 @@ impl Error {
         match (RingKind::from_word(expected), RingKind::from_word(found)) {
             (Some(expected), Some(found)) => Error::WrongKind { expected, found },
             _ => Error::BadKind { found },
+        }
+    }
+}
+
+/// A `MESSAGE_SIZE` value as words: `0` is variable-length, `n` is `n-byte`.
+struct SizeName(u32);
+
+impl fmt::Display for SizeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 => f.write_str("variable-length"),
+            n => write!(f, "{n}-byte"),
         }
     }
 }

@@ -14,11 +14,12 @@
 
 /// `MAGIC` word value: the ASCII bytes `"IRNG"` read as a little-endian `u32`.
 pub const MAGIC_VALUE: u32 = u32::from_le_bytes(*b"IRNG");
-/// Wire-format version this crate writes and accepts (4: MPSC commits store a position-tagged
+/// Wire-format version this crate writes and accepts (6: the [`MESSAGE_SIZE`] header word and
+/// fixed-size SPSC rings; 5: SPSC run records; 4: MPSC commits store a position-tagged
 /// [`committed_tag`]; since 3, SPSC records have a 4-byte header and MPSC consumers zero only the
-/// state words of released space). Older rings are refused with
+/// state words of released space). Other versions are refused with
 /// [`Error::BadVersion`](crate::Error::BadVersion).
-pub const VERSION_VALUE: u32 = 5;
+pub const VERSION_VALUE: u32 = 6;
 
 /// Offset of the magic word ([`MAGIC_VALUE`]).
 pub const MAGIC: usize = 0;
@@ -48,8 +49,12 @@ pub const UNBLOCKED: usize = 32;
 /// Offset of the wake mode word: [`MODE_WAKE`] (parties may sleep; progress stores pay the wake
 /// handshake) or [`MODE_POLL`] (nobody sleeps; progress stores are plain Release stores).
 pub const MODE: usize = 36;
+/// Offset of the message size word: `0` on a ring of variable-length messages (records with a
+/// length header, spec §3), otherwise the one length every message of a **fixed-size** SPSC ring
+/// has (`1..=max_message`; records are the bare payload padded to 4 bytes, spec §3.3).
+pub const MESSAGE_SIZE: usize = 56;
 /// Offset of the first reserved word (must be zero).
-pub const RESERVED0: usize = 56;
+pub const RESERVED0: usize = 60;
 /// Offset of the "data" epoch slot (8 bytes: counter `u32`, waiter count `u32`), signalled by
 /// producers after a commit when a consumer sleeps.
 pub const DATA_EPOCH: usize = 40;
@@ -70,7 +75,7 @@ pub const HEADER_LEN: usize = 512;
 
 /// The reserved byte ranges of the header (`start..end`): written as zero by `init`, and a
 /// header with any non-zero byte there is refused by `attach` (PROTOCOL.md §1).
-pub const RESERVED: [(usize, usize); 3] = [(56, 128), (136, 256), (260, 512)];
+pub const RESERVED: [(usize, usize); 3] = [(60, 128), (136, 256), (260, 512)];
 
 /// `MODE` value of a ring whose parties may sleep (`push_wait` / `pop_wait` park): every commit
 /// and release is a SeqCst store followed by a check of the other side's waiter count (spec §7).
@@ -205,6 +210,44 @@ pub const fn spsc_run_size(count: u32, len: u32) -> Option<u32> {
         None
     } else {
         Some(size as u32)
+    }
+}
+
+/// `MESSAGE_SIZE` value of a ring of variable-length messages (records with a length header).
+pub const MESSAGE_SIZE_VARIABLE: u32 = 0;
+
+/// Bytes a record of a fixed-size ring of `size`-byte messages occupies (spec §3.3): the bare
+/// payload padded to 4 bytes, no header.
+///
+/// ```
+/// use inos_ring::layout::fixed_stride;
+/// assert_eq!(fixed_stride(8), 8); // an 8-byte message moves 8 bytes, as in a typed queue
+/// assert_eq!(fixed_stride(5), 8);
+/// assert_eq!(fixed_stride(32), 32);
+/// ```
+#[inline(always)]
+pub const fn fixed_stride(size: u32) -> u32 {
+    (size + 3) & !3
+}
+
+/// Where the record of a fixed-size ring that the next message at position `pos` goes to starts
+/// (spec §3.3): at `pos` if its `stride` bytes fit before the end of the data area, otherwise at
+/// the start of the next lap (`pos` plus the bytes left to the end). Producer and consumer both
+/// compute it; nothing marks the skipped bytes.
+///
+/// ```
+/// use inos_ring::layout::fixed_slot;
+/// assert_eq!(fixed_slot(64, 8, 16), 16); // fits
+/// assert_eq!(fixed_slot(64, 12, 60), 64); // 4 bytes left before the end: skip them
+/// assert_eq!(fixed_slot(64, 12, 48), 48); // 16 bytes left: fits
+/// ```
+#[inline(always)]
+pub const fn fixed_slot(capacity: u32, stride: u32, pos: u32) -> u32 {
+    let to_end = capacity - (pos & (capacity - 1));
+    if stride <= to_end {
+        pos
+    } else {
+        pos.wrapping_add(to_end)
     }
 }
 

@@ -169,6 +169,7 @@ mod crash;
 #[cfg(test)]
 mod crash_tests;
 mod error;
+mod fixed;
 mod flow;
 pub mod layout;
 mod owned;
@@ -180,6 +181,7 @@ mod wake;
 
 pub use consumer::{Consumer, ReadGrant};
 pub use error::{Corruption, Error, RingKind, Role};
+pub use fixed::{FixedConsumer, FixedProducer};
 pub use flow::DrainFlow;
 /// When a blocking call gives up: the one deadline type of every inos wait (re-exported from
 /// `inos-epoch`). A `Duration`, an `Instant` and `Option<Instant>` convert into it.

@@ -165,6 +165,8 @@ pub struct Ring<'a, K: Kind> {
     pub(crate) capacity: u32,
     /// Whether the ring is in [`Mode::Wake`] (progress stores pay the wake handshake).
     pub(crate) wake: bool,
+    /// The `MESSAGE_SIZE` word: 0 for variable-length messages, else the fixed size (spec §3.3).
+    pub(crate) message_size: u32,
     _kind: PhantomData<K>,
 }
 
@@ -180,6 +182,7 @@ impl<K: Kind> core::fmt::Debug for Ring<'_, K> {
         f.debug_struct("Ring")
             .field("kind", &K::ID)
             .field("capacity", &self.capacity)
+            .field("message_size", &self.message_size)
             .finish()
     }
 }
@@ -187,6 +190,15 @@ impl<K: Kind> core::fmt::Debug for Ring<'_, K> {
 fn check_capacity(capacity: u32) -> Result<(), Error> {
     if !capacity.is_power_of_two() || !(MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity) {
         return Err(Error::BadCapacity { capacity });
+    }
+    Ok(())
+}
+
+/// A `MESSAGE_SIZE` word valid for a ring of kind `K` and `capacity` bytes (spec §3.3): 0, or
+/// on SPSC rings `1..=max_message(capacity)`.
+fn check_message_size<K: Kind>(capacity: u32, size: u32) -> Result<(), Error> {
+    if size != MESSAGE_SIZE_VARIABLE && (K::MULTI_PRODUCER || size > max_message(capacity)) {
+        return Err(Error::BadMessageSize { found: size });
     }
     Ok(())
 }
@@ -255,7 +267,19 @@ impl<'a, K: Kind> Ring<'a, K> {
         mode: Mode,
         position: u32,
     ) -> Result<Self, Error> {
+        Self::init_sized(region, capacity, mode, position, MESSAGE_SIZE_VARIABLE)
+    }
+
+    /// Formats a ring whose `MESSAGE_SIZE` word is `message_size` (0: variable-length).
+    pub(crate) fn init_sized(
+        region: Region<'a>,
+        capacity: u32,
+        mode: Mode,
+        position: u32,
+        message_size: u32,
+    ) -> Result<Self, Error> {
         check_capacity(capacity)?;
+        check_message_size::<K>(capacity, message_size)?;
         if position % RECORD_ALIGN != 0 {
             return Err(Error::Corrupt(Corruption::Positions {
                 head: position,
@@ -273,6 +297,9 @@ impl<'a, K: Kind> Ring<'a, K> {
         region.u32_at(CAPACITY)?.store(capacity, Ordering::Relaxed);
         region.u32_at(KIND)?.store(K::ID, Ordering::Relaxed);
         region.u32_at(MODE)?.store(mode.word(), Ordering::Relaxed);
+        region
+            .u32_at(MESSAGE_SIZE)?
+            .store(message_size, Ordering::Relaxed);
         region.u32_at(HEAD)?.store(position, Ordering::Relaxed);
         region
             .u32_at(RELEASE_TO)?
@@ -284,6 +311,7 @@ impl<'a, K: Kind> Ring<'a, K> {
             region,
             capacity,
             wake: mode == Mode::Wake,
+            message_size,
             _kind: PhantomData,
         })
     }
@@ -304,7 +332,26 @@ impl<'a, K: Kind> Ring<'a, K> {
     /// assert!(ring.consumer().is_ok());
     /// ```
     pub fn reset(&self) -> Result<Self, Error> {
-        Self::init_with(self.region, self.capacity, self.mode(), 0)
+        Self::init_sized(
+            self.region,
+            self.capacity,
+            self.mode(),
+            0,
+            self.message_size,
+        )
+    }
+
+    /// The one length of every message of a fixed-size ring (spec §3.3), or `None` for a ring of
+    /// variable-length messages.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// assert_eq!(Ring::<Spsc>::init(buf.region(), 64).unwrap().message_size(), None);
+    /// assert_eq!(Ring::<Spsc>::init_fixed(buf.region(), 64, 8).unwrap().message_size(), Some(8));
+    /// ```
+    pub fn message_size(&self) -> Option<usize> {
+        (self.message_size != MESSAGE_SIZE_VARIABLE).then_some(self.message_size as usize)
     }
 
     /// The ring's [`Mode`].
@@ -365,11 +412,14 @@ impl<'a, K: Kind> Ring<'a, K> {
         }
         let capacity = region.u32_at(CAPACITY)?.load(Ordering::Relaxed);
         check_capacity(capacity)?;
+        let message_size = region.u32_at(MESSAGE_SIZE)?.load(Ordering::Relaxed);
+        check_message_size::<K>(capacity, message_size)?;
         let region = region.sub(0, required_len(capacity))?;
         let ring = Self {
             region,
             capacity,
             wake: mode == MODE_WAKE,
+            message_size,
             _kind: PhantomData,
         };
         ring.positions()?;

@@ -43,7 +43,7 @@ fn signal<K: Kind>(ring: &Ring<'_, K>, slot: usize) {
 }
 
 #[cfg(feature = "std")]
-mod blocking {
+pub(crate) mod blocking {
     use std::time::Instant;
 
     use inos_epoch::{Deadline, Epoch};
@@ -153,29 +153,35 @@ mod blocking {
         }
 
         fn push_wait_until(&mut self, msg: &[u8], deadline: Deadline) -> Result<(), Error> {
-            match self.try_push(msg) {
-                Err(Error::Full) => {}
-                r => return r,
-            }
-            let end = deadline.expires_at(Instant::now());
-            loop {
-                let ring = self.ring;
-                let r = sleep_once(&ring, SPACE_EPOCH, end, || match self.try_push(msg) {
-                    Err(Error::Full) => None,
-                    r => Some(r),
-                });
-                match r {
-                    Ok(Some(r)) => return r,
-                    Ok(None) => {}
-                    Err(Error::TimedOut) => {
-                        // One last look, so that space freed as the deadline passed is used.
-                        return match self.try_push(msg) {
-                            Err(Error::Full) => Err(Error::TimedOut),
-                            r => r,
-                        };
-                    }
-                    Err(e) => return Err(e),
-                }
+            let ring = self.ring;
+            wait_on(&ring, SPACE_EPOCH, deadline, || match self.try_push(msg) {
+                Err(Error::Full) => Ok(None),
+                r => r.map(Some),
+            })
+        }
+    }
+
+    /// A wait loop without stall timing (producers, and the consumer of a fixed-size ring, which
+    /// has no reservations to unblock): runs `attempt` (`Ok(None)`: not now) until it delivers,
+    /// sleeping on the epoch slot at `slot` between attempts, until `deadline`. The clock is
+    /// read only if the first attempt fails.
+    pub(crate) fn wait_on<K: Kind, T>(
+        ring: &Ring<'_, K>,
+        slot: usize,
+        deadline: Deadline,
+        mut attempt: impl FnMut() -> Result<Option<T>, Error>,
+    ) -> Result<T, Error> {
+        if let Some(t) = attempt()? {
+            return Ok(t);
+        }
+        let end = deadline.expires_at(Instant::now());
+        loop {
+            match sleep_once(ring, slot, end, || attempt().transpose()) {
+                Ok(Some(r)) => return r,
+                Ok(None) => {}
+                // One last look, so that progress made as the deadline passed is used.
+                Err(Error::TimedOut) => return attempt()?.ok_or(Error::TimedOut),
+                Err(e) => return Err(e),
             }
         }
     }

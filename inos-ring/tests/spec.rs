@@ -29,6 +29,7 @@ fn region_layout_table_matches_constants() {
         ("CAPACITY", CAPACITY),
         ("KIND", KIND),
         ("MODE", MODE),
+        ("MESSAGE_SIZE", MESSAGE_SIZE),
         ("CONSUMER_ROLE", CONSUMER_ROLE),
         ("PRODUCER_ROLE", PRODUCER_ROLE),
         ("DROPPED", DROPPED),
@@ -93,6 +94,16 @@ fn constants_in_prose_match() {
     assert!(SPEC.contains("`run_size(count, L) = 12 + count · ((L + 3) & ~3)`"));
     assert_eq!(spsc_run_size(3, 5), Some(12 + 3 * 8));
     assert_eq!((SPSC_RECORD_ALIGN, RECORD_ALIGN), (4, 8));
+    // Fixed-size rings (§3.3): the stride and the slot rule.
+    assert!(SPEC.contains("`stride = (S + 3) & ~3`"));
+    assert_eq!(
+        (fixed_stride(1), fixed_stride(8), fixed_stride(13)),
+        (4, 8, 16)
+    );
+    assert!(SPEC
+        .contains("slot(p) = p                      if stride <= capacity - (p & (capacity - 1))"));
+    assert_eq!((fixed_slot(64, 12, 48), fixed_slot(64, 12, 56)), (48, 64));
+    assert_eq!(MESSAGE_SIZE_VARIABLE, 0);
     assert_eq!(max_message(64), 24);
     assert_eq!(MAGIC_VALUE, 0x474E_5249);
     assert!(SPEC.contains(&format!(

@@ -1,0 +1,750 @@
+//! Fixed-size SPSC rings (spec §3.3): [`FixedProducer`] and [`FixedConsumer`], typed handles
+//! for rings whose every message is one `T: bytemuck::Pod`.
+//!
+//! The size is agreed in the header (`MESSAGE_SIZE`), so records carry no length word: a record
+//! is the bare value padded to 4 bytes, and an 8-byte message moves 8 bytes of the ring, as in a
+//! typed in-process queue. A record that would cross the end of the data area starts the next
+//! lap instead; both sides compute where ([`fixed_slot`]), so nothing is written to mark the
+//! skipped bytes.
+
+use core::marker::PhantomData;
+
+use bytemuck::Pod;
+use inos_layout::sync::Ordering;
+use inos_layout::Region;
+
+use crate::error::{Corruption, Error, Role};
+use crate::layout::*;
+use crate::party::PartyId;
+use crate::pods::{FromFn, FromSlice, IntoFn, IntoSlice, Sink, Source};
+use crate::producer::progress_order;
+use crate::ring::Ring;
+use crate::Spsc;
+
+/// Batches ask for the lines of at most this many bytes of records at a time before writing
+/// them (as the variable-length batch does).
+const PREFETCH_SPAN: usize = 4096;
+
+/// `size_of::<T>()` as a `MESSAGE_SIZE` word, or [`Error::BadMessageSize`] for a zero-sized `T`
+/// or one too large for any ring.
+fn size_word<T>() -> Result<u32, Error> {
+    match u32::try_from(core::mem::size_of::<T>()) {
+        Ok(0) | Err(_) => Err(Error::BadMessageSize {
+            found: core::mem::size_of::<T>().min(u32::MAX as usize) as u32,
+        }),
+        Ok(n) => Ok(n),
+    }
+}
+
+/// Checks that `ring` holds messages of `T`'s size; returns the record stride.
+fn check_ring<T>(ring: &Ring<'_, Spsc>) -> Result<u32, Error> {
+    let size = size_word::<T>()?;
+    if ring.message_size != size {
+        return Err(Error::MessageSize {
+            expected: size,
+            found: ring.message_size,
+        });
+    }
+    Ok(fixed_stride(size))
+}
+
+impl<'a> Ring<'a, Spsc> {
+    /// Formats a **fixed-size** SPSC ring (spec §3.3) of `capacity` data bytes whose every
+    /// message is `message_size` bytes, in [`Mode::Wake`](crate::Mode::Wake). Its parties are
+    /// [`FixedProducer`] / [`FixedConsumer`] of a `T` of that size; the variable-length
+    /// [`producer`](Ring::producer) / [`consumer`](Ring::consumer) refuse it
+    /// ([`Error::MessageSize`]).
+    ///
+    /// # Errors
+    /// As for [`init`](Ring::init); [`Error::BadMessageSize`] unless
+    /// `1 <= message_size <= max_message`.
+    ///
+    /// ```
+    /// use inos_ring::{Error, Ring, Spsc};
+    /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 8).unwrap();
+    /// let (mut p, mut c) = (ring.fixed_producer::<u64>().unwrap(), ring.fixed_consumer::<u64>().unwrap());
+    /// for i in 0..8 {
+    ///     p.try_push(i).unwrap(); // 8 bytes of the ring each: 8 fit in 64
+    /// }
+    /// assert_eq!(p.try_push(8), Err(Error::Full));
+    /// assert_eq!(c.try_pop(), Ok(0));
+    /// assert!(matches!(ring.producer(), Err(Error::MessageSize { expected: 0, found: 8 })));
+    /// ```
+    pub fn init_fixed(
+        region: Region<'a>,
+        capacity: u32,
+        message_size: usize,
+    ) -> Result<Self, Error> {
+        Self::init_fixed_with(region, capacity, crate::Mode::Wake, 0, message_size)
+    }
+
+    /// Like [`init_fixed`](Ring::init_fixed), choosing the [`Mode`](crate::Mode) and the initial
+    /// position (a multiple of 8; see [`init_at`](Ring::init_at)).
+    ///
+    /// # Errors
+    /// As for [`init_fixed`](Ring::init_fixed) and [`init_with`](Ring::init_with).
+    ///
+    /// ```
+    /// use inos_ring::{Mode, Ring, Spsc};
+    /// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// // 12-byte messages: 5 fit in a lap of 64 bytes, the last 4 bytes of each lap are skipped.
+    /// let ring = Ring::<Spsc>::init_fixed_with(buf.region(), 64, Mode::Poll, u32::MAX - 7, 12).unwrap();
+    /// let (mut p, mut c) = (ring.fixed_producer::<[u32; 3]>().unwrap(), ring.fixed_consumer().unwrap());
+    /// for i in 0..100u32 {
+    ///     p.try_push([i, i + 1, i + 2]).unwrap();
+    ///     assert_eq!(c.try_pop(), Ok([i, i + 1, i + 2]));
+    /// }
+    /// ```
+    pub fn init_fixed_with(
+        region: Region<'a>,
+        capacity: u32,
+        mode: crate::Mode,
+        position: u32,
+        message_size: usize,
+    ) -> Result<Self, Error> {
+        let size = u32::try_from(message_size)
+            .ok()
+            .filter(|&n| n != MESSAGE_SIZE_VARIABLE)
+            .ok_or(Error::BadMessageSize {
+                found: message_size.min(u32::MAX as usize) as u32,
+            })?;
+        Self::init_sized(region, capacity, mode, position, size)
+    }
+
+    /// Claims the producer role of a fixed-size ring of `T` as [`PartyId::current`].
+    ///
+    /// # Errors
+    /// [`Error::MessageSize`] unless the ring's message size is `size_of::<T>()`,
+    /// [`Error::RoleTaken`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Error, Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// assert!(ring.fixed_producer::<u64>().is_err()); // 8 bytes, not 4
+    /// let _p = ring.fixed_producer::<u32>().unwrap();
+    /// assert!(matches!(ring.fixed_producer::<u32>(), Err(Error::RoleTaken(_))));
+    /// ```
+    pub fn fixed_producer<T: Pod>(&self) -> Result<FixedProducer<'a, T>, Error> {
+        self.fixed_producer_as(PartyId::current())
+    }
+
+    /// Claims the producer role of a fixed-size ring of `T` as `id` (see
+    /// [`producer_as`](Ring::producer_as)).
+    ///
+    /// # Errors
+    /// As for [`fixed_producer`](Ring::fixed_producer).
+    ///
+    /// ```
+    /// # use inos_ring::{PartyId, Ring, Role, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// let _p = ring.fixed_producer_as::<u32>(PartyId::new(9).unwrap()).unwrap();
+    /// assert_eq!(ring.holder(Role::Producer), PartyId::new(9));
+    /// ```
+    pub fn fixed_producer_as<T: Pod>(&self, id: PartyId) -> Result<FixedProducer<'a, T>, Error> {
+        FixedProducer::attach(*self, id)
+    }
+
+    /// Claims the consumer role of a fixed-size ring of `T` as [`PartyId::current`].
+    ///
+    /// # Errors
+    /// As for [`fixed_producer`](Ring::fixed_producer).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 16).unwrap();
+    /// let mut c = ring.fixed_consumer::<[u64; 2]>().unwrap();
+    /// assert_eq!(c.try_pop(), Err(inos_ring::Error::Empty));
+    /// ```
+    pub fn fixed_consumer<T: Pod>(&self) -> Result<FixedConsumer<'a, T>, Error> {
+        self.fixed_consumer_as(PartyId::current())
+    }
+
+    /// Claims the consumer role of a fixed-size ring of `T` as `id` (see
+    /// [`consumer_as`](Ring::consumer_as)).
+    ///
+    /// # Errors
+    /// As for [`fixed_producer`](Ring::fixed_producer).
+    ///
+    /// ```
+    /// # use inos_ring::{PartyId, Ring, Role, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 16).unwrap();
+    /// let _c = ring.fixed_consumer_as::<u128>(PartyId::ANONYMOUS).unwrap();
+    /// assert_eq!(ring.holder(Role::Consumer), Some(PartyId::ANONYMOUS));
+    /// ```
+    pub fn fixed_consumer_as<T: Pod>(&self, id: PartyId) -> Result<FixedConsumer<'a, T>, Error> {
+        FixedConsumer::attach(*self, id)
+    }
+}
+
+/// The producing side of a fixed-size ring of `T` (see [`Ring::fixed_producer`]).
+///
+/// Like [`Producer`](crate::Producer), it keeps the consumer position it last saw and reads the
+/// shared one only when the ring looks full.
+///
+/// ```
+/// use inos_ring::{Ring, Spsc};
+/// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+/// let ring = Ring::<Spsc>::init_fixed(buf.region(), 256, 8).unwrap();
+/// let (mut p, mut c) = (ring.fixed_producer::<u64>().unwrap(), ring.fixed_consumer::<u64>().unwrap());
+/// std::thread::scope(|s| {
+///     s.spawn(move || {
+///         for i in 0..1000u64 {
+///             p.push_wait(i, inos_ring::Deadline::never()).unwrap();
+///         }
+///     });
+///     for i in 0..1000u64 {
+///         assert_eq!(c.pop_wait(inos_ring::Deadline::never()), Ok(i));
+///     }
+/// });
+/// ```
+pub struct FixedProducer<'a, T> {
+    ring: Ring<'a, Spsc>,
+    region: Region<'a>,
+    mask: u32,
+    /// Bytes of a record: `size_of::<T>()` padded to 4.
+    stride: u32,
+    /// This producer's position (it alone writes `TAIL`).
+    tail: u32,
+    /// The consumer position last read (never ahead of the real one).
+    head_cache: u32,
+    _values: PhantomData<fn(T) -> T>,
+    _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<T> core::fmt::Debug for FixedProducer<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FixedProducer")
+            .field("ring", &self.ring)
+            .field("tail", &self.tail)
+            .finish()
+    }
+}
+
+impl<'a, T: Pod> FixedProducer<'a, T> {
+    fn attach(ring: Ring<'a, Spsc>, id: PartyId) -> Result<Self, Error> {
+        let stride = check_ring::<T>(&ring)?;
+        crate::crash::point();
+        ring.claim_role(Role::Producer, id)?;
+        let mut p = Self {
+            ring,
+            region: ring.region,
+            mask: ring.capacity - 1,
+            stride,
+            tail: 0,
+            head_cache: 0,
+            _values: PhantomData,
+            _not_sync: PhantomData,
+        };
+        // On error, Drop releases the role. As on variable-length SPSC rings, the producer
+        // continues at TAIL: nothing past it was ever published.
+        let (head, tail) = ring.positions()?;
+        p.head_cache = head;
+        p.tail = tail;
+        Ok(p)
+    }
+
+    /// The ring this producer writes to.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// assert_eq!(ring.fixed_producer::<f32>().unwrap().ring().message_size(), Some(4));
+    /// ```
+    pub fn ring(&self) -> Ring<'a, Spsc> {
+        self.ring
+    }
+
+    /// Reads the consumer position into the cache, validated against our tail `t`.
+    #[cold]
+    fn refresh_head(&mut self, t: u32) -> Result<u32, Error> {
+        // SYNC: Acquire, pairs with the consumer's Release (Mode::Wake: SeqCst) store of HEAD
+        // after it read the records it consumed: the space below HEAD + capacity is free.
+        let h = self.ring.word(HEAD).load(Ordering::Acquire);
+        if t.wrapping_sub(h) > self.ring.capacity || h % SPSC_RECORD_ALIGN != 0 {
+            return Err(Error::Corrupt(Corruption::Positions { head: h, tail: t }));
+        }
+        self.head_cache = h;
+        Ok(h)
+    }
+
+    /// Publishes everything written below `end` with one store of `TAIL`, then wakes a sleeping
+    /// consumer (Mode::Wake).
+    #[inline(always)]
+    fn publish(&mut self, end: u32) {
+        self.tail = end;
+        crate::crash::point();
+        // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check in `notify`),
+        // pairs with the consumer's Acquire load of TAIL: the records below `end` are visible.
+        self.ring
+            .word(TAIL)
+            .store(end, progress_order(self.ring.wake));
+        if self.ring.wake {
+            crate::wake::notify(&self.ring, DATA_EPOCH);
+        }
+    }
+
+    /// Copies `value` into the ring as one message.
+    ///
+    /// # Errors
+    /// [`Error::Full`] (nothing written; retry later), [`Error::Corrupt`] (the consumer position
+    /// is not one a correct consumer writes).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(128)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 128, 32).unwrap();
+    /// let mut p = ring.fixed_producer::<[u8; 32]>().unwrap();
+    /// for i in 0..4 {
+    ///     p.try_push([i; 32]).unwrap();
+    /// }
+    /// assert_eq!(p.try_push([9; 32]), Err(inos_ring::Error::Full));
+    /// ```
+    #[inline]
+    pub fn try_push(&mut self, value: T) -> Result<(), Error> {
+        let cap = self.ring.capacity;
+        let at = fixed_slot(cap, self.stride, self.tail);
+        let end = at.wrapping_add(self.stride);
+        // end - head <= capacity: the record (and any skipped bytes before it) is free space.
+        // At most capacity + 2 * stride <= 2 * capacity <= 2^32, so the wrapping difference is
+        // exact.
+        if end.wrapping_sub(self.head_cache) > cap
+            && end.wrapping_sub(self.refresh_head(self.tail)?) > cap
+        {
+            return Err(Error::Full);
+        }
+        crate::crash::point();
+        // SAFETY: `fixed_slot` put the record's stride bytes (size_of::<T>() padded to 4) inside
+        // the data area, 4-aligned (positions are 4-aligned and so are the skipped bytes); they
+        // are free space, ours until the TAIL store below publishes them.
+        unsafe {
+            self.region.copy_in_padded(
+                HEADER_LEN + (at & self.mask) as usize,
+                bytemuck::bytes_of(&value),
+            )
+        };
+        self.publish(end);
+        Ok(())
+    }
+
+    /// Pushes as many of `values` as fit now and publishes them with one store of `TAIL`.
+    /// Returns how many were pushed (0 if the ring is full).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 8).unwrap();
+    /// let mut p = ring.fixed_producer::<u64>().unwrap();
+    /// assert_eq!(p.push_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), Ok(8));
+    /// ```
+    pub fn push_slice(&mut self, values: &[T]) -> Result<usize, Error> {
+        self.push_from(FromSlice(values))
+    }
+
+    /// Pushes up to `n` values made by `make(i)` (`i` from 0, in order), written straight into
+    /// the ring, and publishes them with one store of `TAIL`. `make` is called only for values
+    /// that fit now, so none is made and lost. Returns how many were pushed.
+    ///
+    /// `make` runs before the batch is published: if it panics, nothing of this call is
+    /// published.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(256)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 256, 4).unwrap();
+    /// let (mut p, mut c) = (ring.fixed_producer::<u32>().unwrap(), ring.fixed_consumer::<u32>().unwrap());
+    /// assert_eq!(p.push_with(100, |i| i as u32 * 10), Ok(64)); // 64 four-byte records fit
+    /// let mut sum = 0;
+    /// assert_eq!(c.pop_with(usize::MAX, |v| sum += v), Ok(64));
+    /// assert_eq!(sum, (0..64).map(|i| i * 10).sum());
+    /// ```
+    pub fn push_with(&mut self, n: usize, make: impl FnMut(usize) -> T) -> Result<usize, Error> {
+        self.push_from(FromFn { n, make })
+    }
+
+    #[inline(always)]
+    fn push_from(&mut self, mut values: impl Source<T>) -> Result<usize, Error> {
+        let cap = self.ring.capacity;
+        let (mask, stride, region) = (self.mask, self.stride, self.region);
+        let mut head = self.head_cache;
+        let mut t = self.tail;
+        let mut refreshed = false;
+        let mut n = 0;
+        while n < values.len() {
+            let at = fixed_slot(cap, stride, t);
+            // Free bytes from the record's start (none if the skipped bytes are not free yet).
+            let free = cap.saturating_sub(at.wrapping_sub(head));
+            let off = at & mask;
+            let left = values.len() - n;
+            let k = ((free.min(cap - off) / stride) as usize).min(left);
+            if k < left && !refreshed {
+                // The cached head leaves less than the batch needs: look at the real one (once
+                // per call), so a batch is not cut short by a stale cache.
+                refreshed = true;
+                head = self.refresh_head(t)?;
+                continue;
+            }
+            if k == 0 {
+                break;
+            }
+            let mut dst = HEADER_LEN + off as usize;
+            let (mut i, end) = (n, n + k);
+            let window = (PREFETCH_SPAN / stride as usize).max(1);
+            while i < end {
+                let w = window.min(end - i);
+                region.prefetch_write_range(dst, w * stride as usize);
+                crate::crash::point();
+                // SAFETY: values i .. i + w (i + w <= n + k <= len()) go at 4-aligned strides of
+                // their padded size from data offset `off`; k * stride <= cap - off, so they lie
+                // in the data area, and k * stride <= free, so in free space that is ours until
+                // the TAIL store in `publish` covers them.
+                unsafe { values.write(&region, dst, i, w, stride as usize) };
+                dst += w * stride as usize;
+                i += w;
+            }
+            // k * stride <= cap fits u32.
+            t = at.wrapping_add(k as u32 * stride);
+            n += k;
+        }
+        if n > 0 {
+            self.publish(t);
+        }
+        Ok(n)
+    }
+}
+
+impl<T> Drop for FixedProducer<'_, T> {
+    fn drop(&mut self) {
+        if crate::crash::dead() {
+            return; // a simulated crash: the role stays claimed (tests only)
+        }
+        // SYNC: Release, pairs with the Acquire role claim of the next producer, which then sees
+        // our tail.
+        self.ring.word(PRODUCER_ROLE).store(0, Ordering::Release);
+    }
+}
+
+/// The consuming side of a fixed-size ring of `T` (see [`Ring::fixed_consumer`]).
+///
+/// It keeps the producer position it last saw and reads the shared one only when it has
+/// consumed everything below it.
+///
+/// ```
+/// use inos_ring::{Ring, Spsc};
+/// let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+/// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 8).unwrap();
+/// let mut p = ring.fixed_producer::<[u16; 4]>().unwrap();
+/// p.try_push([1, 2, 3, 4]).unwrap();
+/// let mut c = ring.fixed_consumer::<[u16; 4]>().unwrap();
+/// assert_eq!(c.try_pop(), Ok([1, 2, 3, 4]));
+/// ```
+pub struct FixedConsumer<'a, T> {
+    ring: Ring<'a, Spsc>,
+    region: Region<'a>,
+    mask: u32,
+    /// Bytes of a record: `size_of::<T>()` padded to 4.
+    stride: u32,
+    /// This consumer's position (it alone writes `HEAD`).
+    head: u32,
+    /// The producer position last read (never behind `head`).
+    tail_cache: u32,
+    _values: PhantomData<fn(T) -> T>,
+    _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<T> core::fmt::Debug for FixedConsumer<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FixedConsumer")
+            .field("ring", &self.ring)
+            .field("head", &self.head)
+            .finish()
+    }
+}
+
+impl<'a, T: Pod> FixedConsumer<'a, T> {
+    fn attach(ring: Ring<'a, Spsc>, id: PartyId) -> Result<Self, Error> {
+        let stride = check_ring::<T>(&ring)?;
+        crate::crash::point();
+        ring.claim_role(Role::Consumer, id)?;
+        let mut c = Self {
+            ring,
+            region: ring.region,
+            mask: ring.capacity - 1,
+            stride,
+            head: 0,
+            tail_cache: 0,
+            _values: PhantomData,
+            _not_sync: PhantomData,
+        };
+        let (head, tail) = ring.positions()?; // on error, Drop releases the role
+        c.head = head;
+        c.tail_cache = tail;
+        Ok(c)
+    }
+
+    /// The ring this consumer reads.
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// assert_eq!(ring.fixed_consumer::<u32>().unwrap().ring().capacity(), 64);
+    /// ```
+    pub fn ring(&self) -> Ring<'a, Spsc> {
+        self.ring
+    }
+
+    /// Reads the producer position into the cache, validated against our head.
+    #[cold]
+    fn refresh_tail(&mut self) -> Result<u32, Error> {
+        // SYNC: Acquire, pairs with the producer's Release (Mode::Wake: SeqCst) store of TAIL in
+        // `FixedProducer::publish`: the records below it are visible.
+        let t = self.ring.word(TAIL).load(Ordering::Acquire);
+        if t.wrapping_sub(self.head) > self.ring.capacity || t % SPSC_RECORD_ALIGN != 0 {
+            return Err(Error::Corrupt(Corruption::Positions {
+                head: self.head,
+                tail: t,
+            }));
+        }
+        self.tail_cache = t;
+        Ok(t)
+    }
+
+    /// Where the record at `h` starts, if it lies below the cached tail; the cached tail not
+    /// falling on a record boundary is corruption (a correct producer publishes whole records).
+    #[inline(always)]
+    fn record_at(&self, h: u32) -> Result<u32, Error> {
+        let at = fixed_slot(self.ring.capacity, self.stride, h);
+        let ahead = self.tail_cache.wrapping_sub(h);
+        if at.wrapping_sub(h) + self.stride > ahead {
+            return Err(Error::Corrupt(Corruption::Positions {
+                head: h,
+                tail: self.tail_cache,
+            }));
+        }
+        Ok(at)
+    }
+
+    /// Releases everything below `end` with one store of `HEAD`, then wakes a sleeping producer
+    /// (Mode::Wake).
+    #[inline(always)]
+    fn release(&mut self, end: u32) {
+        self.head = end;
+        crate::crash::point();
+        // SYNC: Release (Mode::Wake: SeqCst, also ordered before the waiter check in `notify`),
+        // pairs with the producer's Acquire load of HEAD: we have read the records below `end`.
+        self.ring
+            .word(HEAD)
+            .store(end, progress_order(self.ring.wake));
+        if self.ring.wake {
+            crate::wake::notify(&self.ring, SPACE_EPOCH);
+        }
+    }
+
+    /// Takes the next message.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] (nothing committed now), [`Error::Corrupt`] (the producer position is
+    /// not one a correct producer writes; the message stays where it is).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// let mut c = ring.fixed_consumer::<u32>().unwrap();
+    /// assert_eq!(c.try_pop(), Err(inos_ring::Error::Empty));
+    /// ring.fixed_producer::<u32>().unwrap().try_push(5).unwrap();
+    /// assert_eq!(c.try_pop(), Ok(5));
+    /// ```
+    #[inline]
+    pub fn try_pop(&mut self) -> Result<T, Error> {
+        let h = self.head;
+        if h == self.tail_cache && self.refresh_tail()? == h {
+            return Err(Error::Empty);
+        }
+        let at = self.record_at(h)?;
+        let mut value = T::zeroed();
+        // SAFETY: `fixed_slot` put the record's stride bytes inside the data area, 4-aligned, and
+        // `record_at` checked they lie below the tail the producer published (Acquire).
+        unsafe {
+            self.region.copy_out_padded(
+                HEADER_LEN + (at & self.mask) as usize,
+                bytemuck::bytes_of_mut(&mut value),
+            )
+        };
+        self.release(at.wrapping_add(self.stride));
+        Ok(value)
+    }
+
+    /// Takes up to `out.len()` messages into `out`, releasing them with one store of `HEAD`.
+    /// Returns how many were taken (0 if the ring is empty).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] (the messages taken before it are released and lost to the caller).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 8).unwrap();
+    /// ring.fixed_producer::<u64>().unwrap().push_slice(&[1, 2, 3]).unwrap();
+    /// let mut out = [0u64; 8];
+    /// assert_eq!(ring.fixed_consumer::<u64>().unwrap().pop_slice(&mut out), Ok(3));
+    /// assert_eq!(out[..3], [1, 2, 3]);
+    /// ```
+    pub fn pop_slice(&mut self, out: &mut [T]) -> Result<usize, Error> {
+        self.pop_into(IntoSlice(out))
+    }
+
+    /// Hands up to `max` messages to `take`, in order, releasing them with one store of `HEAD`.
+    /// Returns how many were taken (0 if the ring is empty).
+    ///
+    /// If `take` panics, nothing of this call is released: the messages are delivered again.
+    ///
+    /// # Errors
+    /// As for [`pop_slice`](Self::pop_slice).
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// ring.fixed_producer::<u32>().unwrap().push_slice(&[1, 2, 3]).unwrap();
+    /// let mut c = ring.fixed_consumer::<u32>().unwrap();
+    /// let mut got = Vec::new();
+    /// assert_eq!(c.pop_with(2, |v| got.push(v)), Ok(2));
+    /// assert_eq!(c.pop_with(2, |v| got.push(v)), Ok(1));
+    /// assert_eq!(got, [1, 2, 3]);
+    /// ```
+    pub fn pop_with(&mut self, max: usize, take: impl FnMut(T)) -> Result<usize, Error> {
+        self.pop_into(IntoFn { max, take })
+    }
+
+    #[inline(always)]
+    fn pop_into(&mut self, mut out: impl Sink<T>) -> Result<usize, Error> {
+        let cap = self.ring.capacity;
+        let (mask, stride, region) = (self.mask, self.stride, self.region);
+        let mut h = self.head;
+        let mut refreshed = false;
+        let mut n = 0;
+        while n < out.room() {
+            if h == self.tail_cache {
+                if refreshed {
+                    break;
+                }
+                // Everything cached is taken: look at the real tail (once per call).
+                refreshed = true;
+                if self.refresh_tail().inspect_err(|_| self.release_if(h))? == h {
+                    break;
+                }
+            }
+            let at = self.record_at(h).inspect_err(|_| self.release_if(h))?;
+            let off = at & mask;
+            // Records that lie before the end of the data area and below the tail (at least one,
+            // checked by `record_at`).
+            let ahead = self.tail_cache.wrapping_sub(at);
+            let k = ((ahead.min(cap - off) / stride) as usize).min(out.room() - n);
+            crate::crash::point();
+            // SAFETY: records n .. n + k lie at 4-aligned strides from data offset `off`, inside
+            // the data area (k * stride <= cap - off) and below the published tail
+            // (k * stride <= tail - at).
+            unsafe { out.read(&region, HEADER_LEN + off as usize, n, k, stride as usize) };
+            h = at.wrapping_add(k as u32 * stride);
+            n += k;
+        }
+        self.release_if(h);
+        Ok(n)
+    }
+
+    /// Releases up to `end` if that is past the head.
+    #[inline(always)]
+    fn release_if(&mut self, end: u32) {
+        if end != self.head {
+            self.release(end);
+        }
+    }
+}
+
+impl<T> Drop for FixedConsumer<'_, T> {
+    fn drop(&mut self) {
+        if crate::crash::dead() {
+            return; // a simulated crash: the role stays claimed (tests only)
+        }
+        // SYNC: Release, pairs with the Acquire role claim of the next consumer, which then sees
+        // our head.
+        self.ring.word(CONSUMER_ROLE).store(0, Ordering::Release);
+    }
+}
+
+#[cfg(feature = "std")]
+impl<T: Pod> FixedProducer<'_, T> {
+    /// Like [`try_push`](Self::try_push), but while the ring is full sleeps until the consumer
+    /// frees space (or polls, on a [`Mode::Poll`](crate::Mode::Poll) ring) or `deadline` (see
+    /// [`Producer::push_wait`](crate::Producer::push_wait)).
+    ///
+    /// # Errors
+    /// [`Error::TimedOut`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # use std::time::Duration;
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 16).unwrap();
+    /// let mut p = ring.fixed_producer::<[u64; 2]>().unwrap();
+    /// for i in 0..4 {
+    ///     p.push_wait([i; 2], Duration::from_secs(1)).unwrap();
+    /// }
+    /// let soon = Duration::from_millis(2);
+    /// assert_eq!(p.push_wait([9; 2], soon), Err(inos_ring::Error::TimedOut));
+    /// ```
+    pub fn push_wait(
+        &mut self,
+        value: T,
+        deadline: impl Into<crate::Deadline>,
+    ) -> Result<(), Error> {
+        let ring = self.ring;
+        crate::wake::blocking::wait_on(&ring, SPACE_EPOCH, deadline.into(), || {
+            match self.try_push(value) {
+                Err(Error::Full) => Ok(None),
+                r => r.map(Some),
+            }
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl<T: Pod> FixedConsumer<'_, T> {
+    /// Like [`try_pop`](Self::try_pop), but while the ring is empty sleeps until the producer
+    /// commits (or polls, on a [`Mode::Poll`](crate::Mode::Poll) ring) or `deadline` (see
+    /// [`Producer::push_wait`](crate::Producer::push_wait)).
+    ///
+    /// # Errors
+    /// [`Error::TimedOut`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # use std::time::Duration;
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// let mut c = ring.fixed_consumer::<u32>().unwrap();
+    /// assert_eq!(c.pop_wait(Duration::from_millis(2)), Err(inos_ring::Error::TimedOut));
+    /// ```
+    pub fn pop_wait(&mut self, deadline: impl Into<crate::Deadline>) -> Result<T, Error> {
+        let ring = self.ring;
+        crate::wake::blocking::wait_on(&ring, DATA_EPOCH, deadline.into(), || {
+            match self.try_pop() {
+                Err(Error::Empty) => Ok(None),
+                r => r.map(Some),
+            }
+        })
+    }
+}
