@@ -505,13 +505,18 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
         self.ring
     }
 
-    /// Reads the producer position into the cache, validated against our head.
+    /// Reads the producer position into the cache, validated against our head and against `h`,
+    /// how far this call has read (a batch reads past the head before it releases): a tail
+    /// behind `h` is corrupt (spec §5.2: `tail - h <= tail - head`).
     #[cold]
-    fn refresh_tail(&mut self) -> Result<u32, Error> {
+    fn refresh_tail(&mut self, h: u32) -> Result<u32, Error> {
         // SYNC: Acquire, pairs with the producer's Release (Mode::Wake: SeqCst) store of TAIL in
         // `FixedProducer::publish`: the records below it are visible.
         let t = self.ring.word(TAIL).load(Ordering::Acquire);
-        if t.wrapping_sub(self.head) > self.ring.capacity || t % SPSC_RECORD_ALIGN != 0 {
+        if t.wrapping_sub(self.head) > self.ring.capacity
+            || t.wrapping_sub(h) > t.wrapping_sub(self.head)
+            || t % SPSC_RECORD_ALIGN != 0
+        {
             return Err(Error::Corrupt(Corruption::Positions {
                 head: self.head,
                 tail: t,
@@ -570,7 +575,7 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
     #[inline]
     pub fn try_pop(&mut self) -> Result<T, Error> {
         let h = self.head;
-        if h == self.tail_cache && self.refresh_tail()? == h {
+        if h == self.tail_cache && self.refresh_tail(h)? == h {
             return Err(Error::Empty);
         }
         let at = self.record_at(h)?;
@@ -643,7 +648,7 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
                 }
                 // Everything cached is taken: look at the real tail (once per call).
                 refreshed = true;
-                if self.refresh_tail().inspect_err(|_| self.release_if(h))? == h {
+                if self.refresh_tail(h).inspect_err(|_| self.release_if(h))? == h {
                     break;
                 }
             }

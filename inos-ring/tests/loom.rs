@@ -3,7 +3,9 @@
 //! and `skip`, `unblock` racing a late commit (also behind wrap padding), and the blocking
 //! handshake of `push_wait` / `pop_wait` as shipped (a lost wake-up is a loom deadlock), and
 //! `unblock` releasing a dead reservation's space to a producer parked in `push_wait`, and MPSC
-//! records written over stale length and payload words (v3 zeroes state words only).
+//! records written over stale length and payload words (v3 zeroes state words only), and
+//! fixed-size SPSC rings (spec §3.3) through `push_wait` / `pop_wait` and batches that fall back
+//! to them.
 //!
 //! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p inos-ring --test loom`
 //!
@@ -558,6 +560,86 @@ fn unblock_wakes_push_wait_behind_a_dead_reservation() {
             assert_eq!(out[..8], [i; 8]);
         }
         assert_eq!(ring.stats().unblocked, 1);
+        assert_eq!(ring.used_bytes(), Ok(0));
+    });
+}
+
+/// A formatted fixed-size SPSC ring (spec §3.3) of `size`-byte messages.
+fn fixed_buf(cap: u32, start: u32, mode: Mode, size: usize) -> Arc<RegionBuf> {
+    let buf = Arc::new(RegionBuf::new(layout::required_len(cap)).unwrap());
+    Ring::<Spsc>::init_fixed_with(buf.region(), cap, mode, start, size).unwrap();
+    buf
+}
+
+/// Fixed-size rings (spec §3.3), the blocking calls as shipped: 24-byte records in a 64-byte
+/// ring hold two messages (the third starts the next lap, skipping the last 16 bytes), so the
+/// producer sleeps in `push_wait` until the consumer's release of the first wakes it, and the
+/// consumer sleeps in `pop_wait` on an empty ring until a commit wakes it. A lost wake-up is a
+/// loom deadlock; every value arrives once, in order, intact.
+#[test]
+fn fixed_blocking_handshake_never_loses_a_wakeup() {
+    model(|| {
+        let buf = fixed_buf(64, 0, Mode::Wake, 24);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
+            let mut p = ring.fixed_producer::<[u32; 6]>().unwrap();
+            for i in 0..3u32 {
+                p.push_wait([i; 6], Deadline::never()).unwrap();
+            }
+        });
+        let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+        let mut c = ring.fixed_consumer::<[u32; 6]>().unwrap();
+        for i in 0..3u32 {
+            assert_eq!(c.pop_wait(Deadline::never()), Ok([i; 6]));
+        }
+        producer.join().unwrap();
+        assert_eq!(ring.used_bytes(), Ok(0));
+        assert_eq!(c.try_pop(), Err(Error::Empty));
+    });
+}
+
+/// Fixed-size batches on a wake ring: `push_with` / `pop_with`, each falling back to one
+/// `push_wait` / `pop_wait` when the ring is full / empty (so both sleep paths run behind the
+/// batch calls' single position stores). 12-byte records from offset 40: the first batch of
+/// three crosses the end of the data area (40, 52, then 0), the second fits only once the
+/// consumer released space. Every value arrives once, in order, intact.
+#[test]
+fn fixed_batches_with_blocking_fallbacks() {
+    model(|| {
+        let buf = fixed_buf(64, 40, Mode::Wake, 12);
+        let b2 = buf.clone();
+        let producer = thread::spawn(move || {
+            let ring = Ring::<Spsc>::attach(b2.region()).unwrap();
+            let mut p = ring.fixed_producer::<[u32; 3]>().unwrap();
+            let v = |i: usize| [i as u32, !(i as u32), 7];
+            let mut sent = 0;
+            while sent < 7 {
+                let n = p.push_with((7 - sent).min(3), |i| v(sent + i)).unwrap();
+                sent += n;
+                if n == 0 {
+                    p.push_wait(v(sent), Deadline::never()).unwrap();
+                    sent += 1;
+                }
+            }
+        });
+        let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+        let mut c = ring.fixed_consumer::<[u32; 3]>().unwrap();
+        let mut got = 0usize;
+        while got < 7 {
+            let n = c
+                .pop_with(usize::MAX, |x| {
+                    assert_eq!(x, [got as u32, !(got as u32), 7]);
+                    got += 1;
+                })
+                .unwrap();
+            if n == 0 {
+                let x = c.pop_wait(Deadline::never()).unwrap();
+                assert_eq!(x, [got as u32, !(got as u32), 7]);
+                got += 1;
+            }
+        }
+        producer.join().unwrap();
         assert_eq!(ring.used_bytes(), Ok(0));
     });
 }
