@@ -3,9 +3,9 @@
 // Package inosring holds the constants of docs/protocol/ring.md.
 package inosring
 
-// Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag, SPSC runs (spsc_run_*: the run flag and count mask of the header word, the header size, the offsets of L and TAKEN in it, the fewest messages the Rust producer puts in a run).
+// Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag, SPSC runs (spsc_run_*: the run flag and count mask of the header word, the header size, the offsets of L and TAKEN in it, the fewest messages the Rust producer puts in a run), and the MESSAGE_SIZE value of a ring of variable-length messages (any other value: a fixed-size SPSC ring of messages of that many bytes, whose records are the bare payload padded to 4).
 const Ring_MagicValue = 0x474e5249
-const Ring_VersionValue = 0x5
+const Ring_VersionValue = 0x6
 const Ring_HeaderLen = 0x200
 const Ring_MinCapacity = 0x40
 const Ring_MaxCapacity = 0x80000000
@@ -20,6 +20,7 @@ const Ring_SpscRunHeader = 0xc
 const Ring_SpscRunLen = 0x4
 const Ring_SpscRunTaken = 0x8
 const Ring_SpscRunMin = 0x4
+const Ring_MessageSizeVariable = 0x0
 
 // Byte offsets of the ring header fields (from the ring base; data starts at header_len).
 const RingHeader_Magic = 0x0
@@ -34,13 +35,14 @@ const RingHeader_Aborted = 0x1c
 const RingHeader_Unblocked = 0x20
 const RingHeader_DataEpoch = 0x28
 const RingHeader_SpaceEpoch = 0x30
+const RingHeader_MessageSize = 0x38
 const RingHeader_Head = 0x80
 const RingHeader_ReleaseTo = 0x84
 const RingHeader_Tail = 0x100
 const RingHeader_HeaderLen = 0x200
 
 // Reserved header byte ranges [start, end): zero at init, refused by attach otherwise.
-const RingReserved_Range0Start = 0x38
+const RingReserved_Range0Start = 0x3c
 const RingReserved_Range0End = 0x80
 const RingReserved_Range1Start = 0x88
 const RingReserved_Range1End = 0x100

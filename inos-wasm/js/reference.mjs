@@ -1,7 +1,8 @@
 // A pure-JS reference party of the inos protocol: no wasm, no Rust, only the bytes.
 //
 // Written against docs/PROTOCOL.md §2, docs/protocol/epoch.md §1-2 and docs/protocol/ring.md
-// §2-7 (ring wire format version 5). Both positions of a live ring are read TAIL first, then
+// §2-7 (ring wire format version 6: variable-length rings of both kinds, and fixed-size SPSC
+// rings, §3.3, through FixedRingProducer / FixedRingConsumer). Both positions of a live ring are read TAIL first, then
 // HEAD, re-reading TAIL while the pair does not validate and TAIL moved (ring.md §2.1): reading
 // HEAD first does not work, since producers may claim space the consumer freed after that read,
 // and contention is never reported as corruption.
@@ -18,7 +19,10 @@
 /**
  * A value in shared memory that no correct party writes, or a protocol refusal. A 'corrupt' ring
  * error also says what was found wrong in `corruption`: 'positions' (HEAD, TAIL or RELEASE_TO),
- * 'bad-state' (a record state word) or 'bad-length' (a record length), ring.md §5.4.
+ * 'bad-state' (a record state word) or 'bad-length' (a record length), ring.md §5.4. Ring
+ * message-size refusals carry the sizes: 'message-size' (`expected`: the size the party works
+ * with, 0 for variable-length; `found`: the ring's MESSAGE_SIZE), 'bad-message-size' (`found`),
+ * 'size-mismatch' (`expected`, `found`: a fixed-size push of a message of another length).
  */
 export class ProtocolError extends Error {
   constructor(code, message, corruption) {
@@ -277,17 +281,22 @@ export class Epoch {
   }
 }
 
-// ---- Rings (ring.md, version 5) ---------------------------------------------------------------
+// ---- Rings (ring.md, version 6) ---------------------------------------------------------------
 
 export const RING = Object.freeze({
   MAGIC: 0x474e5249, // "IRNG"
-  VERSION: 5,
+  VERSION: 6,
   OFF_MAGIC: 0, OFF_VERSION: 4, OFF_CAPACITY: 8, OFF_KIND: 12, OFF_MODE: 36, OFF_CONSUMER_ROLE: 16,
   OFF_PRODUCER_ROLE: 20, OFF_DROPPED: 24, OFF_ABORTED: 28, OFF_UNBLOCKED: 32,
-  OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_HEAD: 128, OFF_RELEASE_TO: 132, OFF_TAIL: 256,
-  HEADER_LEN: 512,
+  OFF_DATA_EPOCH: 40, OFF_SPACE_EPOCH: 48, OFF_MESSAGE_SIZE: 56, OFF_HEAD: 128, OFF_RELEASE_TO: 132,
+  OFF_TAIL: 256, HEADER_LEN: 512,
   /** Reserved header bytes [from, to): zero at init, refused by attach if not (ring.md §2). */
-  RESERVED: Object.freeze([[56, 128], [136, 256], [260, 512]]),
+  RESERVED: Object.freeze([[60, 128], [136, 256], [260, 512]]),
+  /**
+   * MESSAGE_SIZE (ring.md §2, §3.3): 0 on a ring of variable-length messages; otherwise the one
+   * length of every message of a fixed-size SPSC ring (1 ..= max_message).
+   */
+  MESSAGE_SIZE_VARIABLE: 0,
   /** MODE values (ring.md §7, §7.1): parties may sleep, or nobody sleeps (poll). */
   MODE_WAKE: 0, MODE_POLL: 1,
   KIND_SPSC: 1, KIND_MPSC: 2, MIN_CAPACITY: 64, MAX_CAPACITY: 2 ** 31,
@@ -310,6 +319,17 @@ export const RING = Object.freeze({
 export const recordSize = (len) => (len + RING.RECORD_HEADER + 7) & ~7;
 /** Bytes an SPSC record occupies: the header word + `len` bytes, rounded up to 4 (ring.md §3.1). */
 export const spscRecordSize = (len) => (len + RING.SPSC_RECORD_HEADER + 3) & ~3;
+/** Bytes a record of a fixed-size ring of `size`-byte messages occupies: no header, padded to 4 (§3.3). */
+export const fixedStride = (size) => (size + 3) & ~3;
+/**
+ * Where the record of the next message at position `pos` of a fixed-size ring starts (ring.md
+ * §3.3): `pos` if its `stride` bytes fit before the end of the data area, else the start of the
+ * next lap. Both sides compute it; the skipped bytes are never written or read.
+ */
+export function fixedSlot(cap, stride, pos) {
+  const toEnd = cap - (pos & (cap - 1));
+  return stride <= toEnd ? u32(pos) : u32(pos + toEnd);
+}
 /** The in-progress state an MPSC producer writes for its record at `pos`. */
 export const busyTag = (pos) => u32(RING.STATE_BUSY | (pos >>> 3));
 /** The committed state an MPSC producer stores for its message at `pos` (ring.md §4.2). */
@@ -329,8 +349,9 @@ class RingBase {
     this.u8 = u8;
     if (addr % 8 !== 0) throw new ProtocolError('misaligned', 'ring base');
     this.addr = addr;
-    // The checks of ring.md §5.1 in its order (magic, version, kind, reserved words, capacity,
-    // region length); a word outside the region is 'too-small' when it is reached.
+    // The checks of ring.md §5.1 in its order (magic, version, kind, mode, reserved words,
+    // capacity, MESSAGE_SIZE, region length: the Rust order, so that a header wrong in two ways is
+    // refused with the same error); a word outside the region is 'too-small' when it is reached.
     const limit = Math.min(len ?? Infinity, sab.byteLength - addr);
     const w = (off) => {
       if (off + 4 > limit) throw new ProtocolError('too-small', `ring header word ${off} outside the region`);
@@ -363,6 +384,14 @@ class RingBase {
     if (cap < RING.MIN_CAPACITY || cap > RING.MAX_CAPACITY || (cap & (cap - 1)) !== 0) {
       throw new ProtocolError('bad-capacity', `capacity ${cap}`);
     }
+    // MESSAGE_SIZE: 0 (variable-length), or on SPSC rings 1 ..= max_message (ring.md §2, §3.3).
+    const messageSize = w(RING.OFF_MESSAGE_SIZE);
+    if (messageSize !== RING.MESSAGE_SIZE_VARIABLE && (kind !== RING.KIND_SPSC || messageSize > cap / 2 - 8)) {
+      const e = new ProtocolError('bad-message-size',
+        `MESSAGE_SIZE ${messageSize} on ${kind === RING.KIND_SPSC ? `an SPSC ring of capacity ${cap}` : 'an MPSC ring'}`);
+      e.found = messageSize;
+      throw e;
+    }
     const needed = RING.HEADER_LEN + cap;
     if ((len !== undefined && len < needed) || addr + needed > sab.byteLength) {
       throw new ProtocolError('too-small', 'ring region shorter than its capacity');
@@ -373,6 +402,7 @@ class RingBase {
     this.cap = cap;
     this.mask = cap - 1;
     this.maxMessage = cap / 2 - 8; // both kinds (ring.md §3)
+    this.messageSize = messageSize; // 0: variable-length records (§3.1, §3.2); else §3.3
     // Record framing of this kind: header bytes, alignment of records and positions, size.
     this.hdr = this.multi ? RING.RECORD_HEADER : RING.SPSC_RECORD_HEADER;
     this.align = this.multi ? 8 : 4;
@@ -387,6 +417,20 @@ class RingBase {
   }
   word(off) { return (this.addr + off) >> 2; }
   rec(off, plus) { return (this.data + off + plus) >> 2; }
+  /**
+   * Refuses a ring whose MESSAGE_SIZE is not `expected` (0: this party reads and writes
+   * variable-length records) with 'message-size' (Rust `MessageSize`, ring.md §2), before any
+   * role is claimed: the framings of the two kinds of ring cannot be mixed.
+   */
+  expectMessageSize(expected) {
+    if (this.messageSize === expected) return;
+    const name = (n) => (n === RING.MESSAGE_SIZE_VARIABLE ? 'variable-length' : `${n}-byte`);
+    const e = new ProtocolError('message-size',
+      `the ring holds ${name(this.messageSize)} messages, this party works with ${name(expected)} messages`);
+    e.expected = expected;
+    e.found = this.messageSize;
+    throw e;
+  }
   /** The fill level of a live ring in bytes (`TAIL - HEAD` of a validated pair, ring.md §2.1). */
   used() {
     const [h, t] = this.positions();
@@ -447,10 +491,14 @@ class RingBase {
  */
 export class RingObserver extends RingBase {}
 
-/** The consumer of a ring (either kind). Claims the consumer role; `close()` releases it. */
+/**
+ * The consumer of a ring of variable-length messages (either kind; a fixed-size ring is refused
+ * with 'message-size'). Claims the consumer role; `close()` releases it.
+ */
 export class RingConsumer extends RingBase {
   constructor(sab, addr, len, options = {}) {
     super(sab, addr, len, options);
+    this.expectMessageSize(RING.MESSAGE_SIZE_VARIABLE); // fixed-size rings: FixedRingConsumer
     if (Atomics.compareExchange(this.i32, this.word(RING.OFF_CONSUMER_ROLE), 0, 1) !== 0) {
       throw new ProtocolError('role-taken', 'the ring already has a consumer');
     }
@@ -711,7 +759,8 @@ export class RingConsumer extends RingBase {
 }
 
 /**
- * A producer of a ring: the one SPSC producer, or one of any number of MPSC producers.
+ * A producer of a ring of variable-length messages: the one SPSC producer, or one of any number
+ * of MPSC producers (a fixed-size ring is refused with 'message-size').
  *
  * `tryPush` copies a message in; `reserve` / `commit` / `abort` expose the steps (the payload is
  * written through the reservation's `bytes` view). On an SPSC ring `commit(r, false)` writes the
@@ -721,6 +770,7 @@ export class RingConsumer extends RingBase {
 export class RingProducer extends RingBase {
   constructor(sab, addr, len, options = {}) {
     super(sab, addr, len, options);
+    this.expectMessageSize(RING.MESSAGE_SIZE_VARIABLE); // fixed-size rings: FixedRingProducer
     const role = this.word(RING.OFF_PRODUCER_ROLE);
     if (this.multi) Atomics.add(this.i32, role, 1);
     else if (Atomics.compareExchange(this.i32, role, 0, 1) !== 0) {
@@ -889,5 +939,230 @@ export class RingProducer extends RingBase {
   /** Pushes, sleeping in Atomics.wait (workers only) while the ring is full; false on timeout. */
   push(bytes, timeoutMs = Infinity) {
     return RingBase.block(this.spaceEpoch, () => (this.tryPush(bytes) ? true : null), timeoutMs, this.poll) ?? false;
+  }
+}
+
+// ---- Fixed-size SPSC rings (ring.md §3.3, version 6) ------------------------------------------
+
+/**
+ * What the two parties of a fixed-size ring share: the header checks of RingBase on an SPSC ring
+ * ('wrong-kind' otherwise: fixed-size rings are SPSC only, like Rust's `Ring::<Spsc>`), then the
+ * party's message size against MESSAGE_SIZE. `messageSize` is the one length in bytes of every
+ * message this party works with: a whole number >= 1 ('bad-message-size' otherwise, like a
+ * zero-sized Rust type); a ring of another MESSAGE_SIZE, or a variable-length ring, is refused
+ * with 'message-size' before any role is claimed.
+ */
+class FixedRingBase extends RingBase {
+  constructor(sab, addr, len, messageSize, options = {}) {
+    super(sab, addr, len, { ...options, expectKind: 'spsc' });
+    if (!Number.isInteger(messageSize) || messageSize < 1 || messageSize > 0xffffffff) {
+      const e = new ProtocolError('bad-message-size', `message size ${messageSize}`);
+      e.found = messageSize;
+      throw e;
+    }
+    this.expectMessageSize(messageSize);
+    this.size = messageSize; // <= max_message: RingBase validated MESSAGE_SIZE
+    this.stride = fixedStride(messageSize); // <= capacity / 2: a record always fits a lap
+  }
+  /** Where the record of the message at position `pos` starts (ring.md §3.3). */
+  slot(pos) { return fixedSlot(this.cap, this.stride, pos); }
+}
+
+/**
+ * The producer of a fixed-size SPSC ring (ring.md §3.3): records are the bare payload padded to
+ * 4 bytes, no header word; a record that would cross the end of the data area goes to the start
+ * of the next lap (the skipped bytes are not written). Claims the producer role; `close()`
+ * releases it. Like the variable-length SPSC producer it continues at TAIL: whatever a previous
+ * producer wrote past it was never published.
+ */
+export class FixedRingProducer extends FixedRingBase {
+  constructor(sab, addr, len, messageSize, options = {}) {
+    super(sab, addr, len, messageSize, options);
+    if (Atomics.compareExchange(this.i32, this.word(RING.OFF_PRODUCER_ROLE), 0, 1) !== 0) {
+      throw new ProtocolError('role-taken', 'the SPSC ring already has a producer');
+    }
+    try {
+      [this.headCache, this.tail] = this.positions();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+  close() { Atomics.store(this.i32, this.word(RING.OFF_PRODUCER_ROLE), 0); }
+
+  /** A message must be a Uint8Array of exactly the ring's message size ('size-mismatch'). */
+  #check(bytes) {
+    if (bytes instanceof Uint8Array && bytes.length === this.size) return;
+    const e = new ProtocolError('size-mismatch',
+      `a fixed-size ring of ${this.size}-byte messages takes a Uint8Array of ${this.size} bytes`);
+    e.expected = this.size;
+    e.found = bytes?.length;
+    throw e;
+  }
+
+  /** Re-reads HEAD, validated against the published tail (ring.md §4.1: 4-aligned, tail - head <= capacity). */
+  #reloadHead() {
+    const h = u32(Atomics.load(this.i32, this.iHead)); // SYNC: pairs with the consumer's HEAD store
+    if (h % 4 !== 0 || u32(this.tail - h) > this.cap) {
+      throw new ProtocolError('corrupt', `head ${h} tail ${this.tail}`, 'positions');
+    }
+    this.headCache = h;
+  }
+
+  /**
+   * Where the record of the next message at position `t` ends, or null if the ring is full (the
+   * record and the bytes skipped before it must be free: `end - HEAD <= capacity`, exact in u32
+   * since `end - HEAD < 2 · capacity`). Re-reads HEAD at most once per call (`reload.done`).
+   */
+  #end(t, reload) {
+    const end = u32(this.slot(t) + this.stride);
+    if (u32(end - this.headCache) <= this.cap) return end;
+    if (reload.done) return null;
+    reload.done = true;
+    this.#reloadHead();
+    return u32(end - this.headCache) <= this.cap ? end : null;
+  }
+
+  /** Publishes every record below `end` with one TAIL store, then wakes a sleeping consumer. */
+  #publish(end) {
+    this.tail = end;
+    Atomics.store(this.i32, this.iTail, end | 0); // SeqCst: publishes, then the handshake (§7)
+    RingBase.notify(this.dataEpoch);
+  }
+
+  /** Copies `bytes` (exactly the message size) into the ring as one message; false if full now. */
+  tryPush(bytes) {
+    this.#check(bytes);
+    const end = this.#end(this.tail, { done: false });
+    if (end === null) return false;
+    this.u8.set(bytes, this.data + (u32(end - this.stride) & this.mask));
+    this.#publish(end);
+    return true;
+  }
+
+  /**
+   * Pushes as many of `messages` (an array of Uint8Arrays of the message size, all checked
+   * before anything is written) as fit now and publishes them with one TAIL store (a batch,
+   * ring.md §4.4). Returns how many were pushed (0 if the ring is full).
+   */
+  pushBatch(messages) {
+    for (const m of messages) this.#check(m);
+    const reload = { done: false };
+    let t = this.tail, n = 0;
+    while (n < messages.length) {
+      const end = this.#end(t, reload);
+      if (end === null) break;
+      this.u8.set(messages[n], this.data + (u32(end - this.stride) & this.mask));
+      t = end;
+      n++;
+    }
+    if (n > 0) this.#publish(t);
+    return n;
+  }
+
+  /** Pushes, sleeping in Atomics.wait (workers only) while the ring is full; false on timeout. */
+  push(bytes, timeoutMs = Infinity) {
+    this.#check(bytes);
+    return RingBase.block(this.spaceEpoch, () => (this.tryPush(bytes) ? true : null), timeoutMs, this.poll) ?? false;
+  }
+}
+
+/**
+ * The consumer of a fixed-size SPSC ring (ring.md §3.3). Claims the consumer role; `close()`
+ * releases it. It reads records below a TAIL it loaded only, and a TAIL that does not end on a
+ * record boundary (a correct producer publishes whole records), is not 4-aligned, or is more than
+ * a capacity ahead of HEAD is corruption ('corrupt', 'positions'): the record at `slot(HEAD)` is
+ * checked to lie below the loaded tail before a byte of it is read, and `slot` keeps every record
+ * inside the data area.
+ */
+export class FixedRingConsumer extends FixedRingBase {
+  constructor(sab, addr, len, messageSize, options = {}) {
+    super(sab, addr, len, messageSize, options);
+    if (Atomics.compareExchange(this.i32, this.word(RING.OFF_CONSUMER_ROLE), 0, 1) !== 0) {
+      throw new ProtocolError('role-taken', 'the ring already has a consumer');
+    }
+    try {
+      [this.head, this.tailCache] = this.positions();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+  close() { Atomics.store(this.i32, this.word(RING.OFF_CONSUMER_ROLE), 0); }
+
+  /**
+   * Loads TAIL (SYNC: pairs with the producer's TAIL store) for the read position `h` (at or past
+   * `head`, not yet released), validated: 4-aligned, `tail - head <= capacity`, `h` not past it.
+   */
+  #loadTail(h) {
+    const t = u32(Atomics.load(this.i32, this.iTail));
+    if (t % 4 !== 0 || u32(t - this.head) > this.cap || u32(t - h) > u32(t - this.head)) {
+      throw new ProtocolError('corrupt', `tail ${t} (head ${this.head}, read position ${h})`, 'positions');
+    }
+    this.tailCache = t;
+    return t;
+  }
+
+  /** Where the record at read position `h` starts; it must end within the loaded tail (§3.3). */
+  #recordAt(h) {
+    const at = this.slot(h);
+    // at - h < stride <= capacity / 2: the sum is exact.
+    if (u32(at - h) + this.stride > u32(this.tailCache - h)) {
+      throw new ProtocolError('corrupt',
+        `tail ${this.tailCache} falls short of the ${this.stride}-byte record at ${at} (read position ${h})`, 'positions');
+    }
+    return at;
+  }
+
+  /** Releases [head, to) (read already) with one HEAD store, then wakes a producer waiting for space. */
+  #release(to) {
+    if (to === this.head) return;
+    this.head = to;
+    Atomics.store(this.i32, this.iHead, to | 0); // SeqCst: the wake handshake of ring.md §7
+    RingBase.notify(this.spaceEpoch);
+  }
+
+  /** The next message (a copy of the message size), or null if none is published yet. */
+  tryPop() {
+    const h = this.head;
+    if (h === this.tailCache && this.#loadTail(h) === h) return null;
+    const at = this.#recordAt(h);
+    const start = this.data + (at & this.mask);
+    const msg = this.u8.slice(start, start + this.size); // read BEFORE releasing (defect 5)
+    this.#release(u32(at + this.stride));
+    return msg;
+  }
+
+  /**
+   * Hands up to `max` messages available now to `onMessage` (a copy each), in order, and releases
+   * them with one HEAD store at the end; returns the count. TAIL is loaded at most once per call,
+   * so it takes at most one lap. A message handed to `onMessage` is consumed even if it throws;
+   * on corruption, the messages before it were delivered and are released.
+   */
+  drain(onMessage, max = Infinity) {
+    let h = this.head, n = 0, loaded = false;
+    try {
+      while (n < max) {
+        if (h === this.tailCache) {
+          if (loaded) break;
+          loaded = true;
+          if (this.#loadTail(h) === h) break;
+        }
+        const at = this.#recordAt(h);
+        const start = this.data + (at & this.mask);
+        const msg = this.u8.slice(start, start + this.size);
+        h = u32(at + this.stride);
+        n++;
+        onMessage(msg);
+      }
+    } finally {
+      this.#release(h);
+    }
+    return n;
+  }
+
+  /** The next message, sleeping in Atomics.wait (workers only) while the ring is empty. */
+  pop(timeoutMs = Infinity) {
+    return RingBase.block(this.dataEpoch, () => this.tryPop(), timeoutMs, this.poll);
   }
 }

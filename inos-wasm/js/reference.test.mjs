@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
-import { RING, RingConsumer, RingProducer, RingObserver, Epoch, ProtocolError } from './reference.mjs';
+import {
+  RING, RingConsumer, RingProducer, RingObserver, Epoch, ProtocolError, FixedRingConsumer, FixedRingProducer,
+  fixedSlot,
+} from './reference.mjs';
 
 function smallRing(env, cap, kind) {
   const arena = env.main.region('arena');
@@ -177,7 +180,7 @@ test('attach refuses a non-zero reserved header word (JS producer and consumer; 
   const env = setup();
   const { addr, len, i32 } = smallRing(env, 64, RING.KIND_MPSC);
   const sab = env.memory.buffer;
-  for (const off of [56, 124, 136, 200, 252, 260, 508]) {
+  for (const off of [60, 124, 136, 200, 252, 260, 508]) {
     Atomics.store(i32, (addr + off) >> 2, 1);
     for (const Party of [RingConsumer, RingProducer]) {
       assert.throws(() => new Party(sab, addr, len),
@@ -187,6 +190,15 @@ test('attach refuses a non-zero reserved header word (JS producer and consumer; 
     assert.equal(env.main.x.inos_ring_producer(addr, len), -12);
     Atomics.store(i32, (addr + off) >> 2, 0);
   }
+  // MESSAGE_SIZE (byte 56, reserved before version 6) is 0 on an MPSC ring (ring.md §2, §3.3).
+  Atomics.store(i32, (addr + RING.OFF_MESSAGE_SIZE) >> 2, 8);
+  for (const Party of [RingConsumer, RingProducer, RingObserver]) {
+    assert.throws(() => new Party(sab, addr, len),
+      (e) => e instanceof ProtocolError && e.code === 'bad-message-size' && e.found === 8, Party.name);
+  }
+  assert.equal(env.main.x.inos_ring_consumer(addr, len), -12, 'Rust refuses MESSAGE_SIZE on MPSC (NOT_FORMATTED)');
+  assert.equal(env.main.x.inos_ring_producer(addr, len), -12);
+  Atomics.store(i32, (addr + RING.OFF_MESSAGE_SIZE) >> 2, 0);
   // MODE (byte 36) is 0 (wake) or 1 (poll); anything else is refused.
   Atomics.store(i32, (addr + RING.OFF_MODE) >> 2, 2);
   assert.throws(() => new RingConsumer(sab, addr, len), (e) => e.code === 'bad-mode');
@@ -303,13 +315,13 @@ test('epoch counters wrap and compare as u32 in JS', () => {
 // ---- SPSC runs (ring.md §3.1.1, version 5) on rings built by hand: no wasm -------------------
 
 /**
- * An SPSC ring formatted as ring.md §2.0 says (VERSION `version`, positions at `p0`), in a buffer
- * that ends where the data area ends: a read past the data area throws a RangeError instead of
- * returning someone else's bytes. Its methods write records as a producer would (header words
- * with Atomics, payloads through a Uint8Array) at the hand producer's position `pos`, and
- * `publish` stores TAIL.
+ * An SPSC ring formatted as ring.md §2.0 says (VERSION `version`, MESSAGE_SIZE `messageSize`,
+ * positions at `p0`), in a buffer that ends where the data area ends: a read past the data area
+ * throws a RangeError (Atomics) or comes back short (a slice) instead of returning someone else's
+ * bytes. Its methods write records as a producer would (header words with Atomics, payloads
+ * through a Uint8Array) at the hand producer's position `pos`, and `publish` stores TAIL.
  */
-function handRing(cap, p0 = 0, version = 5) {
+function handRing(cap, p0 = 0, version = RING.VERSION, messageSize = 0) {
   const len = RING.HEADER_LEN + cap;
   const sab = new SharedArrayBuffer(len);
   const i32 = new Int32Array(sab), u8 = new Uint8Array(sab);
@@ -318,6 +330,7 @@ function handRing(cap, p0 = 0, version = 5) {
   store(RING.OFF_VERSION, version);
   store(RING.OFF_CAPACITY, cap);
   store(RING.OFF_KIND, RING.KIND_SPSC);
+  store(RING.OFF_MESSAGE_SIZE, messageSize);
   for (const off of [RING.OFF_HEAD, RING.OFF_RELEASE_TO, RING.OFF_TAIL]) store(off, p0);
   store(RING.OFF_MAGIC, RING.MAGIC); // last
   const r = {
@@ -367,15 +380,15 @@ function handRing(cap, p0 = 0, version = 5) {
 const m8 = (k) => Uint8Array.from({ length: 8 }, (_, i) => (k * 8 + i) & 0xff);
 const isCorruptLength = (e) => e instanceof ProtocolError && e.code === 'corrupt' && e.corruption === 'bad-length';
 
-test('ring v5: attach accepts VERSION 5 only (JS consumer, producer and observer)', () => {
-  for (const version of [3, 4, 6]) {
+test('ring v6: attach accepts VERSION 6 only (JS consumer, producer and observer)', () => {
+  for (const version of [3, 4, 5, 7]) {
     const r = handRing(64, 0, version);
     for (const Party of [RingConsumer, RingProducer, RingObserver]) {
       assert.throws(() => new Party(r.sab, 0, r.len), (e) => e instanceof ProtocolError && e.code === 'version', `version ${version}`);
     }
   }
   const r = handRing(64);
-  assert.equal(RING.VERSION, 5);
+  assert.equal(RING.VERSION, 6);
   new RingConsumer(r.sab, 0, r.len).close();
   new RingProducer(r.sab, 0, r.len).close();
   new RingObserver(r.sab, 0, r.len);
@@ -566,4 +579,305 @@ test('SPSC v5 run: hostile runs are corrupt lengths, never read out of bounds, a
     assert.equal(r.taken(128), 3);
     c.close();
   }
+});
+
+// ---- Fixed-size SPSC rings (ring.md §3.3, version 6) on rings built by hand --------------------
+
+/** Message `k` of `n` bytes, each byte distinct (wrapping). */
+const msg = (n, k) => Uint8Array.from({ length: n }, (_, i) => (k * 16 + i + 1) & 0xff);
+const isCorruptPositions = (e) => e instanceof ProtocolError && e.code === 'corrupt' && e.corruption === 'positions';
+const headOf = (r) => Atomics.load(r.i32, RING.OFF_HEAD >> 2) >>> 0;
+const tailOf = (r) => Atomics.load(r.i32, RING.OFF_TAIL >> 2) >>> 0;
+
+test('fixed-size ring: 12-byte messages in a 64-byte ring (a stride that does not divide it), positions wrapping 2^32', () => {
+  const p0 = 2 ** 32 - 200; // data offset 56: the first record skips 8 bytes
+  const r = handRing(64, p0, RING.VERSION, 12);
+  r.u8.fill(0xee, RING.HEADER_LEN); // never overwritten where records are skipped
+  const p = new FixedRingProducer(r.sab, 0, r.len, 12);
+  const c = new FixedRingConsumer(r.sab, 0, r.len, 12);
+  assert.equal(p.stride, 12);
+  let k = 0, got = 0, wrapped = false;
+  const want = (i) => msg(12, i);
+  for (let round = 0; round < 60; round++) {
+    // Push a batch of 1..5 (5 records fill a lap), one by one or with one TAIL store.
+    const n = 1 + (round % 5);
+    const before = tailOf(r);
+    if (round % 2 === 0) {
+      for (let i = 0; i < n; i++) assert.equal(p.tryPush(want(k + i)), true, `push ${k + i}`);
+    } else {
+      assert.equal(p.pushBatch(Array.from({ length: n }, (_, i) => want(k + i))), n);
+    }
+    // Where each record went: the slot rule, position by position.
+    let t = before;
+    for (let i = 0; i < n; i++) t = (fixedSlot(64, 12, t) + 12) >>> 0;
+    assert.equal(tailOf(r), t, 'TAIL = the end of the last record');
+    k += n;
+    if (tailOf(r) < p0) wrapped = true;
+    // Pop them: one by one or in one drain (one HEAD store).
+    if (round % 3 === 0) {
+      const out = [];
+      assert.equal(c.drain((m) => out.push(m)), n);
+      for (const m of out) assert.deepEqual(m, want(got++));
+    } else {
+      for (let i = 0; i < n; i++) assert.deepEqual(c.tryPop(), want(got++));
+    }
+    assert.equal(c.tryPop(), null);
+    assert.equal(headOf(r), tailOf(r), 'everything consumed is released');
+  }
+  assert.equal(got, k);
+  assert.ok(wrapped, 'the u32 positions wrapped');
+  // Records start at data offsets 0, 12, 24, 36, 48 only (after the first skip): bytes 60..64
+  // are skipped every lap, and never written.
+  assert.deepEqual([...r.u8.subarray(RING.HEADER_LEN + 60)], [0xee, 0xee, 0xee, 0xee]);
+  assert.equal(p.counter(RING.OFF_DROPPED) + p.counter(RING.OFF_ABORTED) + p.counter(RING.OFF_UNBLOCKED), 0);
+  p.close();
+  c.close();
+});
+
+test('fixed-size ring: 8-byte messages (a dividing stride), 5-byte messages (stride 8), interleaved with a Rust-like layout', () => {
+  for (const size of [8, 5]) {
+    const r = handRing(64, 2 ** 32 - 16, RING.VERSION, size);
+    const p = new FixedRingProducer(r.sab, 0, r.len, size);
+    const c = new FixedRingConsumer(r.sab, 0, r.len, size);
+    for (let i = 0; i < 40; i++) {
+      assert.equal(p.tryPush(msg(size, i)), true);
+      assert.equal(tailOf(r), (2 ** 32 - 16 + 8 * (i + 1)) >>> 0, 'nothing is ever skipped');
+      // The record is the bare payload at the position's data offset: no header word.
+      const at = r.at(tailOf(r) - 8);
+      assert.deepEqual(r.u8.subarray(at, at + size), msg(size, i));
+      assert.deepEqual(c.tryPop(), msg(size, i));
+    }
+    p.close();
+    c.close();
+  }
+});
+
+test('fixed-size ring: full and empty (the record and the bytes skipped before it must be free)', () => {
+  {
+    const r = handRing(64, 0, RING.VERSION, 8);
+    const p = new FixedRingProducer(r.sab, 0, r.len, 8);
+    const c = new FixedRingConsumer(r.sab, 0, r.len, 8);
+    assert.equal(c.tryPop(), null, 'empty');
+    assert.equal(c.pop(0), null);
+    assert.equal(c.drain(() => assert.fail('empty')), 0);
+    assert.equal(p.pushBatch(Array.from({ length: 10 }, (_, i) => msg(8, i))), 8, 'eight 8-byte records fill 64 bytes');
+    assert.equal(p.tryPush(msg(8, 9)), false, 'full');
+    assert.equal(p.push(msg(8, 9), 0), false, 'full (blocking, timeout 0)');
+    assert.equal(p.pushBatch([msg(8, 9)]), 0);
+    assert.deepEqual(c.tryPop(), msg(8, 0));
+    assert.equal(p.pushBatch([msg(8, 8), msg(8, 9)]), 1, 'one slot freed: the batch re-reads HEAD once');
+    const out = [];
+    assert.equal(c.drain((m) => out.push(m), 3), 3, 'drain up to max');
+    assert.equal(c.drain((m) => out.push(m)), 5);
+    assert.deepEqual(out, Array.from({ length: 8 }, (_, i) => msg(8, i + 1)));
+    assert.equal(headOf(r), 72);
+    p.close();
+    c.close();
+  }
+  {
+    // 12-byte records from position 8: 8..20, 20..32, 32..44, 44..56. 16 bytes are free, but the
+    // next record does not fit in the 8 before the end, and the lap's start is not free yet.
+    const r = handRing(64, 8, RING.VERSION, 12);
+    const p = new FixedRingProducer(r.sab, 0, r.len, 12);
+    for (let i = 0; i < 4; i++) assert.equal(p.tryPush(msg(12, i)), true);
+    assert.equal(p.tryPush(msg(12, 4)), false, 'full with 16 bytes free');
+    const c = new FixedRingConsumer(r.sab, 0, r.len, 12);
+    assert.deepEqual(c.tryPop(), msg(12, 0));
+    assert.equal(p.tryPush(msg(12, 4)), true, 'the skipped bytes and the record are free now');
+    assert.equal(tailOf(r), 76, 'the record went to the next lap (64..76)');
+    const out = [];
+    assert.equal(c.drain((m) => out.push(m)), 4);
+    assert.deepEqual(out, [1, 2, 3, 4].map((i) => msg(12, i)));
+    assert.equal(headOf(r), 76);
+    p.close();
+    c.close();
+  }
+});
+
+test('fixed-size ring: tryPush takes a Uint8Array of exactly the message size; roles are exclusive', () => {
+  const r = handRing(64, 0, RING.VERSION, 12);
+  const p = new FixedRingProducer(r.sab, 0, r.len, 12);
+  const isMismatch = (e) => e instanceof ProtocolError && e.code === 'size-mismatch' && e.expected === 12;
+  for (const bad of [new Uint8Array(11), new Uint8Array(13), new Uint8Array(0), [1, 2, 3], new Uint32Array(3), null]) {
+    assert.throws(() => p.tryPush(bad), isMismatch);
+  }
+  assert.throws(() => p.pushBatch([msg(12, 0), new Uint8Array(8)]), isMismatch);
+  assert.equal(tailOf(r), 0, 'nothing pushed, not even the good message before the bad one');
+  assert.throws(() => new FixedRingProducer(r.sab, 0, r.len, 12), (e) => e.code === 'role-taken');
+  const c = new FixedRingConsumer(r.sab, 0, r.len, 12);
+  assert.throws(() => new FixedRingConsumer(r.sab, 0, r.len, 12), (e) => e.code === 'role-taken');
+  assert.equal(p.tryPush(Buffer.from(msg(12, 1))), true, 'a Buffer is a Uint8Array');
+  assert.equal(p.tryPush(msg(12, 2)), true);
+  assert.deepEqual(c.tryPop(), msg(12, 1));
+  c.close(); // leaves (or dies) with a message unread
+  p.close();
+  const c2 = new FixedRingConsumer(r.sab, 0, r.len, 12);
+  assert.deepEqual(c2.tryPop(), msg(12, 2), 'a new consumer resumes at HEAD');
+  const p2 = new FixedRingProducer(r.sab, 0, r.len, 12);
+  assert.equal(p2.tail, 24, 'a new producer continues at TAIL');
+  c2.close();
+  p2.close();
+  assert.equal(Atomics.load(r.i32, RING.OFF_CONSUMER_ROLE >> 2), 0);
+  assert.equal(Atomics.load(r.i32, RING.OFF_PRODUCER_ROLE >> 2), 0);
+});
+
+test('fixed-size ring: a hostile TAIL is Corrupt(positions), never read out of bounds, and consumes nothing', () => {
+  // Each case: a 64-byte ring of 12-byte messages ending its buffer, positions from `p0`,
+  // `honest` messages pushed and consumed (HEAD = the honest TAIL), then TAIL = `tail`. The
+  // consumer either attaches after that (the pair of §2.1 may already fail) or was attached and
+  // has consumed everything below its cached tail, so its next call loads the hostile TAIL.
+  const cases = [
+    ['TAIL short of a record (8 of 12 bytes)', 0, 0, 8],
+    ['TAIL covering only the bytes skipped before the end', 48, 1, 64],
+    ['TAIL 4 bytes into the record after the skipped bytes', 48, 1, 68],
+    ['TAIL not 4-aligned', 0, 0, 14],
+    ['TAIL not 4-aligned, near the end of the data area', 48, 0, 63],
+    ['TAIL more than a capacity ahead', 0, 1, 80],
+    ['TAIL 2^31 ahead', 0, 0, 2 ** 31],
+    ['TAIL behind HEAD', 0, 3, 12],
+    ['TAIL past the u32 wrap, short of the record after the skipped bytes', 2 ** 32 - 8, 0, 8],
+  ];
+  const ops = {
+    tryPop: (c) => c.tryPop(),
+    pop: (c) => c.pop(0),
+    drain: (c) => c.drain(() => assert.fail('a message was delivered')),
+  };
+  for (const [name, p0, honest, tail] of cases) {
+    for (const when of ['at attach', 'after attach']) {
+      for (const [opName, op] of Object.entries(ops)) {
+        const r = handRing(64, p0, RING.VERSION, 12);
+        r.u8.fill(0x11, RING.HEADER_LEN); // plausible bytes everywhere
+        let c = new FixedRingConsumer(r.sab, 0, r.len, 12);
+        const p = new FixedRingProducer(r.sab, 0, r.len, 12);
+        for (let i = 0; i < honest; i++) {
+          assert.equal(p.tryPush(msg(12, i)), true);
+          assert.deepEqual(c.tryPop(), msg(12, i));
+        }
+        p.close();
+        const head = headOf(r);
+        if (when === 'at attach') c.close();
+        r.publish(tail);
+        const before = r.u8.slice();
+        const label = `${name}, ${when}: ${opName}`;
+        if (when === 'at attach') {
+          try {
+            c = new FixedRingConsumer(r.sab, 0, r.len, 12);
+          } catch (e) {
+            // The pair of §2.1 does not validate: refused at attach, the role released again.
+            assert.ok(isCorruptPositions(e), `${label}: ${e}`);
+            assert.equal(Atomics.load(r.i32, RING.OFF_CONSUMER_ROLE >> 2), 0, `${label}: role released`);
+            assert.deepEqual(r.u8, before, `${label}: nothing written`);
+            continue;
+          }
+        }
+        assert.throws(() => op(c), isCorruptPositions, label);
+        assert.throws(() => op(c), isCorruptPositions, `${label} again`);
+        c.close();
+        assert.equal(headOf(r), head, `${label}: HEAD unmoved`);
+        before.fill(0, RING.OFF_CONSUMER_ROLE, RING.OFF_CONSUMER_ROLE + 4); // the role, released
+        assert.deepEqual(r.u8, before, `${label}: nothing written`);
+      }
+    }
+  }
+  // A drain delivers and releases the records below a TAIL that falls short of the third one.
+  const r = handRing(64, 0, RING.VERSION, 12);
+  const p = new FixedRingProducer(r.sab, 0, r.len, 12);
+  assert.equal(p.pushBatch([0, 1, 2].map((i) => msg(12, i))), 3);
+  r.publish(32);
+  const c = new FixedRingConsumer(r.sab, 0, r.len, 12);
+  const out = [];
+  assert.throws(() => c.drain((m) => out.push(m)), isCorruptPositions);
+  assert.deepEqual(out, [msg(12, 0), msg(12, 1)]);
+  assert.equal(headOf(r), 24, 'the two records delivered are released');
+  c.close();
+  p.close();
+});
+
+test('fixed-size ring: a hostile HEAD is Corrupt(positions) for the producer; hostile MESSAGE_SIZE words are refused', () => {
+  {
+    const r = handRing(64, 0, RING.VERSION, 8);
+    const p = new FixedRingProducer(r.sab, 0, r.len, 8);
+    assert.equal(p.pushBatch(Array.from({ length: 8 }, (_, i) => msg(8, i))), 8);
+    for (const head of [2, 72, 0xfffffff8]) { // unaligned; ahead of TAIL; more than a capacity behind
+      Atomics.store(r.i32, RING.OFF_HEAD >> 2, head | 0);
+      assert.throws(() => p.tryPush(msg(8, 9)), isCorruptPositions, `HEAD ${head}`);
+      assert.throws(() => p.pushBatch([msg(8, 9)]), isCorruptPositions, `HEAD ${head} (batch)`);
+    }
+    assert.equal(tailOf(r), 64, 'nothing published');
+    p.close();
+  }
+  // MESSAGE_SIZE above max_message (24 for a 64-byte ring), or 2^31: refused by every party.
+  for (const size of [25, 2 ** 31, 0xffffffff]) {
+    const r = handRing(64, 0, RING.VERSION, size);
+    for (const make of [
+      () => new FixedRingConsumer(r.sab, 0, r.len, 8), () => new FixedRingProducer(r.sab, 0, r.len, 8),
+      () => new RingConsumer(r.sab, 0, r.len), () => new RingProducer(r.sab, 0, r.len),
+      () => new RingObserver(r.sab, 0, r.len),
+    ]) {
+      assert.throws(make, (e) => e instanceof ProtocolError && e.code === 'bad-message-size' && e.found === size >>> 0, `${size}`);
+    }
+  }
+  // max_message itself is valid: two 24-byte records per lap, the rest skipped.
+  const r = handRing(64, 0, RING.VERSION, 24);
+  const p = new FixedRingProducer(r.sab, 0, r.len, 24);
+  const c = new FixedRingConsumer(r.sab, 0, r.len, 24);
+  for (let i = 0; i < 9; i++) {
+    assert.equal(p.tryPush(msg(24, i)), true);
+    assert.deepEqual(c.tryPop(), msg(24, i));
+  }
+  assert.equal(tailOf(r), 4 * 64 + 24, 'two records a lap: 24 + 24, 16 bytes skipped');
+  p.close();
+  c.close();
+  // A fixed-size party's own size: a whole number of bytes, 1 or more.
+  for (const bad of [0, -8, 1.5, NaN, '8']) {
+    assert.throws(() => new FixedRingConsumer(r.sab, 0, r.len, bad), (e) => e.code === 'bad-message-size', `${bad}`);
+  }
+  // VERSION other than 6: refused by the fixed-size parties too.
+  for (const version of [5, 7]) {
+    const old = handRing(64, 0, version, 8);
+    assert.throws(() => new FixedRingConsumer(old.sab, 0, old.len, 8), (e) => e.code === 'version');
+    assert.throws(() => new FixedRingProducer(old.sab, 0, old.len, 8), (e) => e.code === 'version');
+  }
+});
+
+test('fixed-size ring: refused by the variable-length parties, JS and Rust (MessageSize); a fixed-size party refuses other rings', () => {
+  const isMessageSize = (expected, found) => (e) => e instanceof ProtocolError && e.code === 'message-size'
+    && e.expected === expected && e.found === found;
+  // A JS-formatted fixed-size ring: the variable-length JS parties refuse it before claiming a role.
+  const r = handRing(64, 0, RING.VERSION, 8);
+  assert.throws(() => new RingConsumer(r.sab, 0, r.len), isMessageSize(0, 8));
+  assert.throws(() => new RingProducer(r.sab, 0, r.len), isMessageSize(0, 8));
+  assert.equal(Atomics.load(r.i32, RING.OFF_CONSUMER_ROLE >> 2), 0, 'no role claimed');
+  assert.equal(Atomics.load(r.i32, RING.OFF_PRODUCER_ROLE >> 2), 0);
+  assert.equal(new RingObserver(r.sab, 0, r.len).used(), 0, 'an observer reads any ring');
+  // A fixed-size party of another size, on a variable-length ring, or on an MPSC ring.
+  assert.throws(() => new FixedRingConsumer(r.sab, 0, r.len, 12), isMessageSize(12, 8));
+  assert.throws(() => new FixedRingProducer(r.sab, 0, r.len, 4), isMessageSize(4, 8));
+  const variable = handRing(64);
+  assert.throws(() => new FixedRingConsumer(variable.sab, 0, variable.len, 8), isMessageSize(8, 0));
+  assert.throws(() => new FixedRingProducer(variable.sab, 0, variable.len, 8), isMessageSize(8, 0));
+  Atomics.store(variable.i32, RING.OFF_KIND >> 2, RING.KIND_MPSC);
+  assert.throws(() => new FixedRingConsumer(variable.sab, 0, variable.len, 8), (e) => e.code === 'wrong-kind');
+
+  // On the wasm module's memory: a ring the Rust party formatted, made fixed-size (MESSAGE_SIZE 8).
+  const env = setup();
+  const { addr, len, i32 } = smallRing(env, 64, RING.KIND_SPSC);
+  const sab = env.memory.buffer;
+  assert.throws(() => new FixedRingConsumer(sab, addr, len, 8), isMessageSize(8, 0), 'the Rust ring is variable-length');
+  Atomics.store(i32, (addr + RING.OFF_MESSAGE_SIZE) >> 2, 8);
+  assert.equal(env.main.x.inos_ring_consumer(addr, len), -12, 'Rust variable-length consumer: NOT_FORMATTED');
+  assert.equal(env.main.x.inos_ring_producer(addr, len), -12, 'Rust variable-length producer: NOT_FORMATTED');
+  assert.throws(() => new RingConsumer(sab, addr, len), isMessageSize(0, 8));
+  const p = new FixedRingProducer(sab, addr, len, 8);
+  const c = new FixedRingConsumer(sab, addr, len, 8);
+  for (let i = 0; i < 20; i++) {
+    assert.equal(p.tryPush(msg(8, i)), true);
+    assert.deepEqual(c.tryPop(), msg(8, i));
+  }
+  p.close();
+  c.close();
+  // MESSAGE_SIZE above max_message: Rust refuses it too.
+  Atomics.store(i32, (addr + RING.OFF_MESSAGE_SIZE) >> 2, 25);
+  assert.equal(env.main.x.inos_ring_consumer(addr, len), -12);
+  assert.throws(() => new FixedRingConsumer(sab, addr, len, 25), (e) => e.code === 'bad-message-size');
 });

@@ -1,11 +1,14 @@
 // Replays docs/conformance/ring.json (generated from the Rust ring by `cargo run -p inos-export`)
 // against the pure-JS ring party (reference.mjs, written from ring.md): the same result (value or
 // named error) and the same words after every operation, the bytes ring.md leaves unspecified
-// (padding after a pushed payload) masked.
+// (padding after a pushed payload) masked. The fixed_* operations are a fixed-size SPSC party's
+// (ring.md §3.3: FixedRingProducer / FixedRingConsumer), of the op's message size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ProtocolError, RingConsumer, RingObserver, RingProducer, RING } from './reference.mjs';
+import {
+  FixedRingConsumer, FixedRingProducer, ProtocolError, RingConsumer, RingObserver, RingProducer, RING,
+} from './reference.mjs';
 
 const doc = JSON.parse(readFileSync(new URL('../../docs/conformance/ring.json', import.meta.url), 'utf8'));
 const exported = JSON.parse(readFileSync(new URL('../../exports/inos_ring.json', import.meta.url), 'utf8'));
@@ -18,11 +21,14 @@ const ERROR_NAMES = Object.freeze({
   'wrong-kind': 'WrongKind',
   'bad-mode': 'BadMode',
   reserved: 'Reserved',
+  'bad-message-size': 'BadMessageSize',
+  'message-size': 'MessageSize',
   'bad-capacity': 'BadCapacity',
   'too-small': 'Access',
   'role-taken': 'RoleTaken',
   'too-large': 'TooLarge',
   'buffer-too-small': 'BufferTooSmall',
+  'size-mismatch': 'SizeMismatch',
   corrupt: 'Corrupt',
   unblocked: 'Unblocked',
 });
@@ -41,9 +47,10 @@ function bufferOf(len, words) {
 /** A party of the vector's kind: the JS party reads KIND and adapts, so check it expects this. */
 function run(sab, v) {
   const op = v.op;
-  const withParty = (Party, f) => {
-    // Like Rust's typed `Ring::<K>`, the party expects the vector's kind.
-    const party = new Party(sab, 0, v.len, { expectKind: v.kind });
+  const withParty = (Party, f, ...size) => {
+    // Like Rust's typed `Ring::<K>`, the party expects the vector's kind (a fixed-size party
+    // expects SPSC whatever it is told). `size`: a fixed-size party's message size.
+    const party = new Party(sab, 0, v.len, ...size, { expectKind: v.kind });
     try {
       return f(party);
     } finally {
@@ -75,6 +82,23 @@ function run(sab, v) {
     });
     case 'unblock': return withParty(RingConsumer, (c) => c.unblock());
     case 'used_bytes': return new RingObserver(sab, 0, v.len).used();
+    case 'fixed_push': {
+      const bytes = Buffer.from(op.bytes, 'hex');
+      return withParty(FixedRingProducer, (p) => {
+        if (!p.tryPush(bytes)) throw new ProtocolError('full', 'full');
+        return null;
+      }, bytes.length);
+    }
+    case 'fixed_pop': return withParty(FixedRingConsumer, (c) => {
+      const m = c.tryPop();
+      if (m === null) throw new ProtocolError('empty', 'empty');
+      return hex(m);
+    }, op.message_size);
+    case 'fixed_drain': return withParty(FixedRingConsumer, (c) => {
+      const msgs = [];
+      c.drain((m) => msgs.push(hex(m)));
+      return msgs;
+    }, op.message_size);
     default: throw new Error(`unknown op ${op.op}`);
   }
 }
@@ -91,6 +115,8 @@ function resultOf(sab, v) {
     assert.ok(name, `${v.name}: JS error code ${e.code} has no Rust name`);
     const r = { error: name };
     if (name === 'Reserved') r.offset = e.offset;
+    if (name === 'MessageSize') r.expected = e.expected;
+    if (name === 'MessageSize' || name === 'BadMessageSize') r.found = e.found;
     if (name === 'Corrupt') r.corruption = CORRUPTION_NAMES[e.corruption];
     return r;
   }
@@ -126,7 +152,7 @@ test('the JS ring constants equal ring.md as exported', () => {
   assert.equal(RING.VERSION, exported.ring.version_value);
   assert.equal(RING.HEADER_LEN, h.header_len);
   for (const k of ['magic', 'version', 'capacity', 'kind', 'consumer_role', 'producer_role', 'dropped',
-    'aborted', 'unblocked', 'data_epoch', 'space_epoch', 'head', 'release_to', 'tail']) {
+    'aborted', 'unblocked', 'data_epoch', 'space_epoch', 'message_size', 'head', 'release_to', 'tail']) {
     assert.equal(RING[`OFF_${k.toUpperCase()}`], h[k], k);
   }
   const r = exported.ring_reserved;
@@ -136,6 +162,7 @@ test('the JS ring constants equal ring.md as exported', () => {
   assert.equal(RING.KIND_MPSC, exported.ring_kind.mpsc);
   assert.equal(RING.STATE_BUSY, exported.record_state.busy);
   assert.equal(RING.STATE_PADDING, exported.record_state.padding);
+  assert.equal(RING.MESSAGE_SIZE_VARIABLE, exported.ring.message_size_variable);
   for (const k of ['spsc_padding', 'spsc_run', 'spsc_run_count_mask', 'spsc_run_header', 'spsc_run_len', 'spsc_run_taken']) {
     assert.equal(RING[k.toUpperCase()], exported.ring[k], k);
   }

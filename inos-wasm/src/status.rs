@@ -33,7 +33,9 @@ pub const BAD_HANDLE: i32 = -9;
 pub const BUSY: i32 = -10;
 /// Every handle slot of this module is in use.
 pub const NO_HANDLES: i32 = -11;
-/// The bytes at the address are not what the call expects: wrong magic, version, kind or layout.
+/// The bytes at the address are not what the call expects: wrong magic, version, kind or layout
+/// (a ring: also a non-zero reserved word, an unknown mode, or a message size the call does not
+/// work with, such as a fixed-size ring for the variable-length ring calls).
 pub const NOT_FORMATTED: i32 = -12;
 /// The region is not ready yet (another party is formatting it).
 pub const NOT_READY: i32 = -13;
@@ -156,13 +158,17 @@ pub(crate) fn ring(e: RingError) -> i32 {
         RingError::TimedOut => TIMED_OUT,
         RingError::Access(a) => access(a),
         RingError::BadCapacity { .. } => INVALID,
-        // A non-zero reserved header word: a format this party does not know (ring.md §2).
+        // A non-zero reserved header word: a format this party does not know (ring.md §2). A
+        // MESSAGE_SIZE no ring may have (BadMessageSize), or a fixed-size ring for these
+        // variable-length calls (MessageSize, ring.md §3.3): not the framing the call expects.
         RingError::BadMagic { .. }
         | RingError::BadVersion { .. }
         | RingError::WrongKind { .. }
         | RingError::BadKind { .. }
         | RingError::BadMode { .. }
-        | RingError::Reserved { .. } => NOT_FORMATTED,
+        | RingError::Reserved { .. }
+        | RingError::MessageSize { .. }
+        | RingError::BadMessageSize { .. } => NOT_FORMATTED,
         RingError::Corrupt(_) => CORRUPT,
         _ => OTHER,
     }
@@ -261,5 +267,18 @@ mod tests {
             arena(ArenaError::CorruptChunk { index: 3 }),
             ARENA_CORRUPT_CHUNK
         );
+    }
+
+    /// A ring whose framing the call does not work with (ring.md §3.3: a fixed-size ring for the
+    /// variable-length calls) or whose MESSAGE_SIZE no ring may have is NOT_FORMATTED, like a
+    /// ring of another kind or mode.
+    #[test]
+    fn ring_message_size_errors_are_not_formatted() {
+        let e = RingError::MessageSize {
+            expected: 0,
+            found: 8,
+        };
+        assert_eq!(ring(e), NOT_FORMATTED);
+        assert_eq!(ring(RingError::BadMessageSize { found: 8 }), NOT_FORMATTED);
     }
 }

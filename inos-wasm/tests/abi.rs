@@ -166,6 +166,26 @@ fn bad_addresses_and_hostile_bytes_give_statuses_not_panics() {
         assert!(p > 0);
         inos_ring_close(p);
 
+        // A fixed-size ring (ring.md §3.3) for the variable-length calls, and a MESSAGE_SIZE no
+        // ring may have (non-zero on MPSC, above max_message): refused, NOT_FORMATTED.
+        inos_ring::Ring::<inos_ring::Spsc>::init_fixed(buf.region().sub(0, 1024).unwrap(), 512, 8)
+            .unwrap();
+        assert_eq!(inos_ring_consumer(a, 1024), NOT_FORMATTED);
+        assert_eq!(inos_ring_producer(a, 1024), NOT_FORMATTED);
+        let message_size = buf
+            .region()
+            .u32_at(inos_ring::layout::MESSAGE_SIZE)
+            .unwrap();
+        message_size.store(249, Ordering::Relaxed); // max_message(512) = 248
+        assert_eq!(inos_ring_consumer(a, 1024), NOT_FORMATTED);
+        assert_eq!(inos_ring_init(a, 1024, 512, 2), OK);
+        message_size.store(8, Ordering::Relaxed);
+        assert_eq!(inos_ring_producer(a, 1024), NOT_FORMATTED);
+        message_size.store(0, Ordering::Relaxed);
+        let p = inos_ring_producer(a, 1024);
+        assert!(p > 0);
+        inos_ring_close(p);
+
         // A ledger whose capacity word claims more than the region holds.
         assert_eq!(inos_ledger_init(a, 4096, 4, 4), OK);
         buf.region()

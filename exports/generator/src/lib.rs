@@ -335,13 +335,14 @@ pub fn epoch() -> Module {
 }
 
 /// The ring's constants (`docs/protocol/ring.md`): format values (SPSC padding and run words
-/// included), header field offsets, the reserved header ranges, kinds, record states and the wasm
+/// and the variable-length `MESSAGE_SIZE` included), header field offsets, the reserved header ranges, kinds, record states and the wasm
 /// ABI statuses of ring calls.
 ///
 /// ```
 /// let m = inos_export::ring();
 /// assert!(inos_export::go(&m).contains("const RingHeader_Tail = 0x100"));
 /// assert!(inos_export::go(&m).contains("const Ring_SpscRun = 0x40000000"));
+/// assert!(inos_export::go(&m).contains("const RingHeader_MessageSize = 0x38"));
 /// ```
 pub fn ring() -> Module {
     use inos_ring::layout as r;
@@ -364,7 +365,7 @@ pub fn ring() -> Module {
         groups: vec![
             Group {
                 name: "ring",
-                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag, SPSC runs (spsc_run_*: the run flag and count mask of the header word, the header size, the offsets of L and TAKEN in it, the fewest messages the Rust producer puts in a run).",
+                doc: "Format constants: magic, version, header length, capacity bounds, record header and alignment (MPSC: record_*, SPSC: spsc_record_*), the SPSC padding flag, SPSC runs (spsc_run_*: the run flag and count mask of the header word, the header size, the offsets of L and TAKEN in it, the fewest messages the Rust producer puts in a run), and the MESSAGE_SIZE value of a ring of variable-length messages (any other value: a fixed-size SPSC ring of messages of that many bytes, whose records are the bare payload padded to 4).",
                 consts: vec![
                     c("magic_value", U32(r::MAGIC_VALUE)),
                     c("version_value", U32(r::VERSION_VALUE)),
@@ -382,6 +383,7 @@ pub fn ring() -> Module {
                     c("spsc_run_len", U32(r::SPSC_RUN_LEN)),
                     c("spsc_run_taken", U32(r::SPSC_RUN_TAKEN)),
                     c("spsc_run_min", U32(r::SPSC_RUN_MIN)),
+                    c("message_size_variable", U32(r::MESSAGE_SIZE_VARIABLE)),
                 ],
             },
             Group {
@@ -400,6 +402,7 @@ pub fn ring() -> Module {
                     c("unblocked", Usize(r::UNBLOCKED)),
                     c("data_epoch", Usize(r::DATA_EPOCH)),
                     c("space_epoch", Usize(r::SPACE_EPOCH)),
+                    c("message_size", Usize(r::MESSAGE_SIZE)),
                     c("head", Usize(r::HEAD)),
                     c("release_to", Usize(r::RELEASE_TO)),
                     c("tail", Usize(r::TAIL)),

@@ -14,13 +14,27 @@
 //! data area) and `patch`: the operations stay the consumer's `try_pop` and `drain`, which every
 //! consumer must apply to runs. No operation pushes a batch, since a producer is never required to
 //! write runs (§4.4): the words after it would not be the protocol's.
+//!
+//! **Fixed-size SPSC rings** (ring.md §3.3, format version 6). Every vector has a `message_size`:
+//! the ring's `MESSAGE_SIZE` word as `init` wrote it (`0`: variable-length, every vector before
+//! version 6; otherwise the ring was formatted by `Ring::<Spsc>::init_fixed_with(capacity, Wake,
+//! start, message_size)`). Three operations are a fixed-size party's (`FixedProducer` /
+//! `FixedConsumer` of a `[u8; n]`, attached as a fresh party like the others): `fixed_push`
+//! (`bytes`: the party's message size is their length; result null), `fixed_pop` and `fixed_drain`
+//! (`message_size`: the party's; results as for `try_pop` and `drain`; `fixed_drain` takes every
+//! message below the tail it loads and releases them with one `HEAD` store). A party whose size is
+//! not the ring's (a variable-length party on a fixed-size ring included) fails with
+//! `MessageSize`, whose JSON also carries `expected` (the party's size, `0` for variable-length)
+//! and `found` (the ring's); a `MESSAGE_SIZE` no ring may have, with `BadMessageSize` and
+//! `found`. `setup` steps `fixed_push` (hex) and `fixed_pop` (the size) are a fixed-size party's
+//! too.
 
 use std::fmt::Write as _;
 
 use inos_layout::sync::Ordering;
 use inos_layout::RegionBuf;
 use inos_ring::layout as r;
-use inos_ring::{Error, Kind, Mpsc, Ring, Spsc};
+use inos_ring::{Error, Kind, Mode, Mpsc, Ring, Spsc};
 
 /// One operation of one party (ring.md §4-6).
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +55,13 @@ enum Op {
     Unblock,
     /// An observer's `used_bytes` (validated `TAIL - HEAD`); result the number.
     UsedBytes,
+    /// `FixedProducer` of `bytes.len()`-byte messages, `try_push`; result null (ring.md §3.3).
+    FixedPush(&'static [u8]),
+    /// `FixedConsumer` of messages of this many bytes, `try_pop`; result the message (hex).
+    FixedPop(usize),
+    /// `FixedConsumer` of messages of this many bytes, `pop_with(usize::MAX)`; result the
+    /// messages (hex), in order.
+    FixedDrain(usize),
 }
 
 /// Values of a `push_pods` batch: 8-byte messages (a run's stride is their length) or 5-byte ones
@@ -64,6 +85,10 @@ enum Step {
     Stuck(usize),
     /// A producer reserves `len` bytes and aborts.
     Abort(usize),
+    /// A `FixedProducer` of `bytes.len()`-byte messages pushes these bytes (ring.md §3.3).
+    FixedPush(&'static [u8]),
+    /// A `FixedConsumer` of messages of this many bytes pops one.
+    FixedPop(usize),
 }
 
 /// `(offset, value)`: a `u32` written directly into the region.
@@ -80,6 +105,8 @@ struct V {
     kind: K,
     capacity: u32,
     start: u32,
+    /// The `MESSAGE_SIZE` the ring is formatted with (0: variable-length; ring.md §3.3).
+    message_size: u32,
     /// Region length (default `512 + capacity`).
     len: Option<usize>,
     setup: Vec<Step>,
@@ -93,6 +120,7 @@ fn v(name: impl Into<String>, kind: K, start: u32, setup: Vec<Step>, op: Op) -> 
         kind,
         capacity: 64,
         start,
+        message_size: r::MESSAGE_SIZE_VARIABLE,
         len: None,
         setup,
         patch: Vec::new(),
@@ -119,6 +147,10 @@ fn err_json(e: Error) -> String {
         .collect();
     let extra = match e {
         Error::Reserved { offset, .. } => format!(", \"offset\": {offset}"),
+        Error::MessageSize { expected, found } => {
+            format!(", \"expected\": {expected}, \"found\": {found}")
+        }
+        Error::BadMessageSize { found } => format!(", \"found\": {found}"),
         Error::Corrupt(c) => {
             let d = format!("{c:?}");
             let k: String = d.chars().take_while(char::is_ascii_alphanumeric).collect();
@@ -135,6 +167,9 @@ fn err_json(e: Error) -> String {
 /// Runs `op` on the ring in `buf` as a fresh party of kind `T`: the result as JSON and, for a
 /// successful push, the unspecified padding bytes after the payload.
 fn run<T: Kind>(buf: &RegionBuf, op: Op) -> (String, Option<(usize, usize)>) {
+    if let Some(r) = run_fixed(buf, op) {
+        return r;
+    }
     let ring = match Ring::<T>::attach(buf.region()) {
         Ok(x) => x,
         Err(e) => return (err_json(e), None),
@@ -165,6 +200,7 @@ fn run<T: Kind>(buf: &RegionBuf, op: Op) -> (String, Option<(usize, usize)>) {
         }
         Op::Unblock => ring.consumer()?.unblock().map(|b| b.to_string()),
         Op::UsedBytes => ring.used_bytes().map(|n| n.to_string()),
+        Op::FixedPush(_) | Op::FixedPop(_) | Op::FixedDrain(_) => unreachable!("run_fixed"),
     })();
     match (r, op) {
         (Ok(v), Op::Push(bytes)) => {
@@ -186,16 +222,119 @@ fn run<T: Kind>(buf: &RegionBuf, op: Op) -> (String, Option<(usize, usize)>) {
     }
 }
 
+/// Calls `$f::<[u8; n]>($args)` for the message size `n` of a fixed-size vector.
+macro_rules! by_size {
+    ($n:expr, $f:ident($($a:expr),*)) => {
+        match $n {
+            4 => $f::<[u8; 4]>($($a),*),
+            5 => $f::<[u8; 5]>($($a),*),
+            8 => $f::<[u8; 8]>($($a),*),
+            12 => $f::<[u8; 12]>($($a),*),
+            16 => $f::<[u8; 16]>($($a),*),
+            24 => $f::<[u8; 24]>($($a),*),
+            n => panic!("no fixed-size vector type of {n} bytes"),
+        }
+    };
+}
+
+/// `FixedProducer::<T>::try_push` of `bytes` (of `T`'s size) as a fresh producer.
+fn fixed_push<T: bytemuck::Pod>(ring: &Ring<'_, Spsc>, bytes: &[u8]) -> Result<(), Error> {
+    ring.fixed_producer::<T>()?
+        .try_push(bytemuck::pod_read_unaligned(bytes))
+}
+
+/// `FixedConsumer::<T>::try_pop` as a fresh consumer: the message's bytes.
+fn fixed_pop<T: bytemuck::Pod>(ring: &Ring<'_, Spsc>) -> Result<Vec<u8>, Error> {
+    let v = ring.fixed_consumer::<T>()?.try_pop()?;
+    Ok(bytemuck::bytes_of(&v).to_vec())
+}
+
+/// `FixedConsumer::<T>::pop_with(usize::MAX)` as a fresh consumer: every message's bytes.
+fn fixed_drain<T: bytemuck::Pod>(ring: &Ring<'_, Spsc>) -> Result<Vec<Vec<u8>>, Error> {
+    let mut msgs = Vec::new();
+    ring.fixed_consumer::<T>()?
+        .pop_with(usize::MAX, |v| msgs.push(bytemuck::bytes_of(&v).to_vec()))?;
+    Ok(msgs)
+}
+
+/// Runs a fixed-size party's operation (ring.md §3.3; `None` for the others): the result as JSON
+/// and, for a successful push, the unspecified padding bytes after the payload.
+fn run_fixed(buf: &RegionBuf, op: Op) -> Option<(String, Option<(usize, usize)>)> {
+    if !matches!(op, Op::FixedPush(_) | Op::FixedPop(_) | Op::FixedDrain(_)) {
+        return None;
+    }
+    let ring = match Ring::<Spsc>::attach(buf.region()) {
+        Ok(x) => x,
+        Err(e) => return Some((err_json(e), None)),
+    };
+    let r: Result<String, Error> = match op {
+        Op::FixedPush(bytes) => {
+            by_size!(bytes.len(), fixed_push(&ring, bytes)).map(|()| "null".into())
+        }
+        Op::FixedPop(n) => by_size!(n, fixed_pop(&ring)).map(|m| format!("\"{}\"", hex(&m))),
+        Op::FixedDrain(n) => by_size!(n, fixed_drain(&ring)).map(|ms| {
+            let ms: Vec<String> = ms.iter().map(|m| format!("\"{}\"", hex(m))).collect();
+            format!("[{}]", ms.join(", "))
+        }),
+        _ => unreachable!(),
+    };
+    Some(match (r, op) {
+        (Ok(v), Op::FixedPush(bytes)) => {
+            // The pushed record ends at TAIL; its padding (stride - length bytes) is unspecified.
+            let tail = buf
+                .region()
+                .u32_at(r::TAIL)
+                .unwrap()
+                .load(Ordering::Relaxed);
+            let len = bytes.len() as u32;
+            let stride = r::fixed_stride(len);
+            let off = (tail.wrapping_sub(stride) & (ring.capacity() - 1)) as usize;
+            let (start, end) = (off + len as usize, off + stride as usize);
+            let gap = (start < end).then_some((r::HEADER_LEN + start, r::HEADER_LEN + end));
+            (format!(r#"{{ "ok": {v} }}"#), gap)
+        }
+        (Ok(v), _) => (format!(r#"{{ "ok": {v} }}"#), None),
+        (Err(e), _) => (err_json(e), None),
+    })
+}
+
 /// Runs the setup step `s`; returns the unspecified byte ranges it wrote (`push_pods`: the
 /// padding after each message, ring.md §3.1, §3.1.1).
 fn step<T: Kind>(buf: &RegionBuf, s: Step) -> Vec<(usize, usize)> {
     if let Step::PushPods(pods) = s {
         return push_pods(buf, pods);
     }
+    if let Step::FixedPush(_) | Step::FixedPop(_) = s {
+        let ring = Ring::<Spsc>::attach(buf.region()).expect("setup: attach (fixed-size is SPSC)");
+        let (len, gap) = match s {
+            Step::FixedPush(b) => {
+                by_size!(b.len(), fixed_push(&ring, b)).expect("setup: fixed push");
+                (b.len() as u32, true)
+            }
+            Step::FixedPop(n) => {
+                by_size!(n, fixed_pop(&ring)).expect("setup: fixed pop");
+                (n as u32, false)
+            }
+            _ => unreachable!(),
+        };
+        // A push leaves its padding (stride - length bytes before TAIL) unspecified.
+        let stride = r::fixed_stride(len);
+        let tail = buf
+            .region()
+            .u32_at(r::TAIL)
+            .unwrap()
+            .load(Ordering::Relaxed);
+        let off = r::HEADER_LEN + (tail.wrapping_sub(stride) & (ring.capacity() - 1)) as usize;
+        return if gap && len < stride {
+            vec![(off + len as usize, off + stride as usize)]
+        } else {
+            Vec::new()
+        };
+    }
     let ring = Ring::<T>::attach(buf.region()).expect("setup: attach");
     match s {
         Step::Push(b) => ring.producer().unwrap().try_push(b).expect("setup: push"),
-        Step::PushPods(_) => unreachable!(),
+        Step::PushPods(_) | Step::FixedPush(_) | Step::FixedPop(_) => unreachable!(),
         Step::Pop => {
             let mut out = [0u8; 64];
             ring.consumer()
@@ -282,6 +421,8 @@ fn step_json(s: Step) -> String {
         Step::Pop => r#"{ "pop": true }"#.into(),
         Step::Stuck(n) => format!(r#"{{ "reserve_and_die": {n} }}"#),
         Step::Abort(n) => format!(r#"{{ "reserve_and_abort": {n} }}"#),
+        Step::FixedPush(b) => format!(r#"{{ "fixed_push": "{}" }}"#, hex(b)),
+        Step::FixedPop(n) => format!(r#"{{ "fixed_pop": {n} }}"#),
     }
 }
 
@@ -295,6 +436,9 @@ fn op_json(op: Op) -> String {
         Op::Abort(n) => format!(r#"{{ "op": "abort", "len": {n} }}"#),
         Op::Unblock => r#"{ "op": "unblock" }"#.into(),
         Op::UsedBytes => r#"{ "op": "used_bytes" }"#.into(),
+        Op::FixedPush(b) => format!(r#"{{ "op": "fixed_push", "bytes": "{}" }}"#, hex(b)),
+        Op::FixedPop(n) => format!(r#"{{ "op": "fixed_pop", "message_size": {n} }}"#),
+        Op::FixedDrain(n) => format!(r#"{{ "op": "fixed_drain", "message_size": {n} }}"#),
     }
 }
 
@@ -979,8 +1123,340 @@ fn vectors() -> Vec<V> {
     ]
     .into_iter()
     .chain(runs())
+    .chain(fixed())
     .chain(wrap_sweep())
     .collect()
+}
+
+/// 8-byte messages of the fixed-size vectors: message `i` is the bytes `i0 i1 … i7` (hex).
+static X8: [[u8; 8]; 8] = {
+    let mut m = [[0; 8]; 8];
+    let mut i = 0;
+    while i < 8 {
+        let mut j = 0;
+        while j < 8 {
+            m[i][j] = (0x80 + 0x10 * i + j) as u8;
+            j += 1;
+        }
+        i += 1;
+    }
+    m
+};
+
+/// 12-byte messages of the fixed-size vectors (a stride that does not divide the capacity).
+static X12: [[u8; 12]; 5] = {
+    let mut m = [[0; 12]; 5];
+    let mut i = 0;
+    while i < 5 {
+        let mut j = 0;
+        while j < 12 {
+            m[i][j] = (0x10 + 0x10 * i + j) as u8;
+            j += 1;
+        }
+        i += 1;
+    }
+    m
+};
+
+/// Fixed-size SPSC rings (ring.md §3.3): pushes and pops across the end of the data area and the
+/// u32 wrap with a stride that divides the capacity (8) and one that does not (12: the bytes
+/// before the end that a record does not fit in are skipped), full and empty rings, a tail that
+/// does not end on a record boundary, is not 4-aligned or is more than a capacity ahead (all
+/// `Corrupt(Positions)`), `MESSAGE_SIZE` words no ring may have (`BadMessageSize`), and parties
+/// whose message size is not the ring's (`MessageSize`).
+fn fixed() -> Vec<V> {
+    use Op::*;
+    use Step::{FixedPop as FPo, FixedPush as FPu, Push as Pu};
+    use K::{M, S};
+    let fx = |name: &str, size: u32, start, setup, op| V {
+        message_size: size,
+        ..v(name, S, start, setup, op)
+    };
+    let (a8, b8, c8, d8) = (&X8[0][..], &X8[1][..], &X8[2][..], &X8[3][..]);
+    let (a12, b12, c12, d12, e12) = (
+        &X12[0][..],
+        &X12[1][..],
+        &X12[2][..],
+        &X12[3][..],
+        &X12[4][..],
+    );
+    let eight: Vec<Step> = X8.iter().map(|m| FPu(&m[..])).collect();
+    // Data offset 56: 8 bytes before the end, too few for a 12-byte record.
+    let off56 = u32::MAX - 7;
+    vec![
+        // Honest pushes (the producer's slot rule, §3.3).
+        fx("fixed_push: 8-byte messages (a stride that divides the capacity)", 8, 0, vec![], FixedPush(a8)),
+        fx(
+            "fixed_push: 12-byte message at data offset 48 (16 bytes to the end: it fits)",
+            12,
+            HIGH,
+            vec![],
+            FixedPush(a12),
+        ),
+        fx(
+            "fixed_push: 12-byte message at data offset 56 (the 8 bytes to the end are skipped, across the u32 wrap)",
+            12,
+            off56,
+            vec![],
+            FixedPush(a12),
+        ),
+        fx(
+            "fixed_push: 8-byte message at data offset 56 (nothing skipped, TAIL wraps u32 to 0)",
+            8,
+            off56,
+            vec![],
+            FixedPush(a8),
+        ),
+        fx(
+            "fixed_push: 5-byte messages (stride 8, the padding unspecified)",
+            5,
+            0,
+            vec![FPu(&X8[1][..5])],
+            FixedPush(&X8[2][..5]),
+        ),
+        fx(
+            "fixed_push: messages of max_message bytes, the record after the skip",
+            24,
+            0,
+            vec![FPu(&[0x5a; 24]), FPu(&[0x5b; 24]), FPo(24), FPo(24)],
+            FixedPush(&[0x5c; 24]),
+        ),
+        fx("fixed_push: 8-byte, full (eight records)", 8, 0, eight.clone(), FixedPush(a8)),
+        fx(
+            "fixed_push: 12-byte, full (five records and 4 skipped bytes)",
+            12,
+            0,
+            vec![FPu(a12), FPu(b12), FPu(c12), FPu(d12), FPu(e12)],
+            FixedPush(a12),
+        ),
+        fx(
+            "fixed_push: 12-byte, full with 16 bytes free (the record does not fit before the end, the start is not free)",
+            12,
+            8,
+            vec![FPu(a12), FPu(b12), FPu(c12), FPu(d12)],
+            FixedPush(e12),
+        ),
+        fx(
+            "fixed_push: 12-byte, the skipped bytes and the record are free after a pop",
+            12,
+            8,
+            vec![FPu(a12), FPu(b12), FPu(c12), FPu(d12), FPo(12)],
+            FixedPush(e12),
+        ),
+        // Honest pops and drains (the consumer's slot rule, §3.3).
+        fx("fixed_pop: 8-byte message", 8, 0, vec![FPu(a8), FPu(b8)], FixedPop(8)),
+        fx(
+            "fixed_pop: 12-byte message after the skipped bytes, across the u32 wrap",
+            12,
+            off56,
+            vec![FPu(a12)],
+            FixedPop(12),
+        ),
+        fx(
+            "fixed_pop: 5-byte message (stride 8)",
+            5,
+            0,
+            vec![FPu(&X8[1][..5]), FPu(&X8[2][..5])],
+            FixedPop(5),
+        ),
+        fx("fixed_pop: empty", 12, 0, vec![], FixedPop(12)),
+        fx(
+            "fixed_pop: empty after a message (HEAD == TAIL across the skip)",
+            12,
+            off56,
+            vec![FPu(a12), FPo(12)],
+            FixedPop(12),
+        ),
+        fx(
+            "fixed_drain: 12-byte messages across the skipped bytes (one HEAD store)",
+            12,
+            32,
+            vec![FPu(a12), FPu(b12), FPu(c12), FPu(d12)],
+            FixedDrain(12),
+        ),
+        fx(
+            "fixed_drain: 8-byte messages across the u32 wrap (nothing skipped)",
+            8,
+            HIGH,
+            vec![FPu(a8), FPu(b8), FPu(c8), FPu(d8)],
+            FixedDrain(8),
+        ),
+        fx("fixed_drain: a full ring of 8-byte messages", 8, 0, eight, FixedDrain(8)),
+        fx("fixed_drain: empty", 8, 0, vec![], FixedDrain(8)),
+        fx(
+            "used_bytes: a fixed-size ring (the skipped bytes count)",
+            12,
+            HIGH,
+            vec![FPu(a12), FPu(b12)],
+            UsedBytes,
+        ),
+        // Hostile tails (§3.3, §5.4): Corrupt(Positions), nothing consumed.
+        p(
+            fx(
+                "corrupt: fixed TAIL short of a record (8 of 12 bytes)",
+                12,
+                0,
+                vec![FPu(a12)],
+                FixedPop(12),
+            ),
+            vec![(r::TAIL, 8)],
+        ),
+        p(
+            fx(
+                "corrupt: fixed TAIL covering only the skipped bytes before the end",
+                12,
+                48,
+                vec![FPu(a12), FPo(12)],
+                FixedPop(12),
+            ),
+            vec![(r::TAIL, 64)],
+        ),
+        p(
+            fx(
+                "corrupt: fixed TAIL not 4-aligned",
+                12,
+                0,
+                vec![FPu(a12)],
+                FixedPop(12),
+            ),
+            vec![(r::TAIL, 14)],
+        ),
+        p(
+            fx(
+                "corrupt: fixed TAIL more than a capacity ahead",
+                8,
+                0,
+                vec![FPu(a8)],
+                FixedDrain(8),
+            ),
+            vec![(r::TAIL, 72)],
+        ),
+        p(
+            fx(
+                "corrupt: fixed TAIL short of the third record in a drain (two consumed)",
+                12,
+                0,
+                vec![FPu(a12), FPu(b12), FPu(c12)],
+                FixedDrain(12),
+            ),
+            vec![(r::TAIL, 32)],
+        ),
+        p(
+            fx(
+                "corrupt: fixed HEAD not 4-aligned (producer)",
+                8,
+                0,
+                vec![FPu(a8), FPu(b8)],
+                FixedPush(c8),
+            ),
+            vec![(r::HEAD, 2)],
+        ),
+        // MESSAGE_SIZE words no ring may have (§2, §5.1): BadMessageSize.
+        p(
+            v("attach: MESSAGE_SIZE on an MPSC ring", M, 0, vec![], AttachConsumer),
+            vec![(r::MESSAGE_SIZE, 8)],
+        ),
+        p(
+            v(
+                "attach: MESSAGE_SIZE above max_message",
+                S,
+                0,
+                vec![],
+                AttachProducer,
+            ),
+            vec![(r::MESSAGE_SIZE, 25)],
+        ),
+        p(
+            fx(
+                "fixed_pop: MESSAGE_SIZE 2^31 on a fixed-size ring",
+                8,
+                0,
+                vec![FPu(a8)],
+                FixedPop(8),
+            ),
+            vec![(r::MESSAGE_SIZE, 0x8000_0000)],
+        ),
+        // A party of the wrong framing (§2, §3.3): MessageSize, no role claimed.
+        fx(
+            "attach consumer: a variable-length consumer on a fixed-size ring",
+            8,
+            0,
+            vec![FPu(a8)],
+            AttachConsumer,
+        ),
+        fx(
+            "try_push: a variable-length producer on a fixed-size ring",
+            12,
+            0,
+            vec![],
+            Push(b"abcd"),
+        ),
+        fx(
+            "drain: a variable-length consumer on a fixed-size ring",
+            8,
+            0,
+            vec![FPu(a8)],
+            Drain,
+        ),
+        v(
+            "fixed_pop: a fixed-size consumer on a variable-length ring",
+            S,
+            0,
+            vec![Pu(a8)],
+            FixedPop(8),
+        ),
+        v(
+            "fixed_push: a fixed-size producer on a variable-length ring",
+            S,
+            0,
+            vec![],
+            FixedPush(a8),
+        ),
+        fx(
+            "fixed_push: a fixed-size producer of another size",
+            8,
+            0,
+            vec![],
+            FixedPush(a12),
+        ),
+        fx(
+            "fixed_pop: a fixed-size consumer of another size",
+            12,
+            0,
+            vec![FPu(a12)],
+            FixedPop(16),
+        ),
+        p(
+            v(
+                "fixed_pop: a fixed-size consumer on an MPSC ring",
+                S,
+                0,
+                vec![],
+                FixedPop(8),
+            ),
+            vec![(r::KIND, r::KIND_MPSC)],
+        ),
+        p(
+            fx(
+                "fixed_pop: consumer role taken",
+                8,
+                0,
+                vec![FPu(a8)],
+                FixedPop(8),
+            ),
+            vec![(r::CONSUMER_ROLE, 1)],
+        ),
+        p(
+            fx(
+                "fixed_push: producer role taken",
+                8,
+                0,
+                vec![],
+                FixedPush(a8),
+            ),
+            vec![(r::PRODUCER_ROLE, 4242)],
+        ),
+    ]
 }
 
 /// 8-byte values of the `push_pods` batches: message `i` is the bytes `i1 i2 … i8` (hex).
@@ -1238,7 +1714,7 @@ pub(super) fn ring() -> String {
     let _ = writeln!(w, "  \"spec\": \"docs/protocol/ring.md\",");
     let _ = writeln!(
         w,
-        "  \"how\": \"Zero an 8-aligned buffer of len bytes, write the initial u32 words (offset, value; little-endian), then as a fresh party expecting a ring of kind (spsc or mpsc) attach and run op, and detach (release the role). Compare the result (ok value: null, the popped message as hex, the drained messages, unblock's boolean, used_bytes; or the inos_ring::Error variant name, with offset for Reserved and corruption for Corrupt; detail is the Rust Debug form, informative) and the non-zero words after it with expected, ignoring the bytes of unspecified [start, end) ranges (padding after a pushed payload or after a message a push_pods step wrote, in an SPSC run or a record; ring.md: unspecified). setup (honest operations after init_at(capacity, start)) and patch (hostile words) only say how initial was made.\","
+        "  \"how\": \"Zero an 8-aligned buffer of len bytes, write the initial u32 words (offset, value; little-endian), then as a fresh party expecting a ring of kind (spsc or mpsc) attach and run op, and detach (release the role). The fixed_push, fixed_pop and fixed_drain ops are a fixed-size SPSC party's (ring.md §3.3) whose message size is the length of bytes, or the op's message_size; the others are a variable-length party's. Compare the result (ok value: null, the popped message as hex, the drained messages, unblock's boolean, used_bytes; or the inos_ring::Error variant name, with offset for Reserved, corruption for Corrupt, expected and found for MessageSize, found for BadMessageSize; detail is the Rust Debug form, informative) and the non-zero words after it with expected, ignoring the bytes of unspecified [start, end) ranges (padding after a pushed payload or after a message a push_pods step wrote, in an SPSC run or a record; ring.md: unspecified). setup (honest operations after init_at(capacity, start), or init_fixed_with(capacity, wake, start, message_size) when the vector's message_size is not 0) and patch (hostile words) only say how initial was made.\","
     );
     let _ = writeln!(
         w,
@@ -1252,6 +1728,16 @@ pub(super) fn ring() -> String {
         // A region shorter than the ring stays zero (unformatted).
         match (len >= r::required_len(x.capacity)).then_some(x.kind) {
             None => {}
+            Some(K::S) if x.message_size != r::MESSAGE_SIZE_VARIABLE => {
+                Ring::<Spsc>::init_fixed_with(
+                    buf.region(),
+                    x.capacity,
+                    Mode::Wake,
+                    x.start,
+                    x.message_size as usize,
+                )
+                .expect("init_fixed_with");
+            }
             Some(K::S) => {
                 Ring::<Spsc>::init_at(buf.region(), x.capacity, x.start).expect("init");
             }
@@ -1289,10 +1775,11 @@ pub(super) fn ring() -> String {
         let _ = writeln!(w, "      \"name\": \"{}\",", x.name);
         let _ = writeln!(
             w,
-            "      \"kind\": \"{}\", \"capacity\": {}, \"start\": {}, \"len\": {len},",
+            "      \"kind\": \"{}\", \"capacity\": {}, \"start\": {}, \"message_size\": {}, \"len\": {len},",
             if x.kind == K::S { "spsc" } else { "mpsc" },
             x.capacity,
-            x.start
+            x.start,
+            x.message_size
         );
         let _ = writeln!(w, "      \"setup\": [{}],", setup.join(", "));
         let _ = writeln!(w, "      \"patch\": [{}],", patch.join(", "));
@@ -1412,5 +1899,50 @@ mod tests {
         assert!(runs
             .iter()
             .any(|x| x.contains("push_pods") && !x.contains("\"unspecified\": [],")));
+    }
+
+    /// The fixed-size vectors (ring.md §3.3) run all three fixed-size operations, on strides
+    /// that divide the capacity and one that does not (with the skip before the end), and every
+    /// hostile tail is `Corrupt(Positions)`; the framing errors carry their sizes.
+    #[test]
+    fn ring_vectors_cover_fixed_size_rings() {
+        let doc = ring();
+        let vs: Vec<&str> = doc.split("\n    {\n").skip(1).collect();
+        assert!(vs.iter().all(|x| x.contains("\"message_size\": ")));
+        let fixed: Vec<&str> = vs
+            .iter()
+            .copied()
+            .filter(|x| !x.contains("\"message_size\": 0,"))
+            .collect();
+        assert!(fixed.len() >= 25, "{}", fixed.len());
+        for op in ["fixed_push", "fixed_pop", "fixed_drain"] {
+            assert!(doc.contains(&format!("\"op\": \"{op}\"")), "no {op} vector");
+        }
+        for size in [5, 8, 12, 24] {
+            assert!(fixed
+                .iter()
+                .any(|x| x.contains(&format!("\"message_size\": {size},"))));
+        }
+        // The 12-byte record pushed at data offset 56 starts the next lap: TAIL = 8 + 12 past
+        // the u32 wrap, and the skipped bytes are not written.
+        let skip = fixed
+            .iter()
+            .find(|x| x.contains("\"name\": \"fixed_push: 12-byte message at data offset 56"))
+            .unwrap();
+        assert!(skip.contains("\"ok\": null"));
+        assert!(skip.contains(&format!("[{}, 12]", r::TAIL)));
+        assert!(!skip.contains(&format!("[{}, ", r::HEADER_LEN + 56)));
+        let hostile: Vec<&str> = fixed
+            .iter()
+            .copied()
+            .filter(|x| x.contains("\"name\": \"corrupt: fixed"))
+            .collect();
+        assert!(hostile.len() >= 5);
+        for x in hostile {
+            assert!(x.contains("\"corruption\": \"Positions\""), "{x}");
+        }
+        assert!(doc.contains("\"error\": \"MessageSize\", \"expected\": 0, \"found\": 8"));
+        assert!(doc.contains("\"error\": \"MessageSize\", \"expected\": 12, \"found\": 8"));
+        assert!(doc.contains("\"error\": \"BadMessageSize\", \"found\": 25"));
     }
 }
