@@ -36,16 +36,16 @@
 //! `read_chunk(slots())` + `as_slices()` + `commit_all()` (row `rtrb_chunks`; row
 //! `rtrb_chunks_read64` reads `min(slots(), 64)`); crossbeam-queue `ArrayQueue::push`
 //! (which hands the value back on full) / `pop`; crossbeam-channel `bounded(4096)` with
-//! `try_send` / `try_recv`. Ours: `push_pod` / `pop_pod` (single; the `inos_4B_messages`
-//! context row of `spsc_single/8B` moves `u32` messages, i.e. 8-byte records, the bytes per
-//! message of rtrb's `u64` slots), `push_pods_with` (≤ 64 per
-//! call, each value made in place from its index, as rtrb's `fill_from_iter`) /
-//! `pop_pods_with` (≤ 64 per call, each value handed to a closure that sums it: the counterpart
-//! of rtrb's `rtrb_chunks_read64` row; row `rtrb_chunks` reads everything available); context
-//! rows: `inos_slices` goes through arrays (`push_pods` of an array the producer fills,
-//! `pop_pods` into one), `inos_drain` takes our records as `Bytes` views through `drain`, which
-//! takes everything available. A batch is one run record (ring.md §3.1.1): a message takes its
-//! own bytes, and a batch 12 more),
+//! `try_send` / `try_recv`. Ours, in the rows against rtrb (a typed queue of `T`): a
+//! **fixed-size ring** of `T` (ring.md §3.3, records without a length word), driven with
+//! `FixedProducer::try_push` / `FixedConsumer::try_pop` (single, pair, ping-pong) and
+//! `push_with` (≤ 64 per call, each value made in place from its index, as rtrb's
+//! `fill_from_iter`) / `pop_with` (≤ 64 per call, each value handed to a closure that sums it:
+//! the counterpart of rtrb's `rtrb_chunks_read64` row; row `rtrb_chunks` reads everything
+//! available). Context rows `inos_variable` run a ring of variable-length messages on the same
+//! loops: `push_pod` / `pop_pod`, and for batches `push_pods_with` / `pop_pods_with` (one run
+//! record per batch, ring.md §3.1.1); `inos_drain` takes the variable-length records as `Bytes`
+//! views through `drain`, which takes everything available. Large messages:
 //! `reserve` + `copy_from_slice` + `commit` / `read` +
 //! `copy_to_slice` + `release` (4 KiB and 64 KiB messages, two threads), measured against a
 //! one-thread `copy_from_slice` of the same size (the bandwidth baseline, with source and
@@ -82,19 +82,6 @@ impl Msg for u64 {
     #[inline(always)]
     fn key(&self) -> u64 {
         *self
-    }
-}
-
-/// For the context row of `spsc_single/8B` that moves 8 bytes per message through our ring (a
-/// 4-byte header word and a 4-byte payload), as rtrb's `u64` slots do.
-impl Msg for u32 {
-    #[inline(always)]
-    fn make(i: u64) -> Self {
-        i as u32
-    }
-    #[inline(always)]
-    fn key(&self) -> u64 {
-        *self as u64
     }
 }
 
@@ -135,6 +122,23 @@ fn mode(poll: bool) -> Mode {
     }
 }
 
+/// Our fixed-size ring's byte capacity for `SLOTS` messages of `T`: exactly `SLOTS` records when
+/// the stride is a power of two (8 B and 32 B messages), never more.
+fn fixed_capacity<T>() -> u32 {
+    let bytes = SLOTS * layout::fixed_stride(size_of::<T>() as u32) as usize;
+    let p = bytes.next_power_of_two();
+    (if p == bytes { p } else { p / 2 }) as u32
+}
+
+/// A fixed-size ring of `T` (ring.md §3.3): the typed queue of `T` that rtrb's `RingBuffer<T>`
+/// is, in shared memory.
+fn fixed_ring<T>(poll: bool) -> RegionBuf {
+    let cap = fixed_capacity::<T>();
+    let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
+    Ring::<Spsc>::init_fixed_with(buf.region(), cap, mode(poll), 0, size_of::<T>()).unwrap();
+    buf
+}
+
 fn spsc_ring(cap: u32, poll: bool) -> RegionBuf {
     let buf = RegionBuf::new(layout::required_len(cap)).unwrap();
     Ring::<Spsc>::init_with(buf.region(), cap, mode(poll), 0).unwrap();
@@ -142,6 +146,45 @@ fn spsc_ring(cap: u32, poll: bool) -> RegionBuf {
 }
 
 // ---------- SPSC, one message per call ----------
+
+fn inos_fixed_single<T: Msg, const POLL: bool>(n: u64) -> Duration {
+    let buf = fixed_ring::<T>(POLL);
+    let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+    let mut p = ring.fixed_producer::<T>().unwrap();
+    let mut c = ring.fixed_consumer::<T>().unwrap();
+    let producer = move || {
+        let mut b = Backoff::new();
+        for i in 0..n {
+            let v = T::make(i);
+            loop {
+                match p.try_push(v) {
+                    Ok(()) => break,
+                    Err(Error::Full) => b.snooze(),
+                    Err(e) => panic!("push: {e}"),
+                }
+            }
+            b.reset();
+        }
+    };
+    let (t, sum) = race(vec![producer], || {
+        let mut sum = 0u64;
+        let mut b = Backoff::new();
+        for _ in 0..n {
+            let v = loop {
+                match c.try_pop() {
+                    Ok(v) => break v,
+                    Err(Error::Empty) => b.snooze(),
+                    Err(e) => panic!("pop: {e}"),
+                }
+            };
+            b.reset();
+            sum = sum.wrapping_add(v.key());
+        }
+        sum
+    });
+    assert_eq!(sum, expected::<T>(n));
+    t
+}
 
 fn inos_single<T: Msg, const POLL: bool>(n: u64) -> Duration {
     let buf = spsc_ring(ring_capacity(size_of::<T>()), POLL);
@@ -223,10 +266,49 @@ fn rtrb_single<T: Msg>(n: u64) -> Duration {
 
 // ---------- SPSC, batched (≤ 64 per producer call) ----------
 
-/// How our batch rows move messages.
-const WITH: u8 = 0; // push_pods_with / pop_pods_with: values made and taken in place
-const SLICES: u8 = 1; // push_pods from a filled array / pop_pods into an array
-const DRAIN: u8 = 2; // push_pods_with / drain (views)
+fn inos_fixed_batch<T: Msg>(n: u64) -> Duration {
+    let buf = fixed_ring::<T>(true);
+    let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+    let mut p = ring.fixed_producer::<T>().unwrap();
+    let mut c = ring.fixed_consumer::<T>().unwrap();
+    let producer = move || {
+        let mut b = Backoff::new();
+        let mut i = 0u64;
+        while i < n {
+            let k = ((n - i) as usize).min(CHUNK);
+            match p.push_with(k, |j| T::make(i + j as u64)) {
+                Ok(0) => b.snooze(),
+                Ok(m) => {
+                    b.reset();
+                    i += m as u64;
+                }
+                Err(e) => panic!("push_with: {e}"),
+            }
+        }
+    };
+    let (t, sum) = race(vec![producer], || {
+        let mut sum = 0u64;
+        let mut got = 0u64;
+        let mut b = Backoff::new();
+        while got < n {
+            match c.pop_with(CHUNK, |v| sum = sum.wrapping_add(v.key())) {
+                Ok(0) => b.snooze(),
+                Ok(k) => {
+                    b.reset();
+                    got += k as u64;
+                }
+                Err(e) => panic!("pop_with: {e}"),
+            }
+        }
+        sum
+    });
+    assert_eq!(sum, expected::<T>(n));
+    t
+}
+
+/// How the variable-length context rows take a batch.
+const WITH: u8 = 0; // pop_pods_with: values taken in place
+const DRAIN: u8 = 1; // drain (views)
 
 fn inos_batch<T: Msg, const API: u8>(n: u64) -> Duration {
     let buf = spsc_ring(ring_capacity(size_of::<T>()), true);
@@ -235,50 +317,27 @@ fn inos_batch<T: Msg, const API: u8>(n: u64) -> Duration {
     let mut c = ring.consumer().unwrap();
     let producer = move || {
         let mut b = Backoff::new();
-        let mut chunk = [T::zeroed(); CHUNK];
         let mut i = 0u64;
         while i < n {
             let k = ((n - i) as usize).min(CHUNK);
-            if API == SLICES {
-                for (j, v) in chunk[..k].iter_mut().enumerate() {
-                    *v = T::make(i + j as u64);
+            match p.push_pods_with(k, |j| T::make(i + j as u64)) {
+                Ok(0) => b.snooze(),
+                Ok(m) => {
+                    b.reset();
+                    i += m as u64;
                 }
+                Err(e) => panic!("push_pods_with: {e}"),
             }
-            let mut done = 0;
-            while done < k {
-                let pushed = if API == SLICES {
-                    p.push_pods(&chunk[done..k])
-                } else {
-                    let from = i + done as u64;
-                    p.push_pods_with(k - done, |j| T::make(from + j as u64))
-                };
-                match pushed {
-                    Ok(0) => b.snooze(),
-                    Ok(m) => {
-                        b.reset();
-                        done += m;
-                    }
-                    Err(e) => panic!("push_pods: {e}"),
-                }
-            }
-            i += k as u64;
         }
     };
     let (t, sum) = race(vec![producer], || {
         let mut sum = 0u64;
         let mut got = 0u64;
         let mut b = Backoff::new();
-        let mut out = [T::zeroed(); CHUNK];
         while got < n {
             let k = if API == WITH {
                 c.pop_pods_with(CHUNK, |v: T| sum = sum.wrapping_add(v.key()))
                     .unwrap()
-            } else if API == SLICES {
-                let k = c.pop_pods(&mut out).unwrap();
-                for v in &out[..k] {
-                    sum = sum.wrapping_add(v.key());
-                }
-                k
             } else {
                 c.drain(|m| {
                     let mut v = T::zeroed();
@@ -346,6 +405,23 @@ fn rtrb_batch<T: Msg, const READ: usize>(n: u64) -> Duration {
 
 // ---------- One thread: push one, pop one (8 B) ----------
 
+fn inos_fixed_pair<const POLL: bool>(n: u64) -> Duration {
+    let buf = fixed_ring::<u64>(POLL);
+    let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
+    let mut p = ring.fixed_producer::<u64>().unwrap();
+    let mut c = ring.fixed_consumer::<u64>().unwrap();
+    let mut sum = 0u64;
+    let t0 = Instant::now();
+    for i in 0..n {
+        p.try_push(black_box(i)).unwrap();
+        let v = c.try_pop().unwrap();
+        sum = sum.wrapping_add(black_box(v));
+    }
+    let t = t0.elapsed();
+    assert_eq!(sum, expected::<u64>(n));
+    t
+}
+
 fn inos_pair<const POLL: bool>(n: u64) -> Duration {
     let buf = spsc_ring(ring_capacity(8), POLL);
     let ring = Ring::<Spsc>::attach(buf.region()).unwrap();
@@ -380,34 +456,31 @@ fn rtrb_pair(n: u64) -> Duration {
 // ---------- Ping-pong through two SPSC rings (8 B), spinning ----------
 
 fn inos_pingpong<const POLL: bool>(n: u64) -> Duration {
-    let (ab, ba) = (
-        spsc_ring(ring_capacity(8), POLL),
-        spsc_ring(ring_capacity(8), POLL),
-    );
+    let (ab, ba) = (fixed_ring::<u64>(POLL), fixed_ring::<u64>(POLL));
     let (ab, ba) = (
         Ring::<Spsc>::attach(ab.region()).unwrap(),
         Ring::<Spsc>::attach(ba.region()).unwrap(),
     );
-    let (mut ping_tx, mut pong_rx) = (ab.producer().unwrap(), ab.consumer().unwrap());
-    let (mut pong_tx, mut ping_rx) = (ba.producer().unwrap(), ba.consumer().unwrap());
+    let (mut ping_tx, mut pong_rx) = (ab.fixed_producer().unwrap(), ab.fixed_consumer().unwrap());
+    let (mut pong_tx, mut ping_rx) = (ba.fixed_producer().unwrap(), ba.fixed_consumer().unwrap());
     let ponger = move || {
         for _ in 0..n {
             let v: u64 = loop {
-                match pong_rx.pop_pod() {
+                match pong_rx.try_pop() {
                     Ok(v) => break v,
                     Err(Error::Empty) => std::hint::spin_loop(),
                     Err(e) => panic!("pop: {e}"),
                 }
             };
-            pong_tx.push_pod(&(v + 1)).unwrap();
+            pong_tx.try_push(v + 1).unwrap();
         }
     };
     let (t, sum) = race(vec![ponger], || {
         let mut sum = 0u64;
         for i in 0..n {
-            ping_tx.push_pod(&i).unwrap();
+            ping_tx.try_push(i).unwrap();
             let v: u64 = loop {
-                match ping_rx.pop_pod() {
+                match ping_rx.try_pop() {
                     Ok(v) => break v,
                     Err(Error::Empty) => std::hint::spin_loop(),
                     Err(e) => panic!("pop: {e}"),
@@ -723,41 +796,44 @@ fn spec(name: &'static str, unit: &'static str, target_ratio: f64, target: &'sta
     }
 }
 
+/// The context rows that run a ring of variable-length messages (records with a length word).
+const VARIABLE: &str =
+    "context: a variable-length ring (`push_pod` / `pop_pod`, 4-byte record headers)";
+
 fn main() {
     let mut s = Suite::from_env();
     let single = "≥ 1.0× rtrb";
     s.compare(
         spec("ring/spsc_single/8B", "msg", 1.0, single),
         vec![
-            contender("inos", inos_single::<u64, true>),
-            contender("inos_wake_mode", inos_single::<u64, false>)
+            contender("inos", inos_fixed_single::<u64, true>),
+            contender("inos_wake_mode", inos_fixed_single::<u64, false>)
                 .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_single::<u64>),
-            contender("inos_4B_messages", inos_single::<u32, true>).with_target(
-                f64::NAN,
-                "context: ours moving u32 messages (8-byte records: the bytes per message of rtrb's u64 slots)",
-            ),
+            contender("inos_variable", inos_single::<u64, true>).with_target(f64::NAN, VARIABLE),
         ],
     );
     s.compare(
         spec("ring/spsc_single/32B", "msg", 1.0, single),
         vec![
-            contender("inos", inos_single::<[u64; 4], true>),
-            contender("inos_wake_mode", inos_single::<[u64; 4], false>)
+            contender("inos", inos_fixed_single::<[u64; 4], true>),
+            contender("inos_wake_mode", inos_fixed_single::<[u64; 4], false>)
                 .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_single::<[u64; 4]>),
+            contender("inos_variable", inos_single::<[u64; 4], true>)
+                .with_target(f64::NAN, VARIABLE),
         ],
     );
     let batch = "≥ 1.0× rtrb chunks";
     s.compare(
         spec("ring/spsc_batch64/8B", "msg", 1.0, batch),
         vec![
-            contender("inos", inos_batch::<u64, WITH>),
+            contender("inos", inos_fixed_batch::<u64>),
             contender("rtrb_chunks", rtrb_batch::<u64, { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<u64, CHUNK>),
-            contender("inos_slices", inos_batch::<u64, SLICES>).with_target(
+            contender("inos_variable", inos_batch::<u64, WITH>).with_target(
                 f64::NAN,
-                "context: ours through arrays (`push_pods` of a filled array, `pop_pods` into one)",
+                "context: a variable-length ring (`push_pods_with` / `pop_pods_with`: run records)",
             ),
             contender("inos_drain", inos_batch::<u64, DRAIN>).with_target(
                 f64::NAN,
@@ -768,12 +844,12 @@ fn main() {
     s.compare(
         spec("ring/spsc_batch64/32B", "msg", 1.0, batch),
         vec![
-            contender("inos", inos_batch::<[u64; 4], WITH>),
+            contender("inos", inos_fixed_batch::<[u64; 4]>),
             contender("rtrb_chunks", rtrb_batch::<[u64; 4], { usize::MAX }>),
             contender("rtrb_chunks_read64", rtrb_batch::<[u64; 4], CHUNK>),
-            contender("inos_slices", inos_batch::<[u64; 4], SLICES>).with_target(
+            contender("inos_variable", inos_batch::<[u64; 4], WITH>).with_target(
                 f64::NAN,
-                "context: ours through arrays (`push_pods` of a filled array, `pop_pods` into one)",
+                "context: a variable-length ring (`push_pods_with` / `pop_pods_with`: run records)",
             ),
             contender("inos_drain", inos_batch::<[u64; 4], DRAIN>).with_target(
                 f64::NAN,
@@ -789,10 +865,11 @@ fn main() {
             "time ≤ 1.5× rtrb (ratio ≥ 0.667)",
         ),
         vec![
-            contender("inos", inos_pair::<true>),
-            contender("inos_wake_mode", inos_pair::<false>)
+            contender("inos", inos_fixed_pair::<true>),
+            contender("inos_wake_mode", inos_fixed_pair::<false>)
                 .with_target(f64::NAN, "context: the same ring in Mode::Wake"),
             contender("rtrb", rtrb_pair),
+            contender("inos_variable", inos_pair::<true>).with_target(f64::NAN, VARIABLE),
         ],
     );
     s.compare(

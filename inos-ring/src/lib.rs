@@ -1,6 +1,7 @@
 //! # inos-ring
 //!
-//! Lock-free rings of framed, variable-length messages that live entirely in a shared region (a
+//! Lock-free rings of framed messages (variable-length, or of one size agreed in the header) that
+//! live entirely in a shared region (a
 //! `SharedArrayBuffer`, an `mmap`, wasm linear memory), so that a Rust module, a JavaScript host
 //! and a Go kernel can produce and consume on the same bytes. The wire format is specified in
 //! `docs/protocol/ring.md`; [`layout`] holds its constants.
@@ -38,7 +39,14 @@
 //!   read past it; MPSC consumers zero the state words of consumed space before releasing it
 //!   (after reading it, defect 5), announcing each release in the header so that a consumer that
 //!   dies halfway leaves a release the next one finishes.
-//! - **Framing** (wire format version 5): an SPSC record is one 4-byte header word (the length,
+//! - **Fixed-size rings** (wire format version 6): an SPSC ring formatted with
+//!   [`Ring::init_fixed`] agrees one message size in its header (`MESSAGE_SIZE`), and its typed
+//!   handles [`FixedProducer`] / [`FixedConsumer`] move bare records (the value padded to 4
+//!   bytes, no length word), as a typed in-process queue does: `try_push(T)`, `try_pop() -> T`,
+//!   batches through slices or closures, and blocking `push_wait` / `pop_wait`. The
+//!   variable-length handles refuse such a ring, and the fixed ones a ring of another size
+//!   ([`Error::MessageSize`]).
+//! - **Framing of variable-length rings** (wire format version 5, unchanged in 6): an SPSC record is one 4-byte header word (the length,
 //!   or [`layout::SPSC_PADDING`] plus the bytes to skip) and its payload padded to 4 bytes, so an
 //!   8-byte message moves 12 bytes, or a **run** ([`layout::SPSC_RUN`]): one 12-byte header and
 //!   `count` messages of one length back to back, which [`Producer::push_pods`] writes for four
@@ -191,3 +199,8 @@ pub use owned::{OwnedConsumer, OwnedProducer, OwnedRing};
 pub use party::{Liveness, PartyId, Probe, ProcessProbe};
 pub use producer::{Producer, WriteGrant};
 pub use ring::{Kind, Mode, Mpsc, Ring, Spsc, Stats};
+
+/// The crate README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
