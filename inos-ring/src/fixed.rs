@@ -507,8 +507,9 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
 
     /// Reads the producer position into the cache, validated against our head and against `h`,
     /// how far this call has read (a batch reads past the head before it releases): a tail
-    /// behind `h` is corrupt (spec §5.2: `tail - h <= tail - head`).
-    #[cold]
+    /// behind `h` is corrupt (spec §5.2: `tail - h <= tail - head`). Not `#[cold]`: a consumer
+    /// that keeps up with its producer reloads the tail for nearly every message or batch.
+    #[inline]
     fn refresh_tail(&mut self, h: u32) -> Result<u32, Error> {
         // SYNC: Acquire, pairs with the producer's Release (Mode::Wake: SeqCst) store of TAIL in
         // `FixedProducer::publish`: the records below it are visible.
@@ -639,15 +640,11 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
         let cap = self.ring.capacity;
         let (mask, stride, region) = (self.mask, self.stride, self.region);
         let mut h = self.head;
-        let mut refreshed = false;
         let mut n = 0;
         while n < out.room() {
             if h == self.tail_cache {
-                if refreshed {
-                    break;
-                }
-                // Everything cached is taken: look at the real tail (once per call).
-                refreshed = true;
+                // Everything cached is taken: look at the real tail (again each time this call
+                // catches up, as long as the producer keeps publishing and `out` has room).
                 if self.refresh_tail(h).inspect_err(|_| self.release_if(h))? == h {
                     break;
                 }
