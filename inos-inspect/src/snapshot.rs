@@ -238,6 +238,9 @@ pub struct RingInfo {
     pub capacity: u32,
     /// Largest payload accepted.
     pub max_message: u32,
+    /// The `MESSAGE_SIZE` word: 0 for variable-length messages, otherwise the size of every
+    /// message of this fixed-size ring (ring.md §3.3).
+    pub message_size: u32,
     /// Consumer position (`HEAD`).
     pub head: u32,
     /// Producer position (`TAIL`).
@@ -717,6 +720,7 @@ fn ring_info<K: Kind>(
         .to_owned(),
         capacity: ring.capacity(),
         max_message: ring.max_message() as u32,
+        message_size: ring.message_size().unwrap_or(0) as u32,
         head: word(rl::HEAD)?,
         tail: word(rl::TAIL)?,
         release_to: word(rl::RELEASE_TO)?,
@@ -733,6 +737,10 @@ fn ring_info<K: Kind>(
         more_records: false,
         records_error: None,
     };
+    if info.message_size != 0 {
+        fixed_records(&mut info, r, opts);
+        return Ok(info);
+    }
     // The records: a consumer on the private copy (its role word is ours to take), reading and
     // releasing record after record. Nothing of this reaches the file.
     ring.force_release(inos_ring::Role::Consumer);
@@ -775,6 +783,42 @@ fn ring_info<K: Kind>(
         grant.release();
     }
     Ok(info)
+}
+
+/// The records of a fixed-size ring (ring.md §3.3), read in place from `HEAD` to `TAIL` (the
+/// typed consumer needs the message type at compile time). A tail that falls short of a record
+/// stops the listing with the error a consumer would report.
+fn fixed_records(info: &mut RingInfo, r: Region<'_>, opts: &Options) {
+    use inos_ring::layout as rl;
+    let (cap, stride) = (info.capacity, rl::fixed_stride(info.message_size));
+    let (mut pos, tail) = (info.head, info.tail);
+    while pos != tail {
+        let at = rl::fixed_slot(cap, stride, pos);
+        if at.wrapping_sub(pos) + stride > tail.wrapping_sub(pos) {
+            info.records_error = Some(
+                inos_ring::Error::Corrupt(inos_ring::Corruption::Positions { head: pos, tail })
+                    .into(),
+            );
+            return;
+        }
+        if info.records.len() == opts.records {
+            info.more_records = true;
+            return;
+        }
+        let data_offset = at & (cap - 1);
+        let mut head = vec![0u8; (info.message_size as usize).min(RECORD_PREVIEW)];
+        if let Err(e) = r.read(rl::HEADER_LEN + data_offset as usize, &mut head) {
+            info.records_error = Some(inos_ring::Error::from(e).into());
+            return;
+        }
+        info.records.push(RecordInfo {
+            data_offset,
+            len: info.message_size,
+            head_hex: hex(&head),
+            head,
+        });
+        pos = at.wrapping_add(stride);
+    }
 }
 
 /// Lower-case hex, space-separated.

@@ -142,11 +142,15 @@ fn ring(o: &mut String, r: &RingReport) {
 fn ring_body(o: &mut String, i: &RingInfo) {
     let _ = writeln!(
         o,
-        "{}, mode {}, capacity {} (max message {})",
+        "{}, mode {}, capacity {} ({})",
         i.kind.to_uppercase(),
         i.mode,
         i.capacity,
-        i.max_message
+        if i.message_size == 0 {
+            format!("max message {}", i.max_message)
+        } else {
+            format!("fixed {}-byte messages", i.message_size)
+        }
     );
     let pct = if i.capacity > 0 {
         100.0 * f64::from(i.used_bytes) / f64::from(i.capacity)

@@ -734,3 +734,51 @@ fn binary_cli_and_exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn fixed_size_rings_show_their_message_size_and_records() {
+    let buf = populated();
+    let att = inos_layout::attach_any(buf.region(), inos_layout::WaitPolicy::NO_WAIT).unwrap();
+    // 12-byte messages in a ring whose positions start 16 bytes before the end of a lap: the
+    // second record skips the last 4 bytes (ring.md §3.3).
+    let cap = 128 * 1024;
+    let ring = Ring::<Spsc>::init_fixed_with(
+        att.get("outbox_kernel").unwrap(),
+        cap,
+        inos_ring::Mode::Wake,
+        cap - 16,
+        12,
+    )
+    .unwrap();
+    let mut p = ring.fixed_producer::<[u32; 3]>().unwrap();
+    for i in 0..3u32 {
+        p.try_push([i, 0x6162_6364, 7]).unwrap();
+    }
+    let f = TempFile::new("fixed");
+    f.write(&bytes_of(&buf));
+    let s = snapshot_file(
+        f.path(),
+        &Options {
+            records: 2,
+            ..opts()
+        },
+    )
+    .unwrap();
+    let r = s.ring("outbox_kernel").unwrap().ring.as_ref().unwrap();
+    assert_eq!(r.message_size, 12);
+    assert!(r.records_error.is_none(), "{:?}", r.records_error);
+    let at: Vec<u32> = r.records.iter().map(|x| x.data_offset).collect();
+    assert_eq!(at, [cap - 16, 0]);
+    assert!(r.records.iter().all(|x| x.len == 12));
+    assert_eq!(
+        &r.records[1].head[..8],
+        &[1, 0, 0, 0, b'd', b'c', b'b', b'a']
+    );
+    assert!(r.more_records);
+    let text = render_text(&s, None);
+    assert!(text.contains("fixed 12-byte messages"), "{text}");
+    // A variable-length ring says its largest message instead.
+    let inbox = s.ring("inbox").unwrap().ring.as_ref().unwrap();
+    assert_eq!(inbox.message_size, 0);
+    assert!(text.contains("(max message "));
+}
