@@ -835,10 +835,8 @@ fn main() {
                 f64::NAN,
                 "context: a variable-length ring (`push_pods_with` / `pop_pods_with`: run records)",
             ),
-            contender("inos_drain", inos_batch::<u64, DRAIN>).with_target(
-                f64::NAN,
-                "context: ours with `drain` (views) instead of `pop_pods_with`",
-            ),
+            contender("inos_drain", inos_batch::<u64, DRAIN>)
+                .with_target(f64::NAN, "context: a variable-length ring, `drain` (views)"),
         ],
     );
     s.compare(
@@ -851,10 +849,8 @@ fn main() {
                 f64::NAN,
                 "context: a variable-length ring (`push_pods_with` / `pop_pods_with`: run records)",
             ),
-            contender("inos_drain", inos_batch::<[u64; 4], DRAIN>).with_target(
-                f64::NAN,
-                "context: ours with `drain` (views) instead of `pop_pods_with`",
-            ),
+            contender("inos_drain", inos_batch::<[u64; 4], DRAIN>)
+                .with_target(f64::NAN, "context: a variable-length ring, `drain` (views)"),
         ],
     );
     s.compare(
