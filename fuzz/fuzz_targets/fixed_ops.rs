@@ -1,5 +1,6 @@
 //! Fixed-size SPSC rings (ring.md §3.3) under hostile header words: an arbitrary sequence of
-//! operations of both handles (single and batched pushes and pops, re-attaches, a reset)
+//! operations of both handles (single and batched pushes and pops, re-attaches, a reset; single
+//! pushes and pops through the byte handles too, with lengths that fit and lengths that do not)
 //! interleaved with arbitrary values patched into `HEAD`, `TAIL` and `MESSAGE_SIZE`. Never a
 //! panic, an unbounded call or an untyped error; while nothing was patched (since the start or the
 //! last reset) the ring behaves exactly like the §3.3 model: every result predicted, values popped
@@ -29,6 +30,12 @@ enum Op {
     PopWith(u8),
     ReattachProducer,
     ReattachConsumer,
+    /// The producer re-attaches as a byte handle (`fixed_producer_bytes`) for one
+    /// `try_push_bytes` of `size + n % 3 - 1` bytes (only `size` is accepted), then as `T` again.
+    PushBytes(u8),
+    /// The consumer re-attaches as a byte handle for one `try_pop_bytes` into `size + n % 3 - 1`
+    /// bytes (shorter than `size` is refused), then as `T` again.
+    PopBytes(u8),
     /// `HEAD` moved by `delta` words (nearby values reach the record-boundary checks).
     NudgeHead(i8),
     /// `TAIL` moved by `delta` words.
@@ -118,6 +125,24 @@ impl Model {
         let s = self.msgs.pop_front()?;
         self.head = self.slot(self.head).wrapping_add(self.stride);
         Some(s)
+    }
+}
+
+/// Attaches to the ring at `r` and claims a role with `claim`; `None` if the header or positions
+/// are refused, which only patched words may cause.
+fn reattach<'a, H>(
+    r: Region<'a>,
+    tainted: bool,
+    claim: impl FnOnce(Ring<'a, Spsc>) -> Result<H, Error>,
+) -> Option<H> {
+    match Ring::<Spsc>::attach(r).and_then(claim) {
+        Ok(h) => Some(h),
+        Err(Error::Corrupt(_) | Error::BadMessageSize { .. } | Error::MessageSize { .. })
+            if tainted =>
+        {
+            None
+        }
+        Err(e) => panic!("re-attach: {e}"),
     }
 }
 
@@ -251,27 +276,72 @@ fn run<T: Pod + PartialEq + core::fmt::Debug>(inp: &Input, cap: u32) {
             }
             Op::ReattachProducer => {
                 p = None;
-                match Ring::<Spsc>::attach(r).and_then(|ring| ring.fixed_producer::<T>()) {
-                    Ok(h) => p = Some(h),
-                    Err(
-                        Error::Corrupt(_)
-                        | Error::BadMessageSize { .. }
-                        | Error::MessageSize { .. },
-                    ) if tainted => {}
-                    Err(e) => panic!("re-attach: {e}"),
-                }
+                p = reattach(r, tainted, |ring| ring.fixed_producer::<T>());
             }
             Op::ReattachConsumer => {
                 c = None;
-                match Ring::<Spsc>::attach(r).and_then(|ring| ring.fixed_consumer::<T>()) {
-                    Ok(h) => c = Some(h),
-                    Err(
-                        Error::Corrupt(_)
-                        | Error::BadMessageSize { .. }
-                        | Error::MessageSize { .. },
-                    ) if tainted => {}
-                    Err(e) => panic!("re-attach: {e}"),
+                c = reattach(r, tainted, |ring| ring.fixed_consumer::<T>());
+            }
+            Op::PushBytes(n) => {
+                if p.take().is_none() {
+                    continue;
                 }
+                let len = size + n as usize % 3 - 1;
+                let mut msg = vec![0u8; len];
+                let v: T = mk(seq);
+                let k = len.min(size);
+                msg[..k].copy_from_slice(&bytemuck::bytes_of(&v)[..k]);
+                if let Some(mut b) = reattach(r, tainted, |ring| ring.fixed_producer_bytes(size)) {
+                    let res = b.try_push_bytes(&msg);
+                    if len != size {
+                        assert_eq!(
+                            res,
+                            Err(Error::SizeMismatch {
+                                expected: size,
+                                found: len
+                            })
+                        );
+                    } else if tainted {
+                        assert!(res.as_ref().map_or_else(hostile_ok, |_| true), "{res:?}");
+                    } else if m.next_end(m.tail).is_some() {
+                        assert_eq!(res, Ok(()));
+                        m.push(seq);
+                    } else {
+                        assert_eq!(res, Err(Error::Full));
+                    }
+                    if len == size {
+                        seq = seq.wrapping_add(1);
+                    }
+                }
+                p = reattach(r, tainted, |ring| ring.fixed_producer::<T>());
+            }
+            Op::PopBytes(n) => {
+                if c.take().is_none() {
+                    continue;
+                }
+                let len = size + n as usize % 3 - 1;
+                let mut out = vec![0u8; len];
+                if let Some(mut b) = reattach(r, tainted, |ring| ring.fixed_consumer_bytes(size)) {
+                    let res = b.try_pop_bytes(&mut out);
+                    if len < size {
+                        assert_eq!(res, Err(Error::BufferTooSmall { needed: size }));
+                    } else if tainted {
+                        assert!(
+                            res.as_ref().map_or_else(hostile_ok, |&k| k == size),
+                            "{res:?}"
+                        );
+                    } else {
+                        match m.pop() {
+                            Some(s) => {
+                                assert_eq!(res, Ok(size));
+                                let v: T = mk(s);
+                                assert_eq!(&out[..size], bytemuck::bytes_of(&v));
+                            }
+                            None => assert_eq!(res, Err(Error::Empty)),
+                        }
+                    }
+                }
+                c = reattach(r, tainted, |ring| ring.fixed_consumer::<T>());
             }
             Op::NudgeHead(d) => {
                 tainted |= d != 0;

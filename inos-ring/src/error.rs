@@ -176,11 +176,13 @@ pub enum Error {
         /// Length of the message.
         needed: usize,
     },
-    /// A `pop_pod` found a message of another size (the message stays in the ring).
+    /// A `pop_pod` found a message of another size (the message stays in the ring), or a
+    /// [`FixedProducer::try_push_bytes`](crate::FixedProducer::try_push_bytes) was given a
+    /// message of another size than the ring's (nothing is written).
     SizeMismatch {
-        /// `size_of::<T>()`.
+        /// The size the call needs: `size_of::<T>()`, or the ring's message size.
         expected: usize,
-        /// Length of the message.
+        /// Length of the message (found in the ring, or given).
         found: usize,
     },
     /// The role is held by another party (defect 7: one consumer, one SPSC producer).

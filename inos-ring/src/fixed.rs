@@ -1,5 +1,7 @@
 //! Fixed-size SPSC rings (spec §3.3): [`FixedProducer`] and [`FixedConsumer`], typed handles
-//! for rings whose every message is one `T: bytemuck::Pod`.
+//! for rings whose every message is one `T: bytemuck::Pod`, and their byte forms
+//! (`FixedProducer<[u8]>` from [`Ring::fixed_producer_bytes`]) for code that learns the message
+//! size at run time, such as a language binding.
 //!
 //! The size is agreed in the header (`MESSAGE_SIZE`), so records carry no length word: a record
 //! is the bare value padded to 4 bytes, and an 8-byte message moves 8 bytes of the ring, as in a
@@ -36,9 +38,21 @@ fn size_word<T>() -> Result<u32, Error> {
     }
 }
 
-/// Checks that `ring` holds messages of `T`'s size; returns the record stride.
-fn check_ring<T>(ring: &Ring<'_, Spsc>) -> Result<u32, Error> {
-    let size = size_word::<T>()?;
+/// `message_size` as a `MESSAGE_SIZE` word for a byte-message handle, or
+/// [`Error::BadMessageSize`] for 0 or a size too large for any ring.
+fn size_word_of(message_size: usize) -> Result<u32, Error> {
+    match u32::try_from(message_size) {
+        Ok(0) | Err(_) => Err(Error::BadMessageSize {
+            found: message_size.min(u32::MAX as usize) as u32,
+        }),
+        Ok(n) => Ok(n),
+    }
+}
+
+/// Checks that `ring` holds messages of `size` bytes (`size` from [`size_word`] or
+/// [`size_word_of`]); returns the record stride.
+fn check_ring(ring: &Ring<'_, Spsc>, size: Result<u32, Error>) -> Result<u32, Error> {
+    let size = size?;
     if ring.message_size != size {
         return Err(Error::MessageSize {
             expected: size,
@@ -144,7 +158,7 @@ impl<'a> Ring<'a, Spsc> {
     /// assert_eq!(ring.holder(Role::Producer), PartyId::new(9));
     /// ```
     pub fn fixed_producer_as<T: Pod>(&self, id: PartyId) -> Result<FixedProducer<'a, T>, Error> {
-        FixedProducer::attach(*self, id)
+        FixedProducer::attach(*self, id, check_ring(self, size_word::<T>()))
     }
 
     /// Claims the consumer role of a fixed-size ring of `T` as [`PartyId::current`].
@@ -177,7 +191,58 @@ impl<'a> Ring<'a, Spsc> {
     /// assert_eq!(ring.holder(Role::Consumer), Some(PartyId::ANONYMOUS));
     /// ```
     pub fn fixed_consumer_as<T: Pod>(&self, id: PartyId) -> Result<FixedConsumer<'a, T>, Error> {
-        FixedConsumer::attach(*self, id)
+        FixedConsumer::attach(*self, id, check_ring(self, size_word::<T>()))
+    }
+
+    /// Claims the producer role of a fixed-size ring of `message_size`-byte messages as
+    /// [`PartyId::current`], for code that learns the size at run time (a binding, a tool): its
+    /// messages are byte slices of exactly that length ([`FixedProducer::try_push_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::BadMessageSize`] for a `message_size` of 0, [`Error::MessageSize`] unless the
+    /// ring's message size is `message_size`, [`Error::RoleTaken`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Error, Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 6).unwrap();
+    /// let size = ring.message_size().unwrap(); // learnt from the header
+    /// let mut p = ring.fixed_producer_bytes(size).unwrap();
+    /// p.try_push_bytes(b"abcdef").unwrap();
+    /// let mut c = ring.fixed_consumer::<[u8; 6]>().unwrap(); // a typed party reads it
+    /// assert_eq!(c.try_pop(), Ok(*b"abcdef"));
+    /// ```
+    pub fn fixed_producer_bytes(
+        &self,
+        message_size: usize,
+    ) -> Result<FixedProducer<'a, [u8]>, Error> {
+        let stride = check_ring(self, size_word_of(message_size));
+        FixedProducer::attach(*self, PartyId::current(), stride)
+    }
+
+    /// Claims the consumer role of a fixed-size ring of `message_size`-byte messages as
+    /// [`PartyId::current`] (see [`fixed_producer_bytes`](Ring::fixed_producer_bytes)).
+    ///
+    /// # Errors
+    /// As for [`fixed_producer_bytes`](Ring::fixed_producer_bytes).
+    ///
+    /// ```
+    /// # use inos_ring::{Error, Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 6).unwrap();
+    /// assert!(matches!(ring.fixed_consumer_bytes(5), Err(Error::MessageSize { expected: 5, found: 6 })));
+    /// let mut c = ring.fixed_consumer_bytes(6).unwrap();
+    /// ring.fixed_producer::<[u8; 6]>().unwrap().try_push(*b"abcdef").unwrap();
+    /// let mut buf = [0u8; 16];
+    /// assert_eq!(c.try_pop_bytes(&mut buf), Ok(6));
+    /// assert_eq!(&buf[..6], b"abcdef");
+    /// ```
+    pub fn fixed_consumer_bytes(
+        &self,
+        message_size: usize,
+    ) -> Result<FixedConsumer<'a, [u8]>, Error> {
+        let stride = check_ring(self, size_word_of(message_size));
+        FixedConsumer::attach(*self, PartyId::current(), stride)
     }
 }
 
@@ -202,7 +267,7 @@ impl<'a> Ring<'a, Spsc> {
 ///     }
 /// });
 /// ```
-pub struct FixedProducer<'a, T> {
+pub struct FixedProducer<'a, T: ?Sized> {
     ring: Ring<'a, Spsc>,
     region: Region<'a>,
     mask: u32,
@@ -212,11 +277,11 @@ pub struct FixedProducer<'a, T> {
     tail: u32,
     /// The consumer position last read (never ahead of the real one).
     head_cache: u32,
-    _values: PhantomData<fn(T) -> T>,
+    _values: PhantomData<fn(&T) -> &T>,
     _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
-impl<T> core::fmt::Debug for FixedProducer<'_, T> {
+impl<T: ?Sized> core::fmt::Debug for FixedProducer<'_, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("FixedProducer")
             .field("ring", &self.ring)
@@ -225,9 +290,14 @@ impl<T> core::fmt::Debug for FixedProducer<'_, T> {
     }
 }
 
-impl<'a, T: Pod> FixedProducer<'a, T> {
-    fn attach(ring: Ring<'a, Spsc>, id: PartyId) -> Result<Self, Error> {
-        let stride = check_ring::<T>(&ring)?;
+impl<'a, T: ?Sized> FixedProducer<'a, T> {
+    /// Claims the role; `stride` is the record stride from [`check_ring`] (or its error).
+    fn attach(
+        ring: Ring<'a, Spsc>,
+        id: PartyId,
+        stride: Result<u32, Error>,
+    ) -> Result<Self, Error> {
+        let stride = stride?;
         crate::crash::point();
         ring.claim_role(Role::Producer, id)?;
         let mut p = Self {
@@ -289,6 +359,36 @@ impl<'a, T: Pod> FixedProducer<'a, T> {
         }
     }
 
+    /// Copies `msg` (at most a stride: the message size) into the next record and publishes it.
+    #[inline(always)]
+    fn push_raw(&mut self, msg: &[u8]) -> Result<(), Error> {
+        debug_assert!(msg.len() <= self.stride as usize);
+        let cap = self.ring.capacity;
+        let at = fixed_slot(cap, self.stride, self.tail);
+        let end = at.wrapping_add(self.stride);
+        // end - head <= capacity: the record (and any skipped bytes before it) is free space.
+        // At most capacity + 2 * stride <= 2 * capacity <= 2^32, so the wrapping difference is
+        // exact.
+        if end.wrapping_sub(self.head_cache) > cap
+            && end.wrapping_sub(self.refresh_head(self.tail)?) > cap
+        {
+            return Err(Error::Full);
+        }
+        crate::crash::point();
+        // SAFETY: `fixed_slot` put the record's stride bytes (the message size padded to 4, and
+        // `msg` is no longer than the message size) inside the data area, 4-aligned (positions
+        // are 4-aligned and so are the skipped bytes); they are free space, ours until the TAIL
+        // store below publishes them.
+        unsafe {
+            self.region
+                .copy_in_padded(HEADER_LEN + (at & self.mask) as usize, msg)
+        };
+        self.publish(end);
+        Ok(())
+    }
+}
+
+impl<'a, T: Pod> FixedProducer<'a, T> {
     /// Copies `value` into the ring as one message.
     ///
     /// # Errors
@@ -307,29 +407,8 @@ impl<'a, T: Pod> FixedProducer<'a, T> {
     /// ```
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), Error> {
-        let cap = self.ring.capacity;
-        let at = fixed_slot(cap, self.stride, self.tail);
-        let end = at.wrapping_add(self.stride);
-        // end - head <= capacity: the record (and any skipped bytes before it) is free space.
-        // At most capacity + 2 * stride <= 2 * capacity <= 2^32, so the wrapping difference is
-        // exact.
-        if end.wrapping_sub(self.head_cache) > cap
-            && end.wrapping_sub(self.refresh_head(self.tail)?) > cap
-        {
-            return Err(Error::Full);
-        }
-        crate::crash::point();
-        // SAFETY: `fixed_slot` put the record's stride bytes (size_of::<T>() padded to 4) inside
-        // the data area, 4-aligned (positions are 4-aligned and so are the skipped bytes); they
-        // are free space, ours until the TAIL store below publishes them.
-        unsafe {
-            self.region.copy_in_padded(
-                HEADER_LEN + (at & self.mask) as usize,
-                bytemuck::bytes_of(&value),
-            )
-        };
-        self.publish(end);
-        Ok(())
+        // size_of::<T>() is the ring's message size (checked on attach).
+        self.push_raw(bytemuck::bytes_of(&value))
     }
 
     /// Pushes as many of `values` as fit now and publishes them with one store of `TAIL`.
@@ -424,7 +503,7 @@ impl<'a, T: Pod> FixedProducer<'a, T> {
     }
 }
 
-impl<T> Drop for FixedProducer<'_, T> {
+impl<T: ?Sized> Drop for FixedProducer<'_, T> {
     fn drop(&mut self) {
         if crate::crash::dead() {
             return; // a simulated crash: the role stays claimed (tests only)
@@ -449,7 +528,7 @@ impl<T> Drop for FixedProducer<'_, T> {
 /// let mut c = ring.fixed_consumer::<[u16; 4]>().unwrap();
 /// assert_eq!(c.try_pop(), Ok([1, 2, 3, 4]));
 /// ```
-pub struct FixedConsumer<'a, T> {
+pub struct FixedConsumer<'a, T: ?Sized> {
     ring: Ring<'a, Spsc>,
     region: Region<'a>,
     mask: u32,
@@ -459,11 +538,11 @@ pub struct FixedConsumer<'a, T> {
     head: u32,
     /// The producer position last read (never behind `head`).
     tail_cache: u32,
-    _values: PhantomData<fn(T) -> T>,
+    _values: PhantomData<fn(&T) -> &T>,
     _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
-impl<T> core::fmt::Debug for FixedConsumer<'_, T> {
+impl<T: ?Sized> core::fmt::Debug for FixedConsumer<'_, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("FixedConsumer")
             .field("ring", &self.ring)
@@ -472,9 +551,14 @@ impl<T> core::fmt::Debug for FixedConsumer<'_, T> {
     }
 }
 
-impl<'a, T: Pod> FixedConsumer<'a, T> {
-    fn attach(ring: Ring<'a, Spsc>, id: PartyId) -> Result<Self, Error> {
-        let stride = check_ring::<T>(&ring)?;
+impl<'a, T: ?Sized> FixedConsumer<'a, T> {
+    /// Claims the role; `stride` is the record stride from [`check_ring`] (or its error).
+    fn attach(
+        ring: Ring<'a, Spsc>,
+        id: PartyId,
+        stride: Result<u32, Error>,
+    ) -> Result<Self, Error> {
+        let stride = stride?;
         crate::crash::point();
         ring.claim_role(Role::Consumer, id)?;
         let mut c = Self {
@@ -558,6 +642,36 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
         }
     }
 
+    /// Releases up to `end` if that is past the head.
+    #[inline(always)]
+    fn release_if(&mut self, end: u32) {
+        if end != self.head {
+            self.release(end);
+        }
+    }
+
+    /// Copies the next message into `out` (at most a stride: the message size) and releases it.
+    #[inline(always)]
+    fn pop_raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        debug_assert!(out.len() <= self.stride as usize);
+        let h = self.head;
+        if h == self.tail_cache && self.refresh_tail(h)? == h {
+            return Err(Error::Empty);
+        }
+        let at = self.record_at(h)?;
+        // SAFETY: `fixed_slot` put the record's stride bytes (the message size padded to 4, and
+        // `out` is no longer than the message size) inside the data area, 4-aligned, and
+        // `record_at` checked they lie below the tail the producer published (Acquire).
+        unsafe {
+            self.region
+                .copy_out_padded(HEADER_LEN + (at & self.mask) as usize, out)
+        };
+        self.release(at.wrapping_add(self.stride));
+        Ok(())
+    }
+}
+
+impl<'a, T: Pod> FixedConsumer<'a, T> {
     /// Takes the next message.
     ///
     /// # Errors
@@ -575,21 +689,9 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
     /// ```
     #[inline]
     pub fn try_pop(&mut self) -> Result<T, Error> {
-        let h = self.head;
-        if h == self.tail_cache && self.refresh_tail(h)? == h {
-            return Err(Error::Empty);
-        }
-        let at = self.record_at(h)?;
         let mut value = T::zeroed();
-        // SAFETY: `fixed_slot` put the record's stride bytes inside the data area, 4-aligned, and
-        // `record_at` checked they lie below the tail the producer published (Acquire).
-        unsafe {
-            self.region.copy_out_padded(
-                HEADER_LEN + (at & self.mask) as usize,
-                bytemuck::bytes_of_mut(&mut value),
-            )
-        };
-        self.release(at.wrapping_add(self.stride));
+        // size_of::<T>() is the ring's message size (checked on attach).
+        self.pop_raw(bytemuck::bytes_of_mut(&mut value))?;
         Ok(value)
     }
 
@@ -666,17 +768,9 @@ impl<'a, T: Pod> FixedConsumer<'a, T> {
         self.release_if(h);
         Ok(n)
     }
-
-    /// Releases up to `end` if that is past the head.
-    #[inline(always)]
-    fn release_if(&mut self, end: u32) {
-        if end != self.head {
-            self.release(end);
-        }
-    }
 }
 
-impl<T> Drop for FixedConsumer<'_, T> {
+impl<T: ?Sized> Drop for FixedConsumer<'_, T> {
     fn drop(&mut self) {
         if crate::crash::dead() {
             return; // a simulated crash: the role stays claimed (tests only)
@@ -684,6 +778,150 @@ impl<T> Drop for FixedConsumer<'_, T> {
         // SYNC: Release, pairs with the Acquire role claim of the next consumer, which then sees
         // our head.
         self.ring.word(CONSUMER_ROLE).store(0, Ordering::Release);
+    }
+}
+
+impl FixedProducer<'_, [u8]> {
+    /// Copies `msg`, exactly the ring's message size long, into the ring as one message (for
+    /// code that learns the size at run time; see [`Ring::fixed_producer_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::SizeMismatch`] (`msg` is not the ring's message size long; nothing written),
+    /// [`Error::Full`] (nothing written; retry later), [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Error, Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 3).unwrap();
+    /// let mut p = ring.fixed_producer_bytes(3).unwrap();
+    /// assert_eq!(p.try_push_bytes(b"ab"), Err(Error::SizeMismatch { expected: 3, found: 2 }));
+    /// for _ in 0..16 {
+    ///     p.try_push_bytes(b"abc").unwrap(); // 4 bytes of the ring each (padded)
+    /// }
+    /// assert_eq!(p.try_push_bytes(b"abc"), Err(Error::Full));
+    /// ```
+    #[inline]
+    pub fn try_push_bytes(&mut self, msg: &[u8]) -> Result<(), Error> {
+        let size = self.ring.message_size as usize;
+        if msg.len() != size {
+            return Err(Error::SizeMismatch {
+                expected: size,
+                found: msg.len(),
+            });
+        }
+        self.push_raw(msg)
+    }
+}
+
+impl FixedConsumer<'_, [u8]> {
+    /// Copies the next message into the front of `buf` and takes it; returns its length (the
+    /// ring's message size). See [`Ring::fixed_consumer_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] (`buf` is shorter than the ring's message size; nothing is
+    /// taken), [`Error::Empty`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Error, Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 3).unwrap();
+    /// let mut c = ring.fixed_consumer_bytes(3).unwrap();
+    /// let mut out = [0u8; 8];
+    /// assert_eq!(c.try_pop_bytes(&mut out), Err(Error::Empty));
+    /// ring.fixed_producer_bytes(3).unwrap().try_push_bytes(b"xyz").unwrap();
+    /// assert_eq!(c.try_pop_bytes(&mut out[..2]), Err(Error::BufferTooSmall { needed: 3 }));
+    /// assert_eq!(c.try_pop_bytes(&mut out), Ok(3));
+    /// assert_eq!(&out[..3], b"xyz");
+    /// ```
+    #[inline]
+    pub fn try_pop_bytes(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        let size = self.ring.message_size as usize;
+        let Some(out) = buf.get_mut(..size) else {
+            return Err(Error::BufferTooSmall { needed: size });
+        };
+        self.pop_raw(out)?;
+        Ok(size)
+    }
+}
+
+/// Runs `attempt` until it gives something other than `blocked`, sleeping on the epoch slot at
+/// `slot` between attempts, until `deadline` (the wait loop of every blocking fixed-ring call).
+#[cfg(feature = "std")]
+fn wait_while<T>(
+    ring: &Ring<'_, Spsc>,
+    slot: usize,
+    blocked: Error,
+    deadline: crate::Deadline,
+    mut attempt: impl FnMut() -> Result<T, Error>,
+) -> Result<T, Error> {
+    crate::wake::blocking::wait_on(ring, slot, deadline, || match attempt() {
+        Err(e) if e == blocked => Ok(None),
+        r => r.map(Some),
+    })
+}
+
+#[cfg(feature = "std")]
+impl FixedProducer<'_, [u8]> {
+    /// Like [`try_push_bytes`](Self::try_push_bytes), but while the ring is full sleeps as
+    /// [`FixedProducer::push_wait`] does.
+    ///
+    /// # Errors
+    /// [`Error::SizeMismatch`], [`Error::TimedOut`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # use std::time::Duration;
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(128)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 128, 32).unwrap();
+    /// let mut p = ring.fixed_producer_bytes(32).unwrap();
+    /// for i in 0..4 {
+    ///     p.push_wait_bytes(&[i; 32], Duration::from_secs(1)).unwrap();
+    /// }
+    /// let soon = Duration::from_millis(2);
+    /// assert_eq!(p.push_wait_bytes(&[3; 32], soon), Err(inos_ring::Error::TimedOut));
+    /// ```
+    pub fn push_wait_bytes(
+        &mut self,
+        msg: &[u8],
+        deadline: impl Into<crate::Deadline>,
+    ) -> Result<(), Error> {
+        let ring = self.ring;
+        wait_while(&ring, SPACE_EPOCH, Error::Full, deadline.into(), || {
+            self.try_push_bytes(msg)
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl FixedConsumer<'_, [u8]> {
+    /// Like [`try_pop_bytes`](Self::try_pop_bytes), but while the ring is empty sleeps as
+    /// [`FixedConsumer::pop_wait`] does.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`], [`Error::TimedOut`], [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # use std::time::Duration;
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// let (mut p, mut c) = (ring.fixed_producer_bytes(4).unwrap(), ring.fixed_consumer_bytes(4).unwrap());
+    /// std::thread::scope(|s| {
+    ///     s.spawn(move || p.push_wait_bytes(b"ping", Duration::from_secs(5)).unwrap());
+    ///     let mut out = [0u8; 4];
+    ///     assert_eq!(c.pop_wait_bytes(&mut out, Duration::from_secs(5)), Ok(4));
+    ///     assert_eq!(&out, b"ping");
+    /// });
+    /// ```
+    pub fn pop_wait_bytes(
+        &mut self,
+        buf: &mut [u8],
+        deadline: impl Into<crate::Deadline>,
+    ) -> Result<usize, Error> {
+        let ring = self.ring;
+        wait_while(&ring, DATA_EPOCH, Error::Empty, deadline.into(), || {
+            self.try_pop_bytes(buf)
+        })
     }
 }
 
@@ -714,11 +952,8 @@ impl<T: Pod> FixedProducer<'_, T> {
         deadline: impl Into<crate::Deadline>,
     ) -> Result<(), Error> {
         let ring = self.ring;
-        crate::wake::blocking::wait_on(&ring, SPACE_EPOCH, deadline.into(), || {
-            match self.try_push(value) {
-                Err(Error::Full) => Ok(None),
-                r => r.map(Some),
-            }
+        wait_while(&ring, SPACE_EPOCH, Error::Full, deadline.into(), || {
+            self.try_push(value)
         })
     }
 }
@@ -742,11 +977,8 @@ impl<T: Pod> FixedConsumer<'_, T> {
     /// ```
     pub fn pop_wait(&mut self, deadline: impl Into<crate::Deadline>) -> Result<T, Error> {
         let ring = self.ring;
-        crate::wake::blocking::wait_on(&ring, DATA_EPOCH, deadline.into(), || {
-            match self.try_pop() {
-                Err(Error::Empty) => Ok(None),
-                r => r.map(Some),
-            }
+        wait_while(&ring, DATA_EPOCH, Error::Empty, deadline.into(), || {
+            self.try_pop()
         })
     }
 }

@@ -43,9 +43,10 @@
 //!   [`Ring::init_fixed`] agrees one message size in its header (`MESSAGE_SIZE`), and its typed
 //!   handles [`FixedProducer`] / [`FixedConsumer`] move bare records (the value padded to 4
 //!   bytes, no length word), as a typed in-process queue does: `try_push(T)`, `try_pop() -> T`,
-//!   batches through slices or closures, and blocking `push_wait` / `pop_wait`. The
-//!   variable-length handles refuse such a ring, and the fixed ones a ring of another size
-//!   ([`Error::MessageSize`]).
+//!   batches through slices or closures, and blocking `push_wait` / `pop_wait`; code that learns
+//!   the size at run time takes byte handles ([`Ring::fixed_producer_bytes`]:
+//!   `try_push_bytes(&[u8])`, `try_pop_bytes(&mut [u8])`). The variable-length handles refuse
+//!   such a ring, and the fixed ones a ring of another size ([`Error::MessageSize`]).
 //! - **Framing of variable-length rings** (wire format version 5, unchanged in 6): an SPSC record is one 4-byte header word (the length,
 //!   or [`layout::SPSC_PADDING`] plus the bytes to skip) and its payload padded to 4 bytes, so an
 //!   8-byte message moves 12 bytes, or a **run** ([`layout::SPSC_RUN`]): one 12-byte header and

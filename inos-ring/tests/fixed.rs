@@ -2,7 +2,8 @@
 //! bytes at the end of a lap, `TAIL` / `HEAD` after every call), round trips of several sizes
 //! with positions that wrap, full and empty, batches with every limit across the wrap, panicking
 //! closures, the attach and format errors of the `MESSAGE_SIZE` word, hostile `TAIL` and `HEAD`
-//! (typed errors, never a panic), roles, `reset`, and two threads exchanging a long sequence.
+//! (typed errors, never a panic), roles, `reset`, two threads exchanging a long sequence, and
+//! the byte handles (`fixed_producer_bytes` / `fixed_consumer_bytes`) against typed ones.
 #![allow(missing_docs)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -1013,5 +1014,157 @@ fn two_threads_batches_every_message_once_in_order() {
     for mode in [Mode::Wake, Mode::Poll] {
         two_threads(mode, 512, u32::MAX - 255, true, |s| s);
         two_threads(mode, 256, u32::MAX - 7 - 48, true, twelve);
+    }
+}
+
+/// Byte handles (`fixed_producer_bytes` / `fixed_consumer_bytes`) move the same records as typed
+/// handles of the same size, in both directions, across the end of a lap and with positions that
+/// wrap through 0.
+fn bytes_round_trip<const N: usize>(cap: u32, start: u32) {
+    let buf = ring_buf(cap);
+    let r = buf.region();
+    let ring = Ring::<Spsc>::init_fixed_with(r, cap, Mode::Wake, start, N).unwrap();
+    // Under Miri, enough to wrap from the starts below (two directions of `total` records).
+    let total = if cfg!(miri) {
+        60 / stride(N) + 2
+    } else {
+        4 * cap / stride(N) + 9
+    };
+    let mut out = [0u8; 64];
+    // Bytes in, typed out.
+    {
+        let mut p = ring.fixed_producer_bytes(N).unwrap();
+        let mut c = ring.fixed_consumer::<B<N>>().unwrap();
+        for seq in 0..total {
+            assert_eq!(p.try_push_bytes(&mk::<N>(seq).0), Ok(()));
+            assert_eq!(c.try_pop(), Ok(mk(seq)));
+        }
+    }
+    // Typed in, bytes out (into a buffer longer than the message: only N bytes are written).
+    let mut p = ring.fixed_producer::<B<N>>().unwrap();
+    let mut c = ring.fixed_consumer_bytes(N).unwrap();
+    for seq in total..2 * total {
+        out.fill(0xEE);
+        assert_eq!(p.try_push(mk(seq)), Ok(()));
+        assert_eq!(c.try_pop_bytes(&mut out), Ok(N));
+        assert_eq!(out[..N], mk::<N>(seq).0, "N {N} cap {cap} start {start}");
+        assert!(
+            out[N..].iter().all(|&b| b == 0xEE),
+            "wrote past the message"
+        );
+    }
+    assert_eq!(c.try_pop_bytes(&mut out), Err(Error::Empty));
+    assert_eq!(ring.used_bytes(), Ok(0));
+    assert!(
+        get(r, TAIL) < start || start < u32::MAX - 2 * cap,
+        "positions wrapped through 0"
+    );
+}
+
+#[test]
+fn byte_handles_move_the_records_of_typed_handles() {
+    for start in [0, u32::MAX - 7, u32::MAX - 103] {
+        bytes_round_trip::<1>(64, start);
+        bytes_round_trip::<5>(64, start);
+        bytes_round_trip::<12>(64, start);
+        bytes_round_trip::<24>(64, start);
+        bytes_round_trip::<56>(128, start);
+    }
+}
+
+#[test]
+fn byte_handles_check_sizes_and_leave_the_ring_alone_on_error() {
+    let buf = ring_buf(64);
+    let r = buf.region();
+    // A variable-length ring is refused, naming the size asked for.
+    let ring = Ring::<Spsc>::init(r, 64).unwrap();
+    assert_eq!(
+        ring.fixed_producer_bytes(8).err(),
+        Some(Error::MessageSize {
+            expected: 8,
+            found: 0
+        })
+    );
+    assert_eq!(
+        ring.fixed_consumer_bytes(8).err(),
+        Some(Error::MessageSize {
+            expected: 8,
+            found: 0
+        })
+    );
+    let ring = Ring::<Spsc>::init_fixed(r, 64, 12).unwrap();
+    for bad in [0, usize::MAX] {
+        assert!(matches!(
+            ring.fixed_producer_bytes(bad),
+            Err(Error::BadMessageSize { .. })
+        ));
+        assert!(matches!(
+            ring.fixed_consumer_bytes(bad),
+            Err(Error::BadMessageSize { .. })
+        ));
+    }
+    assert_eq!(
+        ring.fixed_consumer_bytes(11).err(),
+        Some(Error::MessageSize {
+            expected: 11,
+            found: 12
+        })
+    );
+    // Refused attaches claimed no role.
+    assert_eq!(ring.holder(Role::Producer), None);
+    assert_eq!(ring.holder(Role::Consumer), None);
+
+    let mut p = ring.fixed_producer_bytes(12).unwrap();
+    let mut c = ring.fixed_consumer_bytes(12).unwrap();
+    let before = get(r, TAIL);
+    for len in [0, 11, 13, 64] {
+        assert_eq!(
+            p.try_push_bytes(&vec![7; len]),
+            Err(Error::SizeMismatch {
+                expected: 12,
+                found: len
+            })
+        );
+    }
+    assert_eq!(get(r, TAIL), before, "a refused push wrote TAIL");
+    assert_eq!(c.try_pop_bytes(&mut [0; 12]), Err(Error::Empty));
+    p.try_push_bytes(&mk::<12>(1).0).unwrap();
+    let head = get(r, HEAD);
+    assert_eq!(
+        c.try_pop_bytes(&mut [0; 11]),
+        Err(Error::BufferTooSmall { needed: 12 })
+    );
+    assert_eq!(get(r, HEAD), head, "a refused pop released its record");
+    let mut out = [0; 12];
+    assert_eq!(c.try_pop_bytes(&mut out), Ok(12));
+    assert_eq!(out, mk::<12>(1).0);
+    // Roles are released on drop, as for typed handles.
+    drop((p, c));
+    assert_eq!(ring.holder(Role::Producer), None);
+    assert_eq!(ring.holder(Role::Consumer), None);
+}
+
+#[test]
+fn byte_handles_two_threads_every_message_once_in_order() {
+    let n = stress_count();
+    for mode in [Mode::Wake, Mode::Poll] {
+        let buf = ring_buf(64);
+        let ring = Ring::<Spsc>::init_fixed_with(buf.region(), 64, mode, u32::MAX - 7, 12).unwrap();
+        let mut p = ring.fixed_producer_bytes(12).unwrap();
+        let mut c = ring.fixed_consumer_bytes(12).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                for seq in 0..n {
+                    let msg = bytemuck::cast::<[u32; 3], [u8; 12]>(twelve(seq));
+                    p.push_wait_bytes(&msg, Deadline::never()).unwrap();
+                }
+            });
+            let mut out = [0u8; 16];
+            for seq in 0..n {
+                assert_eq!(c.pop_wait_bytes(&mut out, Deadline::never()), Ok(12));
+                assert_eq!(out[..12], bytemuck::cast::<[u32; 3], [u8; 12]>(twelve(seq)));
+            }
+        });
+        assert_eq!(c.try_pop_bytes(&mut [0; 12]), Err(Error::Empty));
     }
 }
