@@ -247,6 +247,13 @@ export class Inos {
   }
 
   ringInit(addr, len, capacity, kind) { return check(this.x.inos_ring_init(addr, len, capacity, kind), 'ring_init'); }
+  /**
+   * Formats a fixed-size SPSC ring (ring.md §3.3) whose every message is `messageSize` bytes;
+   * `ringProducer` / `ringConsumer` claim its ends, `push` then takes exactly that many bytes.
+   */
+  ringInitFixed(addr, len, capacity, messageSize) {
+    return check(this.x.inos_ring_init_fixed(addr, len, capacity, messageSize), 'ring_init_fixed');
+  }
   ringProducer(addr, len) { return check(this.x.inos_ring_producer(addr, len), 'ring_producer'); }
   ringConsumer(addr, len) { return check(this.x.inos_ring_consumer(addr, len), 'ring_consumer'); }
   ringClose(h) { return check(this.x.inos_ring_close(h), 'ring_close'); }

@@ -2,7 +2,7 @@
 // instantiates nothing it does not need: the pure-JS roles never touch the wasm module.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, STATUS, statusName, FOREVER } from './inos.mjs';
-import { RingConsumer, RingProducer, RingObserver, Epoch } from './reference.mjs';
+import { RingConsumer, RingProducer, RingObserver, Epoch, FixedRingConsumer, FixedRingProducer } from './reference.mjs';
 import { makeMessage, checkMessage } from './messages.mjs';
 import { ledgerWorkload } from './ledger-workload.mjs';
 import { arenaWorkload, arenaChurn, rustParty, jsParty } from './arena-workload.mjs';
@@ -26,14 +26,15 @@ function awaitRegistered(sab, addr, n) {
 }
 
 const roles = {
-  // Rust (wasm) producer: pushes n messages tagged `tag` through inos_ring_push_wait.
+  // Rust (wasm) producer: pushes n messages tagged `tag` through inos_ring_push_wait (all of
+  // `fixedSize` bytes if given: a fixed-size ring).
   'rust-producer'() {
     const inos = instantiate(d.module, d.memory, d.plan, d.slot);
     const h = inos.ringProducer(d.ring, d.ringLen);
     if (d.waitForConsumerAt !== undefined) awaitRegistered(d.memory.buffer, d.waitForConsumerAt, 1);
     let timeouts = 0;
     for (let seq = 0; seq < d.n; seq++) {
-      const msg = makeMessage(d.tag, seq, d.maxBody);
+      const msg = makeMessage(d.tag, seq, d.maxBody, d.fixedSize);
       for (;;) {
         const r = inos.push(h, msg, FOREVER);
         if (r === STATUS.OK) break;
@@ -46,13 +47,16 @@ const roles = {
     return { sent: d.n, timeouts };
   },
 
-  // Pure-JS producer (reference.mjs): no wasm in this worker at all.
+  // Pure-JS producer (reference.mjs): no wasm in this worker at all. With `fixedSize`, the
+  // fixed-size ring producer (ring.md §3.3).
   'js-producer'() {
     const sab = d.memory.buffer;
-    const p = new RingProducer(sab, d.ring, d.ringLen);
+    const p = d.fixedSize === undefined
+      ? new RingProducer(sab, d.ring, d.ringLen)
+      : new FixedRingProducer(sab, d.ring, d.ringLen, d.fixedSize);
     if (d.waitForConsumerAt !== undefined) awaitRegistered(sab, d.waitForConsumerAt, 1);
     for (let seq = 0; seq < d.n; seq++) {
-      const msg = makeMessage(d.tag, seq, d.maxBody);
+      const msg = makeMessage(d.tag, seq, d.maxBody, d.fixedSize);
       while (!p.push(msg)) {
         if (timeLeft() <= 0) expire(`js-producer at seq ${seq}`);
       }
@@ -61,10 +65,13 @@ const roles = {
     return { sent: d.n, spaceWaits: p.spaceEpoch.stats };
   },
 
-  // Pure-JS consumer (reference.mjs): blocks in Atomics.wait on the ring's data epoch.
+  // Pure-JS consumer (reference.mjs): blocks in Atomics.wait on the ring's data epoch. With
+  // `fixedSize`, the fixed-size ring consumer (ring.md §3.3).
   'js-consumer'() {
     const sab = d.memory.buffer;
-    const c = new RingConsumer(sab, d.ring, d.ringLen);
+    const c = d.fixedSize === undefined
+      ? new RingConsumer(sab, d.ring, d.ringLen)
+      : new FixedRingConsumer(sab, d.ring, d.ringLen, d.fixedSize);
     const next = new Map(d.expect.map(([tag]) => [tag, 0]));
     const total = d.expect.reduce((a, [, n]) => a + n, 0);
     let got = 0, bytes = 0;
@@ -74,7 +81,7 @@ const roles = {
         if (timeLeft() <= 0) expire(`js-consumer after ${got}/${total}`);
         continue;
       }
-      const { tag, seq } = checkMessage(msg, d.maxBody);
+      const { tag, seq } = checkMessage(msg, d.maxBody, d.fixedSize);
       if (next.get(tag) !== seq) throw new Error(`tag ${tag}: got seq ${seq}, expected ${next.get(tag)}`);
       next.set(tag, seq + 1);
       got++;
@@ -116,7 +123,7 @@ const roles = {
         if (timeLeft() <= 0) expire(`rust-consumer after ${got}/${total}`);
         continue;
       }
-      const { tag, seq } = checkMessage(msg, d.maxBody);
+      const { tag, seq } = checkMessage(msg, d.maxBody, d.fixedSize);
       if (next.get(tag) !== seq) throw new Error(`tag ${tag}: got seq ${seq}, expected ${next.get(tag)}`);
       next.set(tag, seq + 1);
       got++;

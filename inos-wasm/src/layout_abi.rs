@@ -9,8 +9,9 @@ use inos_ring::{layout::HEADER_LEN as RING_HEADER_LEN, Mpsc, Ring};
 use crate::mem;
 use crate::status::{self, INVALID, NOT_FOUND};
 
-/// Version of this ABI (the export names, argument lists and status codes).
-pub const ABI_VERSION: u32 = 3;
+/// Version of this ABI (the export names, argument lists and status codes). 4 added
+/// [`inos_ring_init_fixed`](crate::inos_ring_init_fixed): fixed-size rings (ring.md §3.3).
+pub const ABI_VERSION: u32 = 4;
 
 /// Accounts the standard ledger region is formatted with.
 pub const STANDARD_LEDGER_ACCOUNTS: u32 = 512;

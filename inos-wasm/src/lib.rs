@@ -25,6 +25,7 @@
 //! | [`inos_epoch_wait_changed`] | slot addr, last_seen, timeout_ms | `i64` value / status |
 //! | [`inos_ring_required_len`] | capacity | bytes / status |
 //! | [`inos_ring_init`] | addr, len, capacity, kind (1 SPSC, 2 MPSC) | status |
+//! | [`inos_ring_init_fixed`] | addr, len, capacity, message_size (a fixed-size SPSC ring) | status |
 //! | [`inos_ring_producer`] / [`inos_ring_consumer`] | addr, len | handle (> 0) / status |
 //! | [`inos_ring_push`] / [`inos_ring_push_wait`] | handle, src, len (, timeout_ms) | status |
 //! | [`inos_ring_pop`] / [`inos_ring_pop_wait`] | handle, dst, cap (, timeout_ms) | length / status |
@@ -131,9 +132,9 @@ pub use ledger_abi::{
     inos_ledger_open, inos_ledger_settle, inos_ledger_transfer, inos_ledger_void, AUDIT_REPORT_LEN,
 };
 pub use ring_abi::{
-    inos_ring_close, inos_ring_consumer, inos_ring_init, inos_ring_pop, inos_ring_pop_wait,
-    inos_ring_producer, inos_ring_push, inos_ring_push_wait, inos_ring_required_len,
-    MAX_RING_HANDLES,
+    inos_ring_close, inos_ring_consumer, inos_ring_init, inos_ring_init_fixed, inos_ring_pop,
+    inos_ring_pop_wait, inos_ring_producer, inos_ring_push, inos_ring_push_wait,
+    inos_ring_required_len, MAX_RING_HANDLES,
 };
 pub use wait::FOREVER;
 

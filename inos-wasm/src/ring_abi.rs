@@ -1,11 +1,14 @@
 //! Exports for message rings: format, claim a producer or consumer handle, push and pop (copying
 //! from / to a caller-private scratch buffer in linear memory), with optional blocking waits.
+//!
+//! Fixed-size SPSC rings (ring.md §3.3, [`inos_ring_init_fixed`]) use the same calls: a handle
+//! claimed on one pushes and pops messages of exactly the ring's message size.
 
 use inos_epoch::Epoch;
 use inos_layout::sync::{fence, Ordering};
 use inos_layout::Region;
 use inos_ring::layout::{DATA_EPOCH, KIND, KIND_MPSC, KIND_SPSC, SPACE_EPOCH};
-use inos_ring::{Consumer, Error, Kind, Mpsc, Producer, Ring, Spsc};
+use inos_ring::{Consumer, Error, FixedConsumer, FixedProducer, Kind, Mpsc, Producer, Ring, Spsc};
 
 use crate::handles::Table;
 use crate::status::{self, INVALID, NOT_FORMATTED, OK, TIMED_OUT};
@@ -22,6 +25,9 @@ enum End {
     MpscProducer(Producer<'static, Mpsc>),
     SpscConsumer(Consumer<'static, Spsc>),
     MpscConsumer(Consumer<'static, Mpsc>),
+    /// An end of a fixed-size ring (its messages are byte slices of the ring's message size).
+    FixedProducer(FixedProducer<'static, [u8]>),
+    FixedConsumer(FixedConsumer<'static, [u8]>),
 }
 
 static ENDS: Table<End, MAX_RING_HANDLES> = Table::new();
@@ -73,6 +79,61 @@ pub unsafe extern "C" fn inos_ring_init(addr: usize, len: u32, capacity: u32, ki
     r.map_or_else(status::ring, |()| OK)
 }
 
+/// Formats an empty **fixed-size** SPSC ring (ring.md §3.3) at `addr` (a region of `len` bytes)
+/// with `capacity` data bytes, whose every message is `message_size` bytes: records carry no
+/// length word, so an 8-byte message takes 8 bytes of the ring. [`inos_ring_producer`] and
+/// [`inos_ring_consumer`] claim its ends as for any ring; its pushes must be exactly
+/// `message_size` bytes long ([`INVALID`](crate::status::INVALID) otherwise), and its pops return
+/// `message_size`. Only the ring's owner calls it, before anyone attaches.
+///
+/// Returns 0, [`INVALID`](crate::status::INVALID) for a `message_size` of 0 or above the ring's
+/// maximum message (`capacity / 2 - 8`) or a bad capacity, or another negative status.
+///
+/// # Safety
+/// As for [`inos_ring_init`].
+///
+/// ```
+/// use inos_wasm::status::{INVALID, OK};
+/// let buf = inos_layout::RegionBuf::new(512 + 64).unwrap();
+/// let addr = buf.region().u32_at(0).unwrap().as_ptr() as usize;
+/// let (msg, mut out) = (*b"12345678", [0u8; 16]);
+/// // SAFETY: the ring is only accessed through the protocol; `msg` and `out` are private.
+/// unsafe {
+///     assert_eq!(inos_wasm::inos_ring_init_fixed(addr, 576, 64, 0), INVALID);
+///     assert_eq!(inos_wasm::inos_ring_init_fixed(addr, 576, 64, 25), INVALID);
+///     assert_eq!(inos_wasm::inos_ring_init_fixed(addr, 576, 64, 8), OK);
+///     let (p, c) = (inos_wasm::inos_ring_producer(addr, 576), inos_wasm::inos_ring_consumer(addr, 576));
+///     assert_eq!(inos_wasm::inos_ring_push(p, msg.as_ptr() as usize, 7), INVALID); // not 8 bytes
+///     for _ in 0..8 {
+///         assert_eq!(inos_wasm::inos_ring_push(p, msg.as_ptr() as usize, 8), OK); // 8 bytes each
+///     }
+///     assert_eq!(inos_wasm::inos_ring_push(p, msg.as_ptr() as usize, 8), inos_wasm::status::FULL);
+///     assert_eq!(inos_wasm::inos_ring_pop(c, out.as_mut_ptr() as usize, 16), 8);
+///     inos_wasm::inos_ring_close(p);
+///     inos_wasm::inos_ring_close(c);
+/// }
+/// assert_eq!(&out[..8], b"12345678");
+/// ```
+#[cfg_attr(feature = "raw-exports", no_mangle)]
+pub unsafe extern "C" fn inos_ring_init_fixed(
+    addr: usize,
+    len: u32,
+    capacity: u32,
+    message_size: u32,
+) -> i32 {
+    // SAFETY: forwarded to the caller.
+    let region = match unsafe { mem::region(addr, len as usize) } {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    match Ring::<Spsc>::init_fixed(region, capacity, message_size as usize) {
+        Ok(_) => OK,
+        // An argument no ring may have (not a framing found in memory, as on attach).
+        Err(Error::BadMessageSize { .. }) => INVALID,
+        Err(e) => status::ring(e),
+    }
+}
+
 /// # Safety
 /// As for [`inos_ring_init`].
 unsafe fn ring_region(addr: usize, len: u32) -> Result<(Region<'static>, u32), i32> {
@@ -92,8 +153,8 @@ fn claim(r: Result<End, Error>) -> i32 {
     }
 }
 
-/// Attaches to the ring at `addr` (a region of `len` bytes, either kind) and claims a producer
-/// role. Returns a handle (> 0) for [`inos_ring_push`], or a negative status
+/// Attaches to the ring at `addr` (a region of `len` bytes, either kind, variable-length or
+/// fixed-size) and claims a producer role. Returns a handle (> 0) for [`inos_ring_push`], or a negative status
 /// ([`ROLE_TAKEN`](crate::status::ROLE_TAKEN) if an SPSC ring already has its producer).
 ///
 /// # Safety
@@ -116,9 +177,10 @@ pub unsafe extern "C" fn inos_ring_producer(addr: usize, len: u32) -> i32 {
     // SAFETY: forwarded to the caller.
     match unsafe { ring_region(addr, len) } {
         Ok((r, KIND_SPSC)) => claim(
-            Ring::<Spsc>::attach(r)
-                .and_then(|r| r.producer())
-                .map(End::SpscProducer),
+            Ring::<Spsc>::attach(r).and_then(|r| match r.message_size() {
+                Some(n) => r.fixed_producer_bytes(n).map(End::FixedProducer),
+                None => r.producer().map(End::SpscProducer),
+            }),
         ),
         Ok((r, KIND_MPSC)) => claim(
             Ring::<Mpsc>::attach(r)
@@ -130,8 +192,8 @@ pub unsafe extern "C" fn inos_ring_producer(addr: usize, len: u32) -> i32 {
     }
 }
 
-/// Attaches to the ring at `addr` (a region of `len` bytes, either kind) and claims its consumer
-/// role. Returns a handle (> 0) for [`inos_ring_pop`], or a negative status.
+/// Attaches to the ring at `addr` (a region of `len` bytes, either kind, variable-length or
+/// fixed-size) and claims its consumer role. Returns a handle (> 0) for [`inos_ring_pop`], or a negative status.
 ///
 /// # Safety
 /// As for [`inos_ring_init`].
@@ -153,9 +215,10 @@ pub unsafe extern "C" fn inos_ring_consumer(addr: usize, len: u32) -> i32 {
     // SAFETY: forwarded to the caller.
     match unsafe { ring_region(addr, len) } {
         Ok((r, KIND_SPSC)) => claim(
-            Ring::<Spsc>::attach(r)
-                .and_then(|r| r.consumer())
-                .map(End::SpscConsumer),
+            Ring::<Spsc>::attach(r).and_then(|r| match r.message_size() {
+                Some(n) => r.fixed_consumer_bytes(n).map(End::FixedConsumer),
+                None => r.consumer().map(End::SpscConsumer),
+            }),
         ),
         Ok((r, KIND_MPSC)) => claim(
             Ring::<Mpsc>::attach(r)
@@ -213,6 +276,22 @@ impl<K: Kind> Side for Producer<'static, K> {
 impl<K: Kind> Side for Consumer<'static, K> {
     fn attempt(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         self.try_pop(buf)
+    }
+    const SLOT: usize = DATA_EPOCH;
+    const BLOCKED: Error = Error::Empty;
+}
+
+impl Side for FixedProducer<'static, [u8]> {
+    fn attempt(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.try_push_bytes(buf).map(|()| 0)
+    }
+    const SLOT: usize = SPACE_EPOCH;
+    const BLOCKED: Error = Error::Full;
+}
+
+impl Side for FixedConsumer<'static, [u8]> {
+    fn attempt(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.try_pop_bytes(buf)
     }
     const SLOT: usize = DATA_EPOCH;
     const BLOCKED: Error = Error::Empty;
@@ -311,6 +390,16 @@ unsafe fn dispatch(handle: i32, addr: usize, len: usize, producer: bool, t: Opti
                 // SAFETY: forwarded to the caller.
                 unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(c, ring, buf, t))
             }
+            End::FixedProducer(p) if producer => {
+                let ring = p.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(p, ring, buf, t))
+            }
+            End::FixedConsumer(c) if !producer => {
+                let ring = c.ring().region();
+                // SAFETY: forwarded to the caller.
+                unsafe { buffer(addr, len, &ring) }.map_or_else(|e| e, |buf| run(c, ring, buf, t))
+            }
             _ => status::BAD_HANDLE,
         }
     });
@@ -318,7 +407,8 @@ unsafe fn dispatch(handle: i32, addr: usize, len: usize, producer: bool, t: Opti
 }
 
 /// Copies the `len` bytes at `src` into the ring as one message. Returns 0, or
-/// [`FULL`](crate::status::FULL) (nothing written; retry), or another negative status.
+/// [`FULL`](crate::status::FULL) (nothing written; retry), or another negative status
+/// ([`INVALID`](crate::status::INVALID) on a fixed-size ring if `len` is not its message size).
 ///
 /// # Safety
 /// `src..src + len` must be private to the calling worker for the call (its scratch buffer).

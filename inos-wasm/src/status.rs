@@ -11,7 +11,8 @@ use inos_ring::Error as RingError;
 /// Success.
 pub const OK: i32 = 0;
 /// An argument is invalid: a null, misaligned or out-of-memory address, an unknown ring kind, a
-/// capacity that is not a power of two, a name that is not UTF-8.
+/// capacity that is not a power of two, a fixed message size no ring may have or a push of
+/// another length than a fixed-size ring's message size, a name that is not UTF-8.
 pub const INVALID: i32 = -1;
 /// The ring holds no committed message.
 pub const EMPTY: i32 = -2;
@@ -34,8 +35,8 @@ pub const BUSY: i32 = -10;
 /// Every handle slot of this module is in use.
 pub const NO_HANDLES: i32 = -11;
 /// The bytes at the address are not what the call expects: wrong magic, version, kind or layout
-/// (a ring: also a non-zero reserved word, an unknown mode, or a message size the call does not
-/// work with, such as a fixed-size ring for the variable-length ring calls).
+/// (a ring: also a non-zero reserved word, an unknown mode, or a `MESSAGE_SIZE` no ring may
+/// have).
 pub const NOT_FORMATTED: i32 = -12;
 /// The region is not ready yet (another party is formatting it).
 pub const NOT_READY: i32 = -13;
@@ -152,15 +153,18 @@ pub(crate) fn ring(e: RingError) -> i32 {
         RingError::Full => FULL,
         RingError::Empty => EMPTY,
         RingError::TooLarge { .. } => TOO_LARGE,
-        RingError::BufferTooSmall { .. } | RingError::SizeMismatch { .. } => BUFFER_TOO_SMALL,
+        RingError::BufferTooSmall { .. } => BUFFER_TOO_SMALL,
+        // A push of another length than a fixed-size ring's message size: a bad argument.
+        RingError::SizeMismatch { .. } => INVALID,
         RingError::RoleTaken(_) => ROLE_TAKEN,
         RingError::Unblocked => UNBLOCKED,
         RingError::TimedOut => TIMED_OUT,
         RingError::Access(a) => access(a),
         RingError::BadCapacity { .. } => INVALID,
         // A non-zero reserved header word: a format this party does not know (ring.md §2). A
-        // MESSAGE_SIZE no ring may have (BadMessageSize), or a fixed-size ring for these
-        // variable-length calls (MessageSize, ring.md §3.3): not the framing the call expects.
+        // MESSAGE_SIZE no ring may have (BadMessageSize), or one the handle cannot work with
+        // (MessageSize; the ring calls claim fixed-size ends on fixed-size rings, so only a
+        // MESSAGE_SIZE changed under them gets here): not the framing the call expects.
         RingError::BadMagic { .. }
         | RingError::BadVersion { .. }
         | RingError::WrongKind { .. }
