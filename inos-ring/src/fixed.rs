@@ -13,7 +13,7 @@ use core::marker::PhantomData;
 
 use bytemuck::Pod;
 use inos_layout::sync::Ordering;
-use inos_layout::Region;
+use inos_layout::{Bytes, Region};
 
 use crate::error::{Corruption, Error, Role};
 use crate::layout::*;
@@ -650,15 +650,22 @@ impl<'a, T: ?Sized> FixedConsumer<'a, T> {
         }
     }
 
+    /// Where the next record starts (a position), checked against the published tail; `None` if
+    /// the ring is empty.
+    #[inline(always)]
+    fn next_record(&mut self) -> Result<Option<u32>, Error> {
+        let h = self.head;
+        if h == self.tail_cache && self.refresh_tail(h)? == h {
+            return Ok(None);
+        }
+        self.record_at(h).map(Some)
+    }
+
     /// Copies the next message into `out` (at most a stride: the message size) and releases it.
     #[inline(always)]
     fn pop_raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
         debug_assert!(out.len() <= self.stride as usize);
-        let h = self.head;
-        if h == self.tail_cache && self.refresh_tail(h)? == h {
-            return Err(Error::Empty);
-        }
-        let at = self.record_at(h)?;
+        let at = self.next_record()?.ok_or(Error::Empty)?;
         // SAFETY: `fixed_slot` put the record's stride bytes (the message size padded to 4, and
         // `out` is no longer than the message size) inside the data area, 4-aligned, and
         // `record_at` checked they lie below the tail the producer published (Acquire).
@@ -813,7 +820,7 @@ impl FixedProducer<'_, [u8]> {
     }
 }
 
-impl FixedConsumer<'_, [u8]> {
+impl<'a> FixedConsumer<'a, [u8]> {
     /// Copies the next message into the front of `buf` and takes it; returns its length (the
     /// ring's message size). See [`Ring::fixed_consumer_bytes`].
     ///
@@ -841,6 +848,64 @@ impl FixedConsumer<'_, [u8]> {
         };
         self.pop_raw(out)?;
         Ok(size)
+    }
+
+    /// The next message in place: a view of its bytes in the ring, without copying or consuming
+    /// it (`None` if the ring is empty). The producer does not write over it until
+    /// [`skip`](Self::skip) consumes it; after that the view shows whatever the ring holds there
+    /// later (its reads stay atomic, so that is never undefined behaviour, only stale bytes).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// let mut c = ring.fixed_consumer_bytes(4).unwrap();
+    /// assert!(c.peek().unwrap().is_none());
+    /// ring.fixed_producer::<[u8; 4]>().unwrap().try_push(*b"data").unwrap();
+    /// let view = c.peek().unwrap().unwrap();
+    /// let mut out = [0u8; 4];
+    /// view.copy_to_slice(&mut out);
+    /// assert_eq!(&out, b"data");
+    /// assert_eq!(c.skip(), Ok(true)); // consumed
+    /// assert!(c.peek().unwrap().is_none());
+    /// ```
+    pub fn peek(&mut self) -> Result<Option<Bytes<'a>>, Error> {
+        let Some(at) = self.next_record()? else {
+            return Ok(None);
+        };
+        let size = self.ring.message_size as usize;
+        // `fixed_slot` put the record inside the data area and `record_at` checked it lies below
+        // the published tail, so the range is in the region (an error here would be a bug).
+        let bytes = self
+            .region
+            .bytes(HEADER_LEN + (at & self.mask) as usize, size)?;
+        Ok(Some(bytes))
+    }
+
+    /// Consumes the next message without reading it (after [`peek`](Self::peek)); `false` if the
+    /// ring is empty.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`].
+    ///
+    /// ```
+    /// # use inos_ring::{Ring, Spsc};
+    /// # let buf = inos_layout::RegionBuf::new(inos_ring::layout::required_len(64)).unwrap();
+    /// let ring = Ring::<Spsc>::init_fixed(buf.region(), 64, 4).unwrap();
+    /// let mut c = ring.fixed_consumer_bytes(4).unwrap();
+    /// ring.fixed_producer::<u32>().unwrap().try_push(7).unwrap();
+    /// assert_eq!(c.skip(), Ok(true));
+    /// assert_eq!(c.skip(), Ok(false));
+    /// ```
+    pub fn skip(&mut self) -> Result<bool, Error> {
+        let Some(at) = self.next_record()? else {
+            return Ok(false);
+        };
+        self.release(at.wrapping_add(self.stride));
+        Ok(true)
     }
 }
 

@@ -1168,3 +1168,43 @@ fn byte_handles_two_threads_every_message_once_in_order() {
         assert_eq!(c.try_pop_bytes(&mut [0; 12]), Err(Error::Empty));
     }
 }
+
+#[test]
+fn byte_consumer_peeks_in_place_and_skips() {
+    let buf = ring_buf(64);
+    let r = buf.region();
+    let ring = Ring::<Spsc>::init_fixed_with(r, 64, Mode::Wake, u32::MAX - 7, 12).unwrap();
+    let mut p = ring.fixed_producer::<B<12>>().unwrap();
+    let mut c = ring.fixed_consumer_bytes(12).unwrap();
+    assert!(c.peek().unwrap().is_none());
+    assert_eq!(c.skip(), Ok(false));
+    let mut out = [0u8; 12];
+    for seq in 0..40 {
+        p.try_push(mk(seq)).unwrap();
+        let head = get(r, HEAD);
+        for _ in 0..2 {
+            // Peeking twice shows the same record and consumes nothing.
+            let view = c.peek().unwrap().unwrap();
+            assert_eq!(view.len(), 12);
+            assert_eq!(
+                view.offset(),
+                HEADER_LEN + (slot(64, 12, head) % 64) as usize
+            );
+            view.copy_to_slice(&mut out);
+            assert_eq!(out, mk::<12>(seq).0);
+            assert_eq!(get(r, HEAD), head);
+        }
+        assert_eq!(c.skip(), Ok(true));
+        assert_eq!(get(r, HEAD), slot(64, 12, head).wrapping_add(12));
+        assert!(c.peek().unwrap().is_none());
+    }
+    // A tail that is not on a record boundary: corruption, nothing released.
+    p.try_push(mk(99)).unwrap();
+    let head = get(r, HEAD);
+    put(r, TAIL, get(r, TAIL).wrapping_sub(4));
+    drop(c);
+    let mut c = ring.fixed_consumer_bytes(12).unwrap();
+    assert!(corrupt(c.peek()));
+    assert!(corrupt(c.skip()));
+    assert_eq!(get(r, HEAD), head);
+}
