@@ -7,7 +7,7 @@ use inos_epoch::Epoch;
 use inos_layout::sync::{AtomicU32, Ordering};
 use inos_layout::Region;
 use inos_ring::layout::{DATA_EPOCH, KIND, KIND_MPSC, KIND_SPSC, SPACE_EPOCH};
-use inos_ring::{Consumer, Error, Mpsc, Producer, Spsc};
+use inos_ring::{Consumer, Error, FixedConsumer, FixedProducer, Mpsc, Producer, Spsc};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
@@ -16,7 +16,7 @@ use crate::region::{base, region};
 use crate::wait::{blocking, timeout};
 
 /// Static helpers to size and format rings (JS: `Ring.requiredLength`, `Ring.init`,
-/// `Ring.producer`, `Ring.consumer`).
+/// `Ring.initFixed`, `Ring.producer`, `Ring.consumer`).
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Ring(());
@@ -59,15 +59,37 @@ impl Ring {
         .map_err(protocol)
     }
 
-    /// Attaches to the ring at `offset..offset + length` and claims a producer role.
+    /// Formats an empty **fixed-size** SPSC ring (ring.md §3.3) whose every message is
+    /// `messageSize` bytes, with `capacity` data bytes, at `offset..offset + length`: records
+    /// carry no length word, so an 8-byte message takes 8 bytes of the ring. `Ring.producer` /
+    /// `Ring.consumer` claim its ends; its pushes take exactly `messageSize` bytes (else
+    /// `InosError` `SizeMismatch`) and its pops return that many (`peek` / `release` too).
+    /// `InosError` `BadMessageSize` for a size no ring may have (0, or above `capacity / 2 - 8`).
+    /// Only the ring's owner calls it.
+    #[wasm_bindgen(js_name = initFixed)]
+    pub fn init_fixed(
+        offset: f64,
+        length: f64,
+        capacity: u32,
+        message_size: u32,
+    ) -> Result<(), JsValue> {
+        let r = region(offset, length, 8)?;
+        inos_ring::Ring::<Spsc>::init_fixed(r, capacity, message_size as usize)
+            .map(drop)
+            .map_err(protocol)
+    }
+
+    /// Attaches to the ring at `offset..offset + length` (either kind, variable-length or
+    /// fixed-size) and claims a producer role.
     pub fn producer(offset: f64, length: f64) -> Result<RingProducer, JsValue> {
         let r = region(offset, length, 8)?;
         let end = match kind(&r)? {
-            KIND_SPSC => ProducerEnd::Spsc(
-                inos_ring::Ring::<Spsc>::attach(r)
-                    .and_then(|r| r.producer())
-                    .map_err(protocol)?,
-            ),
+            KIND_SPSC => inos_ring::Ring::<Spsc>::attach(r)
+                .and_then(|r| match r.message_size() {
+                    Some(n) => r.fixed_producer_bytes(n).map(ProducerEnd::Fixed),
+                    None => r.producer().map(ProducerEnd::Spsc),
+                })
+                .map_err(protocol)?,
             _ => ProducerEnd::Mpsc(
                 inos_ring::Ring::<Mpsc>::attach(r)
                     .and_then(|r| r.producer())
@@ -80,15 +102,17 @@ impl Ring {
         })
     }
 
-    /// Attaches to the ring at `offset..offset + length` and claims its consumer role.
+    /// Attaches to the ring at `offset..offset + length` (either kind, variable-length or
+    /// fixed-size) and claims its consumer role.
     pub fn consumer(offset: f64, length: f64) -> Result<RingConsumer, JsValue> {
         let r = region(offset, length, 8)?;
         let end = match kind(&r)? {
-            KIND_SPSC => ConsumerEnd::Spsc(
-                inos_ring::Ring::<Spsc>::attach(r)
-                    .and_then(|r| r.consumer())
-                    .map_err(protocol)?,
-            ),
+            KIND_SPSC => inos_ring::Ring::<Spsc>::attach(r)
+                .and_then(|r| match r.message_size() {
+                    Some(n) => r.fixed_consumer_bytes(n).map(ConsumerEnd::Fixed),
+                    None => r.consumer().map(ConsumerEnd::Spsc),
+                })
+                .map_err(protocol)?,
             _ => ConsumerEnd::Mpsc(
                 inos_ring::Ring::<Mpsc>::attach(r)
                     .and_then(|r| r.consumer())
@@ -120,6 +144,8 @@ fn kind(r: &Region<'static>) -> Result<u32, JsValue> {
 enum ProducerEnd {
     Spsc(Producer<'static, Spsc>),
     Mpsc(Producer<'static, Mpsc>),
+    /// A fixed-size ring's producer (messages of exactly its message size).
+    Fixed(FixedProducer<'static, [u8]>),
 }
 
 impl ProducerEnd {
@@ -127,6 +153,7 @@ impl ProducerEnd {
         match self {
             ProducerEnd::Spsc(p) => p.try_push(msg),
             ProducerEnd::Mpsc(p) => p.try_push(msg),
+            ProducerEnd::Fixed(p) => p.try_push_bytes(msg),
         }
     }
 }
@@ -249,6 +276,8 @@ fn slot(
 enum ConsumerEnd {
     Spsc(Consumer<'static, Spsc>),
     Mpsc(Consumer<'static, Mpsc>),
+    /// A fixed-size ring's consumer (every message is its message size).
+    Fixed(FixedConsumer<'static, [u8]>),
 }
 
 impl ConsumerEnd {
@@ -269,6 +298,14 @@ impl ConsumerEnd {
         match self {
             ConsumerEnd::Spsc(c) => one(c),
             ConsumerEnd::Mpsc(c) => one(c),
+            ConsumerEnd::Fixed(c) => {
+                let mut v = vec![0; c.ring().message_size().unwrap_or(0)];
+                match c.try_pop_bytes(&mut v) {
+                    Ok(_) => Ok(Some(v)),
+                    Err(Error::Empty) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
         }
     }
 
@@ -288,6 +325,10 @@ impl ConsumerEnd {
         match self {
             ConsumerEnd::Spsc(c) => one(c),
             ConsumerEnd::Mpsc(c) => one(c),
+            ConsumerEnd::Fixed(c) => {
+                let ring = base(&c.ring().region());
+                Ok(c.peek()?.map(|b| (ring + b.offset(), b.len())))
+            }
         }
     }
 
@@ -295,6 +336,7 @@ impl ConsumerEnd {
         match self {
             ConsumerEnd::Spsc(c) => c.skip(),
             ConsumerEnd::Mpsc(c) => c.skip(),
+            ConsumerEnd::Fixed(c) => c.skip(),
         }
     }
 }

@@ -73,6 +73,39 @@ test('ring: push from JS, pop a copy and a view valid until release', () => {
   p.close(); c.close();
 });
 
+test('fixed-size ring: messages of one size, no length word; copies, views and size errors', () => {
+  const cap = 64, len = Ring.requiredLength(cap), off = allocRegion(len);
+  throwsInos(() => Ring.initFixed(off, len, cap, 0), 'BadMessageSize');
+  throwsInos(() => Ring.initFixed(off, len, cap, 25), 'BadMessageSize'); // above capacity / 2 - 8
+  Ring.initFixed(off, len, cap, 12); // 5 records a lap, the last 4 bytes skipped
+  const p = Ring.producer(off, len), c = Ring.consumer(off, len);
+  throwsInos(() => p.tryPush(new Uint8Array(11)), 'SizeMismatch');
+  const msg = (i) => Uint8Array.from({ length: 12 }, (_, k) => (i * 13 + k + 1) & 0xff);
+  let n = 0;
+  while (p.tryPush(msg(n))) n++;
+  assert.equal(n, 5, 'five 12-byte records fill a 64-byte ring (no length words)');
+  // Record 0 is the bare payload at the start of the data area (after the 512-byte header).
+  assert.deepEqual(new Uint8Array(sharedMemory().buffer, off + 512, 12).slice(), msg(0));
+  for (let i = 0; i < 23; i++) {
+    if (i % 2 === 0) {
+      assert.deepEqual(c.tryPop(), msg(i));
+    } else {
+      const view = c.peek();
+      assert.ok(view.buffer instanceof SharedArrayBuffer);
+      assert.deepEqual([...view], [...msg(i)]);
+      c.release();
+    }
+    assert.equal(p.tryPush(msg(i + 5)), true);
+  }
+  p.close(); c.close();
+  // A variable-length ring claims variable-length ends: any size goes.
+  const off2 = allocRegion(len);
+  Ring.init(off2, len, cap, 'spsc');
+  const p2 = Ring.producer(off2, len);
+  assert.equal(p2.tryPush(new Uint8Array(11)), true);
+  p2.close();
+});
+
 test('typed errors on bad input; the region stays intact', () => {
   const len = Ring.requiredLength(128);
   const off = allocRegion(len);

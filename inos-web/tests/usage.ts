@@ -18,6 +18,11 @@ export async function host(): Promise<void> {
   if (view) c.release();
   const p: RingProducer = Ring.producer(at, len);
   const ok: boolean = p.tryPush(new Uint8Array([1, 2, 3]));
+  const fixedAt: number = allocRegion(len);
+  Ring.initFixed(fixedAt, len, 4096, 16); // every message 16 bytes
+  const fp: RingProducer = Ring.producer(fixedAt, len);
+  const fixedOk: boolean = fp.tryPush(new Uint8Array(16));
+  void fixedOk;
   const e = new Epoch(allocRegion(8));
   const v: number = e.signal();
   const next: number | undefined = await e.waitAsync(v, 1000);
