@@ -1,6 +1,7 @@
 //! Fixed-size SPSC rings (ring.md §3.3) under hostile header words: an arbitrary sequence of
 //! operations of both handles (single and batched pushes and pops, re-attaches, a reset; single
-//! pushes and pops through the byte handles too, with lengths that fit and lengths that do not)
+//! pushes and pops through the byte handles too, with lengths that fit and lengths that do not,
+//! and their `peek` / `skip`)
 //! interleaved with arbitrary values patched into `HEAD`, `TAIL` and `MESSAGE_SIZE`. Never a
 //! panic, an unbounded call or an untyped error; while nothing was patched (since the start or the
 //! last reset) the ring behaves exactly like the §3.3 model: every result predicted, values popped
@@ -36,6 +37,8 @@ enum Op {
     /// The consumer re-attaches as a byte handle for one `try_pop_bytes` into `size + n % 3 - 1`
     /// bytes (shorter than `size` is refused), then as `T` again.
     PopBytes(u8),
+    /// The consumer re-attaches as a byte handle, `peek`s twice and `skip`s, then as `T` again.
+    PeekSkip,
     /// `HEAD` moved by `delta` words (nearby values reach the record-boundary checks).
     NudgeHead(i8),
     /// `TAIL` moved by `delta` words.
@@ -338,6 +341,39 @@ fn run<T: Pod + PartialEq + core::fmt::Debug>(inp: &Input, cap: u32) {
                                 assert_eq!(&out[..size], bytemuck::bytes_of(&v));
                             }
                             None => assert_eq!(res, Err(Error::Empty)),
+                        }
+                    }
+                }
+                c = reattach(r, tainted, |ring| ring.fixed_consumer::<T>());
+            }
+            Op::PeekSkip => {
+                if c.take().is_none() {
+                    continue;
+                }
+                if let Some(mut b) = reattach(r, tainted, |ring| ring.fixed_consumer_bytes(size)) {
+                    let mut seen = [vec![0u8; size], vec![0u8; size]];
+                    for out in &mut seen {
+                        match b.peek() {
+                            Ok(Some(view)) => {
+                                assert_eq!(view.len(), size);
+                                view.copy_to_slice(out);
+                            }
+                            Ok(None) => assert!(tainted || m.msgs.is_empty()),
+                            Err(e) => assert!(tainted && hostile_ok(&e), "{e:?}"),
+                        }
+                    }
+                    let skipped = b.skip();
+                    if tainted {
+                        assert!(skipped.as_ref().map_or_else(hostile_ok, |_| true));
+                    } else {
+                        match m.pop() {
+                            Some(s) => {
+                                let v: T = mk(s);
+                                assert_eq!(seen[0], bytemuck::bytes_of(&v));
+                                assert_eq!(seen[1], seen[0]);
+                                assert_eq!(skipped, Ok(true));
+                            }
+                            None => assert_eq!(skipped, Ok(false)),
                         }
                     }
                 }
