@@ -154,8 +154,9 @@ fn claim(r: Result<End, Error>) -> i32 {
 }
 
 /// Attaches to the ring at `addr` (a region of `len` bytes, either kind, variable-length or
-/// fixed-size) and claims a producer role. Returns a handle (> 0) for [`inos_ring_push`], or a negative status
-/// ([`ROLE_TAKEN`](crate::status::ROLE_TAKEN) if an SPSC ring already has its producer).
+/// fixed-size) and claims a producer role. Returns a handle (> 0) for [`inos_ring_push`], or a
+/// negative status ([`ROLE_TAKEN`](crate::status::ROLE_TAKEN) if an SPSC ring already has its
+/// producer).
 ///
 /// # Safety
 /// As for [`inos_ring_init`].
@@ -193,7 +194,8 @@ pub unsafe extern "C" fn inos_ring_producer(addr: usize, len: u32) -> i32 {
 }
 
 /// Attaches to the ring at `addr` (a region of `len` bytes, either kind, variable-length or
-/// fixed-size) and claims its consumer role. Returns a handle (> 0) for [`inos_ring_pop`], or a negative status.
+/// fixed-size) and claims its consumer role. Returns a handle (> 0) for [`inos_ring_pop`], or a
+/// negative status.
 ///
 /// # Safety
 /// As for [`inos_ring_init`].
