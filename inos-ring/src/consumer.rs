@@ -116,13 +116,8 @@ impl Run {
 impl<'a, K: Kind> Consumer<'a, K> {
     /// Claims the role, writing `id` into `CONSUMER_ROLE`.
     pub(crate) fn attach(ring: Ring<'a, K>, id: PartyId) -> Result<Self, Error> {
-        if ring.message_size != MESSAGE_SIZE_VARIABLE {
-            // A fixed-size ring's records have no length word (spec §3.3).
-            return Err(Error::MessageSize {
-                expected: MESSAGE_SIZE_VARIABLE,
-                found: ring.message_size,
-            });
-        }
+        // A fixed-size ring's records have no length word (spec §3.3).
+        ring.expect_message_size(MESSAGE_SIZE_VARIABLE)?;
         crate::crash::point();
         ring.claim_role(Role::Consumer, id)?;
         let mut c = Self {

@@ -27,20 +27,9 @@ use crate::Spsc;
 /// them (as the variable-length batch does).
 const PREFETCH_SPAN: usize = 4096;
 
-/// `size_of::<T>()` as a `MESSAGE_SIZE` word, or [`Error::BadMessageSize`] for a zero-sized `T`
-/// or one too large for any ring.
-fn size_word<T>() -> Result<u32, Error> {
-    match u32::try_from(core::mem::size_of::<T>()) {
-        Ok(0) | Err(_) => Err(Error::BadMessageSize {
-            found: core::mem::size_of::<T>().min(u32::MAX as usize) as u32,
-        }),
-        Ok(n) => Ok(n),
-    }
-}
-
-/// `message_size` as a `MESSAGE_SIZE` word for a byte-message handle, or
-/// [`Error::BadMessageSize`] for 0 or a size too large for any ring.
-fn size_word_of(message_size: usize) -> Result<u32, Error> {
+/// A fixed message size (`size_of::<T>()`, or a byte handle's size) as a `MESSAGE_SIZE` word, or
+/// [`Error::BadMessageSize`] for 0 (the variable-length word) or a size too large for any ring.
+fn size_word(message_size: usize) -> Result<u32, Error> {
     match u32::try_from(message_size) {
         Ok(0) | Err(_) => Err(Error::BadMessageSize {
             found: message_size.min(u32::MAX as usize) as u32,
@@ -49,16 +38,11 @@ fn size_word_of(message_size: usize) -> Result<u32, Error> {
     }
 }
 
-/// Checks that `ring` holds messages of `size` bytes (`size` from [`size_word`] or
-/// [`size_word_of`]); returns the record stride.
+/// Checks that `ring` holds messages of `size` bytes (`size` from [`size_word`]); returns the
+/// record stride.
 fn check_ring(ring: &Ring<'_, Spsc>, size: Result<u32, Error>) -> Result<u32, Error> {
     let size = size?;
-    if ring.message_size != size {
-        return Err(Error::MessageSize {
-            expected: size,
-            found: ring.message_size,
-        });
-    }
+    ring.expect_message_size(size)?;
     Ok(fixed_stride(size))
 }
 
@@ -117,13 +101,7 @@ impl<'a> Ring<'a, Spsc> {
         position: u32,
         message_size: usize,
     ) -> Result<Self, Error> {
-        let size = u32::try_from(message_size)
-            .ok()
-            .filter(|&n| n != MESSAGE_SIZE_VARIABLE)
-            .ok_or(Error::BadMessageSize {
-                found: message_size.min(u32::MAX as usize) as u32,
-            })?;
-        Self::init_sized(region, capacity, mode, position, size)
+        Self::init_sized(region, capacity, mode, position, size_word(message_size)?)
     }
 
     /// Claims the producer role of a fixed-size ring of `T` as [`PartyId::current`].
@@ -158,7 +136,11 @@ impl<'a> Ring<'a, Spsc> {
     /// assert_eq!(ring.holder(Role::Producer), PartyId::new(9));
     /// ```
     pub fn fixed_producer_as<T: Pod>(&self, id: PartyId) -> Result<FixedProducer<'a, T>, Error> {
-        FixedProducer::attach(*self, id, check_ring(self, size_word::<T>()))
+        FixedProducer::attach(
+            *self,
+            id,
+            check_ring(self, size_word(core::mem::size_of::<T>())),
+        )
     }
 
     /// Claims the consumer role of a fixed-size ring of `T` as [`PartyId::current`].
@@ -191,7 +173,11 @@ impl<'a> Ring<'a, Spsc> {
     /// assert_eq!(ring.holder(Role::Consumer), Some(PartyId::ANONYMOUS));
     /// ```
     pub fn fixed_consumer_as<T: Pod>(&self, id: PartyId) -> Result<FixedConsumer<'a, T>, Error> {
-        FixedConsumer::attach(*self, id, check_ring(self, size_word::<T>()))
+        FixedConsumer::attach(
+            *self,
+            id,
+            check_ring(self, size_word(core::mem::size_of::<T>())),
+        )
     }
 
     /// Claims the producer role of a fixed-size ring of `message_size`-byte messages as
@@ -216,7 +202,7 @@ impl<'a> Ring<'a, Spsc> {
         &self,
         message_size: usize,
     ) -> Result<FixedProducer<'a, [u8]>, Error> {
-        let stride = check_ring(self, size_word_of(message_size));
+        let stride = check_ring(self, size_word(message_size));
         FixedProducer::attach(*self, PartyId::current(), stride)
     }
 
@@ -241,7 +227,7 @@ impl<'a> Ring<'a, Spsc> {
         &self,
         message_size: usize,
     ) -> Result<FixedConsumer<'a, [u8]>, Error> {
-        let stride = check_ring(self, size_word_of(message_size));
+        let stride = check_ring(self, size_word(message_size));
         FixedConsumer::attach(*self, PartyId::current(), stride)
     }
 }

@@ -87,13 +87,8 @@ impl<'a, K: Kind> Producer<'a, K> {
     /// Claims the role: SPSC writes `id` into `PRODUCER_ROLE`; MPSC counts itself there (`id`
     /// is not recorded, ring.md §2.2).
     pub(crate) fn attach(ring: Ring<'a, K>, id: PartyId) -> Result<Self, Error> {
-        if ring.message_size != MESSAGE_SIZE_VARIABLE {
-            // A fixed-size ring's records have no length word (spec §3.3).
-            return Err(Error::MessageSize {
-                expected: MESSAGE_SIZE_VARIABLE,
-                found: ring.message_size,
-            });
-        }
+        // A fixed-size ring's records have no length word (spec §3.3).
+        ring.expect_message_size(MESSAGE_SIZE_VARIABLE)?;
         crate::crash::point();
         if K::MULTI_PRODUCER {
             // SYNC: Acquire, so that this producer sees what earlier producers published.

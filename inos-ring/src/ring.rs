@@ -830,6 +830,19 @@ impl<'a, K: Kind> Ring<'a, K> {
         }
     }
 
+    /// Checks that this ring holds messages of `size` bytes, the size a handle works with
+    /// (`MESSAGE_SIZE_VARIABLE`: variable-length handles; spec §3.3): the one check every handle
+    /// makes before it claims a role.
+    pub(crate) fn expect_message_size(&self, size: u32) -> Result<(), Error> {
+        if self.message_size != size {
+            return Err(Error::MessageSize {
+                expected: size,
+                found: self.message_size,
+            });
+        }
+        Ok(())
+    }
+
     /// Claims a single-holder role word (free = 0) for `id`.
     pub(crate) fn claim_role(&self, role: Role, id: PartyId) -> Result<(), Error> {
         // SYNC: Acquire, pairs with the Release store that released the role.
