@@ -764,60 +764,66 @@ fn ring_info<K: Kind>(
             info.more_records = true;
             break;
         }
-        let bytes = grant.bytes();
-        let n = bytes.len().min(RECORD_PREVIEW);
-        let mut head = vec![0u8; n];
-        if let Ok(b) = bytes.slice(0, n) {
-            b.copy_to_slice(&mut head);
-        }
-        let data_offset = bytes
-            .offset()
-            .saturating_sub(rl::HEADER_LEN + K::RECORD_HEADER as usize)
-            as u32;
-        info.records.push(RecordInfo {
-            data_offset,
-            len: bytes.len() as u32,
-            head_hex: hex(&head),
-            head,
-        });
+        info.records
+            .push(record_info(grant.bytes(), K::RECORD_HEADER as usize));
         grant.release();
     }
     Ok(info)
 }
 
-/// The records of a fixed-size ring (ring.md §3.3), read in place from `HEAD` to `TAIL` (the
-/// typed consumer needs the message type at compile time). A tail that falls short of a record
-/// stops the listing with the error a consumer would report.
+/// The records of a fixed-size ring (ring.md §3.3): the byte consumer on the private copy (its
+/// role word is ours to take), peeking at record after record in place and skipping it, as the
+/// variable-length listing reads and releases. A tail that falls short of a record stops the
+/// listing with the error the consumer reports.
 fn fixed_records(info: &mut RingInfo, r: Region<'_>, opts: &Options) {
-    use inos_ring::layout as rl;
-    let (cap, stride) = (info.capacity, rl::fixed_stride(info.message_size));
-    let (mut pos, tail) = (info.head, info.tail);
-    while pos != tail {
-        let at = rl::fixed_slot(cap, stride, pos);
-        if at.wrapping_sub(pos) + stride > tail.wrapping_sub(pos) {
-            info.records_error = Some(
-                inos_ring::Error::Corrupt(inos_ring::Corruption::Positions { head: pos, tail })
-                    .into(),
-            );
+    let consumer = Ring::<Spsc>::attach(r).and_then(|ring| {
+        ring.force_release(inos_ring::Role::Consumer);
+        ring.fixed_consumer_bytes(info.message_size as usize)
+    });
+    let mut consumer = match consumer {
+        Ok(c) => c,
+        Err(e) => {
+            info.records_error = Some(e.into());
             return;
         }
+    };
+    loop {
+        let bytes = match consumer.peek() {
+            Ok(Some(b)) => b,
+            Ok(None) => break,
+            Err(e) => {
+                info.records_error = Some(e.into());
+                break;
+            }
+        };
         if info.records.len() == opts.records {
             info.more_records = true;
-            return;
+            break;
         }
-        let data_offset = at & (cap - 1);
-        let mut head = vec![0u8; (info.message_size as usize).min(RECORD_PREVIEW)];
-        if let Err(e) = r.read(rl::HEADER_LEN + data_offset as usize, &mut head) {
-            info.records_error = Some(inos_ring::Error::from(e).into());
-            return;
+        info.records.push(record_info(bytes, 0));
+        if let Err(e) = consumer.skip() {
+            info.records_error = Some(e.into());
+            break;
         }
-        info.records.push(RecordInfo {
-            data_offset,
-            len: info.message_size,
-            head_hex: hex(&head),
-            head,
-        });
-        pos = at.wrapping_add(stride);
+    }
+}
+
+/// A record's listing entry from its payload bytes; `header` is the record header's length
+/// (the payload's distance from the record's start).
+fn record_info(bytes: inos_layout::Bytes<'_>, header: usize) -> RecordInfo {
+    let n = bytes.len().min(RECORD_PREVIEW);
+    let mut head = vec![0u8; n];
+    if let Ok(b) = bytes.slice(0, n) {
+        b.copy_to_slice(&mut head);
+    }
+    let data_offset = bytes
+        .offset()
+        .saturating_sub(inos_ring::layout::HEADER_LEN + header) as u32;
+    RecordInfo {
+        data_offset,
+        len: bytes.len() as u32,
+        head_hex: hex(&head),
+        head,
     }
 }
 

@@ -781,4 +781,16 @@ fn fixed_size_rings_show_their_message_size_and_records() {
     let inbox = s.ring("inbox").unwrap().ring.as_ref().unwrap();
     assert_eq!(inbox.message_size, 0);
     assert!(text.contains("(max message "));
+
+    // A TAIL moved back into the third record: the listing stops there with the consumer's
+    // error, after the two whole records.
+    let tail = ring.region().u32_at(inos_ring::layout::TAIL).unwrap();
+    tail.store(tail.load(Ordering::Relaxed) - 4, Ordering::Relaxed);
+    let f = TempFile::new("fixed-bad-tail");
+    f.write(&bytes_of(&buf));
+    let s = snapshot_file(f.path(), &opts()).unwrap();
+    let r = s.ring("outbox_kernel").unwrap().ring.as_ref().unwrap();
+    assert_eq!(r.records.len(), 2);
+    assert!(r.records_error.is_some(), "a torn record was listed");
+    assert!(!r.more_records);
 }
