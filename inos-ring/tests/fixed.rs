@@ -9,7 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
-use bytemuck::{Pod, Zeroable};
+use bytemuck::Pod;
 use inos_layout::sync::Ordering;
 use inos_layout::{Region, RegionBuf};
 use inos_ring::layout::*;
@@ -26,20 +26,9 @@ fn put(r: Region<'_>, at: usize, v: u32) {
     r.u32_at(at).unwrap().store(v, Ordering::Relaxed);
 }
 
-/// `N` bytes, for message sizes that no primitive has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(transparent)]
-struct B<const N: usize>([u8; N]);
-
-// SAFETY: a transparent wrapper of `[u8; N]`: no padding, every bit pattern valid, all zeroes
-// valid, `Copy + 'static`.
-unsafe impl<const N: usize> Zeroable for B<N> {}
-// SAFETY: as above.
-unsafe impl<const N: usize> Pod for B<N> {}
-
 /// Message `seq` of `N` bytes: no two of a test's messages are equal, and no byte is zero
 /// (a record read from zeroed or stale space never passes for one).
-fn mk<const N: usize>(seq: u32) -> B<N> {
+fn mk<const N: usize>(seq: u32) -> [u8; N] {
     let mut b = [0u8; N];
     for (i, x) in b.iter_mut().enumerate() {
         let s = seq.to_le_bytes()[i % 4] as u32;
@@ -48,7 +37,7 @@ fn mk<const N: usize>(seq: u32) -> B<N> {
     if N >= 4 {
         b[..4].copy_from_slice(&seq.to_le_bytes());
     }
-    B(b)
+    b
 }
 
 /// Where the record of the message at `p` starts (spec §3.3), written from the spec, not from
@@ -219,8 +208,8 @@ fn round_trip<const N: usize>(cap: u32, start: u32, mode: Mode) {
     let buf = ring_buf(cap);
     let r = buf.region();
     let ring = Ring::<Spsc>::init_fixed_with(r, cap, mode, start, N).unwrap();
-    let mut p = ring.fixed_producer::<B<N>>().unwrap();
-    let mut c = ring.fixed_consumer::<B<N>>().unwrap();
+    let mut p = ring.fixed_producer::<[u8; N]>().unwrap();
+    let mut c = ring.fixed_consumer::<[u8; N]>().unwrap();
     let s = stride(N);
     let (mut head, mut tail) = (start, start);
     let (mut sent, mut got) = (0u32, 0u32);
@@ -293,8 +282,8 @@ fn full_and_empty() {
     fn fill<const N: usize>(cap: u32) -> u32 {
         let buf = ring_buf(cap);
         let ring = Ring::<Spsc>::init_fixed(buf.region(), cap, N).unwrap();
-        let mut p = ring.fixed_producer::<B<N>>().unwrap();
-        let mut c = ring.fixed_consumer::<B<N>>().unwrap();
+        let mut p = ring.fixed_producer::<[u8; N]>().unwrap();
+        let mut c = ring.fixed_consumer::<[u8; N]>().unwrap();
         assert_eq!(c.try_pop(), Err(Error::Empty));
         assert_eq!(c.pop_slice(&mut [mk(0); 3]), Ok(0));
         assert_eq!(c.pop_with(usize::MAX, |_| panic!("empty")), Ok(0));
@@ -1034,20 +1023,20 @@ fn bytes_round_trip<const N: usize>(cap: u32, start: u32) {
     // Bytes in, typed out.
     {
         let mut p = ring.fixed_producer_bytes(N).unwrap();
-        let mut c = ring.fixed_consumer::<B<N>>().unwrap();
+        let mut c = ring.fixed_consumer::<[u8; N]>().unwrap();
         for seq in 0..total {
-            assert_eq!(p.try_push_bytes(&mk::<N>(seq).0), Ok(()));
+            assert_eq!(p.try_push_bytes(&mk::<N>(seq)), Ok(()));
             assert_eq!(c.try_pop(), Ok(mk(seq)));
         }
     }
     // Typed in, bytes out (into a buffer longer than the message: only N bytes are written).
-    let mut p = ring.fixed_producer::<B<N>>().unwrap();
+    let mut p = ring.fixed_producer::<[u8; N]>().unwrap();
     let mut c = ring.fixed_consumer_bytes(N).unwrap();
     for seq in total..2 * total {
         out.fill(0xEE);
         assert_eq!(p.try_push(mk(seq)), Ok(()));
         assert_eq!(c.try_pop_bytes(&mut out), Ok(N));
-        assert_eq!(out[..N], mk::<N>(seq).0, "N {N} cap {cap} start {start}");
+        assert_eq!(out[..N], mk::<N>(seq), "N {N} cap {cap} start {start}");
         assert!(
             out[N..].iter().all(|&b| b == 0xEE),
             "wrote past the message"
@@ -1128,7 +1117,7 @@ fn byte_handles_check_sizes_and_leave_the_ring_alone_on_error() {
     }
     assert_eq!(get(r, TAIL), before, "a refused push wrote TAIL");
     assert_eq!(c.try_pop_bytes(&mut [0; 12]), Err(Error::Empty));
-    p.try_push_bytes(&mk::<12>(1).0).unwrap();
+    p.try_push_bytes(&mk::<12>(1)).unwrap();
     let head = get(r, HEAD);
     assert_eq!(
         c.try_pop_bytes(&mut [0; 11]),
@@ -1137,7 +1126,7 @@ fn byte_handles_check_sizes_and_leave_the_ring_alone_on_error() {
     assert_eq!(get(r, HEAD), head, "a refused pop released its record");
     let mut out = [0; 12];
     assert_eq!(c.try_pop_bytes(&mut out), Ok(12));
-    assert_eq!(out, mk::<12>(1).0);
+    assert_eq!(out, mk::<12>(1));
     // Roles are released on drop, as for typed handles.
     drop((p, c));
     assert_eq!(ring.holder(Role::Producer), None);
@@ -1174,7 +1163,7 @@ fn byte_consumer_peeks_in_place_and_skips() {
     let buf = ring_buf(64);
     let r = buf.region();
     let ring = Ring::<Spsc>::init_fixed_with(r, 64, Mode::Wake, u32::MAX - 7, 12).unwrap();
-    let mut p = ring.fixed_producer::<B<12>>().unwrap();
+    let mut p = ring.fixed_producer::<[u8; 12]>().unwrap();
     let mut c = ring.fixed_consumer_bytes(12).unwrap();
     assert!(c.peek().unwrap().is_none());
     assert_eq!(c.skip(), Ok(false));
@@ -1191,7 +1180,7 @@ fn byte_consumer_peeks_in_place_and_skips() {
                 HEADER_LEN + (slot(64, 12, head) % 64) as usize
             );
             view.copy_to_slice(&mut out);
-            assert_eq!(out, mk::<12>(seq).0);
+            assert_eq!(out, mk::<12>(seq));
             assert_eq!(get(r, HEAD), head);
         }
         assert_eq!(c.skip(), Ok(true));

@@ -8,25 +8,13 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use bytemuck::{Pod, Zeroable};
 use inos_layout::sync::Ordering;
 use inos_layout::{Region, RegionBuf};
 use inos_ring::{layout, Error, Mode, Ring, Spsc};
 use proptest::prelude::*;
 
-/// `N` bytes, for message sizes that no primitive has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(transparent)]
-struct B<const N: usize>([u8; N]);
-
-// SAFETY: a transparent wrapper of `[u8; N]`: no padding, every bit pattern valid, all zeroes
-// valid, `Copy + 'static`.
-unsafe impl<const N: usize> Zeroable for B<N> {}
-// SAFETY: as above.
-unsafe impl<const N: usize> Pod for B<N> {}
-
 /// Message `seq`: its first bytes are the sequence number, the rest depends on it too.
-fn mk<const N: usize>(seq: u32) -> B<N> {
+fn mk<const N: usize>(seq: u32) -> [u8; N] {
     let mut b = [0u8; N];
     for (i, x) in b.iter_mut().enumerate() {
         *x = (seq as usize)
@@ -36,7 +24,7 @@ fn mk<const N: usize>(seq: u32) -> B<N> {
     }
     let n = N.min(4);
     b[..n].copy_from_slice(&seq.to_le_bytes()[..n]);
-    B(b)
+    b
 }
 
 /// Message sizes the test draws from (each up to the capacities whose `max_message` allows it).
@@ -148,8 +136,8 @@ fn run<const N: usize>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(
     let mode = if poll { Mode::Poll } else { Mode::Wake };
     let ring = Ring::<Spsc>::init_fixed_with(r, cap, mode, start, N).unwrap();
     prop_assert!(N <= ring.max_message());
-    let mut p = ring.fixed_producer::<B<N>>().unwrap();
-    let mut c = ring.fixed_consumer::<B<N>>().unwrap();
+    let mut p = ring.fixed_producer::<[u8; N]>().unwrap();
+    let mut c = ring.fixed_consumer::<[u8; N]>().unwrap();
     let mut m = Model {
         cap,
         stride: (N as u32 + 3) & !3,
@@ -178,7 +166,7 @@ fn run<const N: usize>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(
                 }
             }
             Op::PushSlice(n) => {
-                let vals: Vec<B<N>> = (0..n as u32).map(|i| mk(seq + i)).collect();
+                let vals: Vec<[u8; N]> = (0..n as u32).map(|i| mk(seq + i)).collect();
                 let want = m.push_count(n);
                 prop_assert_eq!(p.push_slice(&vals), Ok(want), "step {}", step);
                 for _ in 0..want {
@@ -217,14 +205,14 @@ fn run<const N: usize>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(
                 }
             }
             Op::PopSlice(n) => {
-                let mut out = vec![B([0xa5; N]); n];
+                let mut out = vec![[0xa5; N]; n];
                 let want = n.min(m.msgs.len());
                 prop_assert_eq!(c.pop_slice(&mut out), Ok(want), "step {}", step);
                 for got in &out[..want] {
                     prop_assert_eq!(*got, mk(m.pop().unwrap()));
                 }
                 // The rest of the slice is untouched.
-                prop_assert!(out[want..].iter().all(|v| *v == B([0xa5; N])));
+                prop_assert!(out[want..].iter().all(|v| *v == [0xa5; N]));
             }
             Op::PopWith(n) => {
                 let want = n.min(m.msgs.len());
@@ -255,7 +243,7 @@ fn run<const N: usize>(cap: u32, start: u32, poll: bool, ops: &[Op]) -> Result<(
     // Everything left comes out in order.
     let mut rest = Vec::new();
     c.pop_with(usize::MAX, |v| rest.push(v)).unwrap();
-    let want: Vec<B<N>> = m.msgs.iter().map(|&s| mk(s)).collect();
+    let want: Vec<[u8; N]> = m.msgs.iter().map(|&s| mk(s)).collect();
     prop_assert_eq!(rest, want);
     prop_assert_eq!(c.try_pop(), Err(Error::Empty));
     let s = ring.stats();
